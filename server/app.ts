@@ -1,0 +1,58 @@
+import compress from '@fastify/compress';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.ts';
+import type { Db } from './db/connect.ts';
+import context from './plugins/context.ts';
+import errors from './plugins/errors.ts';
+import views from './plugins/views.ts';
+import responseApi from './routes/api/response-api.ts';
+import surveyApi from './routes/api/survey-api.ts';
+import health from './routes/health.ts';
+import surveyRoutes from './routes/public/survey-routes.ts';
+
+export interface AppOptions {
+  config: Config;
+  db: Db;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/**
+ * Logs carry what operations need and nothing that identifies a citizen: no
+ * client address, no bodies (Fastify never logs them), no credentials.
+ */
+export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  return {
+    level,
+    redact: ['req.headers.authorization', 'req.headers.cookie'],
+    serializers: {
+      req: (req) => ({ method: req.method, url: req.url.split('?')[0], id: req.id }),
+    },
+  };
+}
+
+/** Builds the application without listening: server.ts starts it, tests inject. */
+export async function buildApp({ config, db, logger = false }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger,
+    // A citizen's IP address is never needed: leave trustProxy off and never
+    // read request.ip into storage.
+    trustProxy: false,
+    bodyLimit: 64 * 1024,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  // Citizens are often on slow mobile links: compress pages and SVGs.
+  await app.register(compress, { threshold: 1024 });
+  await app.register(context, { config, db });
+  await app.register(views);
+  await app.register(errors);
+  await app.register(health);
+  await app.register(surveyRoutes);
+  await app.register(async (api) => {
+    // The API speaks JSON only: any other body type is a 415.
+    api.removeContentTypeParser('text/plain');
+    await api.register(surveyApi);
+    await api.register(responseApi);
+  });
+  return app;
+}

@@ -1,0 +1,29 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+
+export interface ConnectOptions {
+  url: string;
+  poolMax?: number;
+  /** Called when an idle client errors (e.g. the server restarted). */
+  onPoolError?: (err: Error) => void;
+}
+
+export function connect({ url, poolMax = 10, onPoolError }: ConnectOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolMax,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    // Server-side guards: a stuck statement or an abandoned transaction must
+    // not hold a connection forever.
+    statement_timeout: 15_000,
+    idle_in_transaction_session_timeout: 30_000,
+    application_name: 'hai-long',
+  });
+  // Without a listener an idle client's error would crash the process.
+  pool.on('error', (err) => onPoolError?.(err));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

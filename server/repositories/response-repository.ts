@@ -1,0 +1,97 @@
+import type { Answer } from '../../surveys/answers.ts';
+import type { Db } from '../db/connect.ts';
+import type { Insertable } from 'kysely';
+import type { Channel, NewAnswer, ResponseTable } from '../db/schema.ts';
+
+export interface NewResponse {
+  submissionId: string;
+  payloadHash: string;
+  surveyVersionId: number;
+  unitId: number;
+  deskId: number | null;
+  serviceArea: string;
+  channel: Channel;
+  locale: 'vi' | 'en';
+  answers: Answer[];
+}
+
+export type InsertOutcome =
+  | { inserted: true; id: string }
+  | { inserted: false; id: string; payloadHash: string };
+
+/**
+ * Stores a response and its answers in one transaction. A submission id seen
+ * before stores nothing and returns the earlier row, so the caller can tell a
+ * harmless replay from a conflicting one. Concurrent inserts of one id wait
+ * on the unique index, and the loser then sees the winner's committed row.
+ */
+export async function insertResponse(db: Db, r: NewResponse): Promise<InsertOutcome> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('response')
+      .values(responseRow(r))
+      .onConflict((oc) => oc.column('submission_id').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) {
+      const earlier = await trx
+        .selectFrom('response')
+        .select(['id', 'payload_hash'])
+        .where('submission_id', '=', r.submissionId)
+        .executeTakeFirstOrThrow();
+      return { inserted: false, id: earlier.id, payloadHash: earlier.payload_hash };
+    }
+    if (r.answers.length) {
+      await trx.insertInto('answer').values(r.answers.map((a) => answerRow(row.id, a))).execute();
+    }
+    return { inserted: true, id: row.id };
+  });
+}
+
+/**
+ * Stores many responses at once (demo data, later paper-batch imports), in
+ * one transaction. Rows must have fresh submission ids.
+ */
+export async function insertResponsesBulk(db: Db, rows: (NewResponse & { submittedAt: Date })[]): Promise<void> {
+  if (!rows.length) return;
+  await db.transaction().execute(async (trx) => {
+    const ids = await trx
+      .insertInto('response')
+      .values(rows.map((r) => ({ ...responseRow(r), submitted_at: r.submittedAt })))
+      .returning(['id', 'submission_id'])
+      .execute();
+    const idBySubmission = new Map(ids.map((x) => [x.submission_id, x.id]));
+    const answers = rows.flatMap((r) => r.answers.map((a) => answerRow(idBySubmission.get(r.submissionId)!, a)));
+    // Stay well under PostgreSQL's limit of 65,535 bind parameters per statement.
+    for (let i = 0; i < answers.length; i += 5_000) {
+      await trx.insertInto('answer').values(answers.slice(i, i + 5_000)).execute();
+    }
+  });
+}
+
+function responseRow(r: NewResponse): Insertable<ResponseTable> {
+  return {
+    submission_id: r.submissionId,
+    payload_hash: r.payloadHash,
+    survey_version_id: r.surveyVersionId,
+    unit_id: r.unitId,
+    desk_id: r.deskId,
+    service_area_code: r.serviceArea,
+    channel: r.channel,
+    locale: r.locale,
+  };
+}
+
+function answerRow(responseId: string, a: Answer): NewAnswer {
+  const base = { response_id: responseId, indicator_key: a.key, value_num: null, value_option: null, value_text: null };
+  switch (a.kind) {
+    case 'scale':
+      return { ...base, value_num: a.value };
+    case 'na':
+      return { ...base, value_option: 'na' };
+    case 'option':
+      return { ...base, value_option: a.value };
+    case 'text':
+      return { ...base, value_text: a.value };
+  }
+}

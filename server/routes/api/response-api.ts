@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { submitResponse } from '../../services/response-service.ts';
+
+// Responses from machine clients (kiosk apps, paper data entry, integrations).
+// A retry with the same submissionId is a harmless replay; the same id with
+// other answers is a 409.
+
+const Body = z
+  .object({
+    desk: z.string().min(1).max(64),
+    serviceArea: z.string().min(1).max(64).optional(),
+    answers: z.record(z.string().max(64), z.union([z.number(), z.string().max(10_000), z.null()])),
+    submissionId: z.uuid(),
+    channel: z.enum(['kiosk', 'paper', 'link', 'api']).default('api'),
+    locale: z.enum(['vi', 'en']).default('vi'),
+  })
+  .strict();
+
+interface ApiError {
+  path: string;
+  message: string;
+  messageVi: string;
+}
+
+export default async function responseApi(app: FastifyInstance) {
+  app.post('/api/v1/responses', { bodyLimit: 64 * 1024 }, async (req, reply) => {
+    const parsed = Body.safeParse(req.body);
+    if (!parsed.success) {
+      const errors: ApiError[] = parsed.error.issues.map((i) => ({
+        path: i.path.join('.') || '(body)',
+        message: i.message,
+        messageVi: 'Giá trị không hợp lệ.',
+      }));
+      return reply.code(422).send({ errors });
+    }
+    const b = parsed.data;
+    const result = await submitResponse(app.db, {
+      deskCode: b.desk,
+      serviceArea: b.serviceArea,
+      answers: b.answers,
+      submissionId: b.submissionId,
+      channel: b.channel,
+      locale: b.locale,
+      source: 'json',
+    });
+    switch (result.status) {
+      case 'created':
+        return reply.code(201).send({ id: result.id, status: 'created' });
+      case 'replayed':
+        return reply.code(200).send({ id: result.id, status: 'replayed' });
+      case 'conflict':
+        return reply.code(409).send({
+          error: 'conflict',
+          message: 'This submissionId was already used with other answers / submissionId này đã được dùng với câu trả lời khác',
+        });
+      case 'unknown_desk':
+        return reply.code(422).send({
+          errors: [{ path: 'desk', message: 'No active desk with this code', messageVi: 'Không có quầy đang hoạt động với mã này' }],
+        });
+      case 'invalid':
+        return reply.code(422).send({
+          errors: result.errors.map((e) => ({ path: e.path, message: e.message.en, messageVi: e.message.vi })),
+        });
+    }
+  });
+}

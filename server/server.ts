@@ -1,0 +1,49 @@
+import closeWithGrace from 'close-with-grace';
+import { buildApp, loggerOptions } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { prepareDatabase } from './services/setup-service.ts';
+
+// Starts the server: config → database (embedded when no DATABASE_URL) →
+// migrations and demo seed → listen. Any failure before listening exits 1.
+
+async function main() {
+  const config = loadConfig();
+  const app0Log = (msg: string) => process.stdout.write(`${msg}\n`);
+  app0Log(`Starting database: ${config.databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL (first start takes a few seconds)'}…`);
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  const database = await openDatabase(config, (err) => app?.log.warn({ err: err.message }, 'idle database client failed'));
+  try {
+    const { seeded } = await prepareDatabase(database.db, { seedDemo: config.seedDemo });
+    if (seeded && !seeded.skipped) {
+      app0Log(`Demo data: ${seeded.units} units, ${seeded.desks} desks, ${seeded.responses} responses.`);
+    }
+    app = await buildApp({ config, db: database.db, logger: loggerOptions(config.logLevel) });
+    app.addHook('onClose', async () => database.close());
+
+    closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+      if (err) app?.log.error({ err }, 'shutting down after an error');
+      else app?.log.info({ signal }, 'shutting down: finishing requests in flight');
+      await app?.close();
+    });
+
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    app0Log('');
+    app0Log(`  Máy chủ đã sẵn sàng / Server ready:  http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`);
+    app0Log(`  Database: ${database.description}`);
+    app0Log(`  QR links use PUBLIC_URL = ${config.publicUrl}`);
+    app0Log('');
+  } catch (err) {
+    await app?.close().catch(() => {});
+    await database.close().catch(() => {});
+    throw err;
+  }
+}
+
+main().catch((err) => {
+  const message = err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`Start failed: ${message}\n`);
+  process.exit(1);
+});

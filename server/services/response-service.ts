@@ -1,0 +1,90 @@
+import { type AnswerSource, checkAnswers, submissionFingerprint } from '../../surveys/answers.ts';
+import { DEFAULT_SURVEY_CODE } from '../../surveys/instruments.ts';
+import type { LocalText } from '../../surveys/schema.ts';
+import type { Db } from '../db/connect.ts';
+import type { Channel } from '../db/schema.ts';
+import { type DeskContext, findActiveDesk } from '../repositories/desk-repository.ts';
+import { insertResponse } from '../repositories/response-repository.ts';
+import { latestVersion, type PublishedVersion } from '../repositories/survey-repository.ts';
+
+export interface DeskSurvey {
+  desk: DeskContext;
+  version: PublishedVersion;
+}
+
+/** The desk and the survey version a citizen answers there, or undefined. */
+export async function loadDeskSurvey(db: Db, deskCode: string): Promise<DeskSurvey | undefined> {
+  const desk = await findActiveDesk(db, deskCode);
+  if (!desk) return undefined;
+  const version = await latestVersion(db, desk.surveyCode ?? DEFAULT_SURVEY_CODE);
+  if (!version) throw new Error(`no published version of ${desk.surveyCode ?? DEFAULT_SURVEY_CODE}`);
+  return { desk, version };
+}
+
+export interface Submission {
+  deskCode: string;
+  /** May be omitted when the desk serves a single service area. */
+  serviceArea: string | undefined;
+  answers: Record<string, unknown>;
+  submissionId: string;
+  channel: Channel;
+  locale: 'vi' | 'en';
+  source: AnswerSource;
+}
+
+export interface FieldError {
+  /** `serviceArea`, or `answers.<key>` */
+  path: string;
+  code: string;
+  message: LocalText;
+}
+
+export type SubmissionResult =
+  | { status: 'created' | 'replayed'; id: string; context: DeskSurvey }
+  | { status: 'conflict'; context: DeskSurvey }
+  | { status: 'invalid'; errors: FieldError[]; context: DeskSurvey }
+  | { status: 'unknown_desk' };
+
+const AREA_REQUIRED: LocalText = {
+  vi: 'Ông/Bà vui lòng chọn lĩnh vực đã giao dịch.',
+  en: 'Please choose the service area of your transaction.',
+};
+const AREA_INVALID: LocalText = {
+  vi: 'Quầy này không phục vụ lĩnh vực đã chọn.',
+  en: 'This desk does not serve the chosen service area.',
+};
+
+export async function submitResponse(db: Db, s: Submission): Promise<SubmissionResult> {
+  const context = await loadDeskSurvey(db, s.deskCode);
+  if (!context) return { status: 'unknown_desk' };
+  const { desk, version } = context;
+
+  const errors: FieldError[] = [];
+  const only = desk.serviceAreas.length === 1 ? desk.serviceAreas[0]?.code : undefined;
+  const serviceArea = s.serviceArea || only;
+  if (!serviceArea) errors.push({ path: 'serviceArea', code: 'required', message: AREA_REQUIRED });
+  else if (!desk.serviceAreas.some((a) => a.code === serviceArea)) {
+    errors.push({ path: 'serviceArea', code: 'invalid_value', message: AREA_INVALID });
+  }
+  const checked = checkAnswers(version.definition, s.answers, s.source);
+  if (!checked.ok) {
+    errors.push(...checked.errors.map((e) => ({ path: `answers.${e.key}`, code: e.code, message: e.message })));
+  }
+  if (!checked.ok || !serviceArea || errors.length) return { status: 'invalid', errors, context };
+
+  const payloadHash = submissionFingerprint({ desk: desk.code, serviceArea, answers: checked.answers });
+  const outcome = await insertResponse(db, {
+    submissionId: s.submissionId,
+    payloadHash,
+    surveyVersionId: version.id,
+    unitId: desk.unitId,
+    deskId: desk.id,
+    serviceArea,
+    channel: s.channel,
+    locale: s.locale,
+    answers: checked.answers,
+  });
+  if (outcome.inserted) return { status: 'created', id: outcome.id, context };
+  if (outcome.payloadHash === payloadHash) return { status: 'replayed', id: outcome.id, context };
+  return { status: 'conflict', context };
+}

@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../../server/db/connect.ts';
+import { insertDesk } from '../../server/repositories/desk-repository.ts';
+import { insertUnit } from '../../server/repositories/unit-repository.ts';
+
+const suffix = () => randomBytes(3).toString('hex');
+
+/** A province → commune → centre chain, each with a unique code. */
+export async function createCentre(db: Db, name = 'Xã Thử Nghiệm') {
+  const s = suffix();
+  const provinceId = await insertUnit(db, { code: `p-${s}`, name: 'Tỉnh Thử Nghiệm', kind: 'province', parent_id: null });
+  const communeId = await insertUnit(db, { code: `c-${s}`, name, kind: 'commune', parent_id: provinceId });
+  const centreId = await insertUnit(db, {
+    code: `tt-${s}`,
+    name: `Trung tâm Phục vụ hành chính công ${name}`,
+    kind: 'centre',
+    parent_id: communeId,
+  });
+  return { provinceId, communeId, centreId };
+}
+
+/** A desk in a new centre serving the given service areas. */
+export async function createDesk(db: Db, serviceAreas: string[], code = `q-${suffix()}`) {
+  const centre = await createCentre(db);
+  const deskId = await insertDesk(db, { unitId: centre.centreId, code, name: 'Quầy 1', serviceAreas });
+  return { ...centre, deskId, code };
+}
+
+/** Answers that the quick survey accepts, as the web form posts them. */
+export const VALID_FORM_ANSWERS: Record<string, string> = {
+  access: '4',
+  procedure: '5',
+  staff: '5',
+  result: '4',
+  feedback: 'na',
+  overall: '5',
+  trips: '1',
+  comment: 'Cán bộ hướng dẫn tận tình.',
+};

@@ -1,0 +1,118 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Parser } from 'tap-parser';
+import { connect } from '../server/db/connect.ts';
+import { createDatabaseIfMissing } from '../server/db/database.ts';
+import { startEmbedded } from '../server/db/embedded.ts';
+import { prepareDatabase } from '../server/services/setup-service.ts';
+
+// The test command: a real PostgreSQL (embedded, or DATABASE_URL's server),
+// one migrated template database that each test file clones for itself, then
+// tap. Ends with the line CI reads: "N passed, N failed".
+
+const TEMPLATE = `hl_template_${process.pid}`;
+const RAW_TAP = path.resolve('.tap/raw.tap');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  let adminUrl = process.env.DATABASE_URL;
+  let stop = async () => {};
+  let tmp: string | undefined;
+  if (!adminUrl) {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'hl-test-'));
+    const embedded = await startEmbedded({ dir: tmp, port: await freePort() });
+    adminUrl = embedded.adminUrl;
+    stop = embedded.stop;
+  }
+  const templateUrl = withDatabase(adminUrl, TEMPLATE);
+  try {
+    await createDatabaseIfMissing(adminUrl, TEMPLATE);
+    const db = connect({ url: templateUrl, poolMax: 2 });
+    await prepareDatabase(db, { seedDemo: false });
+    await db.destroy();
+
+    const args = ['tap', '--reporter', process.env.TAP_REPORTER ?? (process.stdout.isTTY ? 'base' : 'terse'), '--output-file', RAW_TAP, ...process.argv.slice(2)];
+    const code = await new Promise<number>((resolve) => {
+      const child = spawn('npx', args, {
+        stdio: 'inherit',
+        env: { ...process.env, TEST_ADMIN_URL: adminUrl, TEST_TEMPLATE_DB: TEMPLATE },
+      });
+      child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
+    });
+    const { passed, failed } = countResults(readFileSync(RAW_TAP, 'utf8'));
+    const failures = code !== 0 && failed === 0 ? 1 : failed;
+    process.stdout.write(`\n${passed} passed, ${failures} failed\n`);
+    return code === 0 && failures === 0 ? 0 : 1;
+  } finally {
+    await dropDatabase(adminUrl, TEMPLATE).catch(() => {});
+    await stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function dropDatabase(adminUrl: string, name: string) {
+  const db = connect({ url: adminUrl, poolMax: 1 });
+  try {
+    const { sql } = await import('kysely');
+    await sql`drop database if exists ${sql.id(name)} with (force)`.execute(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * Counts leaf assertions in the raw TAP stream. A subtest's own summary line
+ * is not counted, except when it failed without any failing assertion inside
+ * (a file that crashed before asserting anything).
+ */
+function countResults(tap: string): { passed: number; failed: number } {
+  const acc = { passed: 0, failed: 0 };
+  const watch = (p: Parser) => {
+    let failedBeforeChild: number | undefined;
+    p.on('child', (child: Parser) => {
+      failedBeforeChild = acc.failed;
+      watch(child);
+    });
+    p.on('assert', (a: { ok: boolean; skip?: unknown; todo?: unknown }) => {
+      if (failedBeforeChild !== undefined) {
+        if (!a.ok && acc.failed === failedBeforeChild) acc.failed += 1;
+        failedBeforeChild = undefined;
+        return;
+      }
+      if (a.ok) acc.passed += 1;
+      else if (!a.todo) acc.failed += 1;
+    });
+  };
+  const parser = new Parser();
+  watch(parser);
+  parser.end(tap);
+  return acc;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`Test setup failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stdout.write('\n0 passed, 1 failed\n');
+    process.exit(1);
+  },
+);
