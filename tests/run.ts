@@ -14,7 +14,8 @@ import { prepareDatabase } from '../server/services/setup-service.ts';
 // tap. Ends with the line CI reads: "N passed, N failed".
 
 const TEMPLATE = `hl_template_${process.pid}`;
-const RAW_TAP = path.resolve('.tap/raw.tap');
+// Per run, so that runs side by side do not read each other's results.
+const RAW_TAP = path.resolve(`.tap/raw-${process.pid}.tap`);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -53,6 +54,7 @@ async function main(): Promise<number> {
       child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
     });
     const { passed, failed } = countResults(readFileSync(RAW_TAP, 'utf8'));
+    rmSync(RAW_TAP, { force: true });
     const failures = code !== 0 && failed === 0 ? 1 : failed;
     process.stdout.write(`\n${passed} passed, ${failures} failed\n`);
     return code === 0 && failures === 0 ? 0 : 1;
