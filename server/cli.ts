@@ -2,9 +2,9 @@ import { loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { listDesks } from './repositories/desk-repository.ts';
+import { seedDemo } from './seed/demo.ts';
 import { deskSurveyUrl } from './services/desk-links.ts';
 import { prepareDatabase } from './services/setup-service.ts';
-import { seedDemo } from './seed/demo.ts';
 
 // npm run cli -- <command>: operations against the configured database.
 
@@ -37,7 +37,9 @@ async function main(argv: string[]): Promise<number> {
       await prepareDatabase(database.db, { seedDemo: false });
       const s = await seedDemo(database.db);
       process.stdout.write(
-        s.skipped ? 'Demo data is already there; nothing added.\n' : `Added ${s.units} units, ${s.desks} desks, ${s.responses} responses.\n`,
+        s.skipped
+          ? 'Demo data is already there; nothing added.\n'
+          : `Added ${s.units} units, ${s.desks} desks, ${s.responses} responses.\n`,
       );
     } else {
       const desks = await listDesks(database.db);

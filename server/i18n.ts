@@ -19,8 +19,7 @@ const vi = {
   thanks: 'Cảm ơn Ông/Bà đã dành thời gian đánh giá!',
   thanksNote: 'Ý kiến của Ông/Bà giúp cơ quan phục vụ người dân tốt hơn.',
   alreadySentTitle: 'Phiếu này đã được gửi',
-  alreadySent:
-    'Phiếu đánh giá này đã được gửi trước đó với câu trả lời khác; câu trả lời gửi lần đầu được giữ nguyên.',
+  alreadySent: 'Phiếu đánh giá này đã được gửi trước đó với câu trả lời khác; câu trả lời gửi lần đầu được giữ nguyên.',
   notFoundTitle: 'Không tìm thấy trang',
   notFoundDesk:
     'Không tìm thấy quầy này hoặc quầy đã ngừng nhận đánh giá. Ông/Bà vui lòng quét lại mã QR tại quầy hoặc hỏi cán bộ tại quầy.',

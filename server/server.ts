@@ -10,9 +10,13 @@ import { prepareDatabase } from './services/setup-service.ts';
 async function main() {
   const config = loadConfig();
   const app0Log = (msg: string) => process.stdout.write(`${msg}\n`);
-  app0Log(`Starting database: ${config.databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL (first start takes a few seconds)'}…`);
+  app0Log(
+    `Starting database: ${config.databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL (first start takes a few seconds)'}…`,
+  );
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
-  const database = await openDatabase(config, (err) => app?.log.warn({ err: err.message }, 'idle database client failed'));
+  const database = await openDatabase(config, (err) =>
+    app?.log.warn({ err: err.message }, 'idle database client failed'),
+  );
   try {
     const { seeded } = await prepareDatabase(database.db, { seedDemo: config.seedDemo });
     if (seeded && !seeded.skipped) {
@@ -31,7 +35,9 @@ async function main() {
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     app0Log('');
-    app0Log(`  Máy chủ đã sẵn sàng / Server ready:  http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`);
+    app0Log(
+      `  Máy chủ đã sẵn sàng / Server ready:  http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`,
+    );
     app0Log(`  Database: ${database.description}`);
     app0Log(`  QR links use PUBLIC_URL = ${config.publicUrl}`);
     app0Log('');
@@ -43,7 +49,8 @@ async function main() {
 }
 
 main().catch((err) => {
-  const message = err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+  const message =
+    err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(`Start failed: ${message}\n`);
   process.exit(1);
 });

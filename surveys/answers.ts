@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type LocalText, type Question, type SurveyDefinition, questionsOf } from './schema.ts';
 import { NA } from './scale.ts';
+import { type LocalText, type Question, questionsOf, type SurveyDefinition } from './schema.ts';
 
 // Checks a citizen's answers against a survey definition. Pure: the same rules
 // serve the web form (every value a string) and the JSON API (typed values).
@@ -34,11 +34,7 @@ const MESSAGES: Record<AnswerError['code'], LocalText> = {
 // overrides that can disguise text in a report.
 const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]/;
 
-export function checkAnswers(
-  def: SurveyDefinition,
-  raw: Record<string, unknown>,
-  source: AnswerSource,
-): AnswerCheck {
+export function checkAnswers(def: SurveyDefinition, raw: Record<string, unknown>, source: AnswerSource): AnswerCheck {
   const errors: AnswerError[] = [];
   const answers: Answer[] = [];
   const fail = (key: string, code: AnswerError['code']) => errors.push({ key, code, message: MESSAGES[code] });

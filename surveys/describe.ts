@@ -1,5 +1,5 @@
-import { type Question, type SurveyDefinition } from './schema.ts';
 import { NA, SCALE_LABELS, SCALE_VALUES } from './scale.ts';
+import type { Question, SurveyDefinition } from './schema.ts';
 
 // What a machine client (kiosk app, integration) needs to render a survey
 // version and send valid answers: each question with the values it accepts.
@@ -11,7 +11,9 @@ export type DescribedQuestion = Question & {
 };
 
 export function describeQuestions(def: SurveyDefinition): DescribedQuestion[] {
-  const scaleLabels = Object.fromEntries(SCALE_VALUES.map((v) => [String(v), { vi: SCALE_LABELS[v].vi, en: SCALE_LABELS[v].en }]));
+  const scaleLabels = Object.fromEntries(
+    SCALE_VALUES.map((v) => [String(v), { vi: SCALE_LABELS[v].vi, en: SCALE_LABELS[v].en }]),
+  );
   return def.sections.flatMap((section, index) =>
     section.questions.map((q): DescribedQuestion => {
       if (q.type === 'scale') {

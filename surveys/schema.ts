@@ -83,7 +83,7 @@ export const SurveyDefinitionSchema = z
   })
   .superRefine((def, ctx) => {
     const seen = new Set<string>();
-    def.sections.forEach((section, s) =>
+    def.sections.forEach((section, s) => {
       section.questions.forEach((q, i) => {
         const path = ['sections', s, 'questions', i, 'key'];
         if (seen.has(q.key)) ctx.addIssue({ code: 'custom', path, message: `duplicate key ${q.key}` });
@@ -94,11 +94,15 @@ export const SurveyDefinitionSchema = z
         if (q.type === 'scale' && q.factor && q.key !== q.factor && !q.key.startsWith(`${q.factor}.`)) {
           ctx.addIssue({ code: 'custom', path, message: `key of a ${q.factor} item must start with "${q.factor}."` });
         }
-      }),
-    );
+      });
+    });
     const overall = def.sections.flatMap((s) => s.questions).find((q) => q.key === OVERALL_KEY);
-    if (!overall || overall.type !== 'scale' || overall.factor) {
-      ctx.addIssue({ code: 'custom', path: ['sections'], message: 'needs an "overall" scale item outside the factors' });
+    if (overall?.type !== 'scale' || overall.factor) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sections'],
+        message: 'needs an "overall" scale item outside the factors',
+      });
     }
   });
 

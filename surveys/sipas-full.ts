@@ -1,10 +1,4 @@
-import {
-  commentQuestion,
-  extraPaymentQuestion,
-  overallQuestion,
-  timelinessQuestion,
-  tripsQuestion,
-} from './facts.ts';
+import { commentQuestion, extraPaymentQuestion, overallQuestion, timelinessQuestion, tripsQuestion } from './facts.ts';
 import type { Factor, LocalText, SurveyDefinitionInput } from './schema.ts';
 
 // The periodic survey: the 22 criteria of QĐ 2640/QĐ-BNV by factor (wording
@@ -38,7 +32,11 @@ const CRITERIA: Record<Factor, { title: LocalText; items: Criterion[] }> = {
     items: [
       ['polite', 'Công chức có thái độ giao tiếp lịch sự', 'The official was polite'],
       ['listens', 'Công chức chú ý lắng nghe ý kiến của Ông/Bà', 'The official listened to you'],
-      ['answers', 'Công chức trả lời, giải thích đầy đủ các ý kiến của Ông/Bà', 'The official answered your questions fully'],
+      [
+        'answers',
+        'Công chức trả lời, giải thích đầy đủ các ý kiến của Ông/Bà',
+        'The official answered your questions fully',
+      ],
       ['guides', 'Công chức hướng dẫn kê khai hồ sơ tận tình, chu đáo', 'The official guided the filing patiently'],
       ['clear', 'Công chức hướng dẫn kê khai hồ sơ dễ hiểu', 'The guidance was easy to understand'],
       ['rules', 'Công chức tuân thủ đúng quy định trong giải quyết công việc', 'The official followed the rules'],
@@ -55,10 +53,18 @@ const CRITERIA: Record<Factor, { title: LocalText; items: Criterion[] }> = {
   feedback: {
     title: { vi: 'Tiếp nhận, xử lý góp ý, phản ánh, kiến nghị', en: 'Feedback and complaints' },
     items: [
-      ['channel', 'Cơ quan có bố trí hình thức tiếp nhận góp ý, phản ánh, kiến nghị', 'There is a way to give feedback'],
+      [
+        'channel',
+        'Cơ quan có bố trí hình thức tiếp nhận góp ý, phản ánh, kiến nghị',
+        'There is a way to give feedback',
+      ],
       ['easy', 'Ông/Bà dễ dàng thực hiện góp ý, phản ánh, kiến nghị', 'Feedback is easy to give'],
       ['handled', 'Cơ quan tiếp nhận, xử lý tích cực các góp ý, phản ánh, kiến nghị', 'Feedback is handled actively'],
-      ['reported', 'Cơ quan thông báo kịp thời kết quả xử lý góp ý, phản ánh, kiến nghị', 'The outcome is reported back in time'],
+      [
+        'reported',
+        'Cơ quan thông báo kịp thời kết quả xử lý góp ý, phản ánh, kiến nghị',
+        'The outcome is reported back in time',
+      ],
     ],
   },
 };

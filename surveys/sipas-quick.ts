@@ -1,10 +1,4 @@
-import {
-  commentQuestion,
-  extraPaymentQuestion,
-  overallQuestion,
-  timelinessQuestion,
-  tripsQuestion,
-} from './facts.ts';
+import { commentQuestion, extraPaymentQuestion, overallQuestion, timelinessQuestion, tripsQuestion } from './facts.ts';
 import type { SurveyDefinitionInput } from './schema.ts';
 
 // The QR survey after a transaction: one item per SIPAS factor, the overall

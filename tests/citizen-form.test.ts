@@ -16,7 +16,10 @@ async function setup(t: Test, areas = ['ho-tich']) {
   const { app, db } = await testApp(t);
   const desk = await createDesk(db, areas);
   const count = async () => {
-    const r = await db.selectFrom('response').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const r = await db
+      .selectFrom('response')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   };
   return { app, db, desk, count };
@@ -74,7 +77,11 @@ t.test('a desk serving several areas asks for the area first', async (t) => {
   t.match(page.body, /Xây dựng/);
 
   const submissionId = randomUUID();
-  const missing = await app.inject({ method: 'POST', url: `/q/${desk.code}`, ...form({ ...VALID_FORM_ANSWERS, submissionId }) });
+  const missing = await app.inject({
+    method: 'POST',
+    url: `/q/${desk.code}`,
+    ...form({ ...VALID_FORM_ANSWERS, submissionId }),
+  });
   t.equal(missing.statusCode, 422);
   t.match(missing.body, /Ông\/Bà vui lòng chọn lĩnh vực đã giao dịch\./);
   const wrong = await app.inject({
@@ -98,7 +105,12 @@ t.test('a desk serving several areas asks for the area first', async (t) => {
 t.test('a valid post is stored once, with one row per answer, and thanked', async (t) => {
   const { app, db, desk, count } = await setup(t);
   const submissionId = randomUUID();
-  const post = () => app.inject({ method: 'POST', url: `/q/${desk.code}`, ...form({ ...VALID_FORM_ANSWERS, submissionId, lang: 'vi' }) });
+  const post = () =>
+    app.inject({
+      method: 'POST',
+      url: `/q/${desk.code}`,
+      ...form({ ...VALID_FORM_ANSWERS, submissionId, lang: 'vi' }),
+    });
   const res = await post();
   t.equal(res.statusCode, 200);
   t.match(res.body, /Cảm ơn Ông\/Bà đã dành thời gian đánh giá!/);
@@ -135,7 +147,11 @@ t.test('the same form sent again with other answers keeps the first', async (t) 
   t.equal(res.statusCode, 409);
   t.match(res.body, /Phiếu này đã được gửi/);
   t.equal(await count(), 1);
-  const overall = await db.selectFrom('answer').select('value_num').where('indicator_key', '=', 'overall').executeTakeFirst();
+  const overall = await db
+    .selectFrom('answer')
+    .select('value_num')
+    .where('indicator_key', '=', 'overall')
+    .executeTakeFirst();
   t.equal(overall?.value_num, 5);
 });
 
@@ -161,14 +177,22 @@ t.test('invalid answers bring the form back with messages and the answers kept',
   t.notMatch(res.body, /<script>alert/);
   t.equal(await count(), 0, 'nothing is stored');
 
-  const en = await app.inject({ method: 'POST', url: `/q/${desk.code}`, ...form({ ...rest, submissionId, lang: 'en' }) });
+  const en = await app.inject({
+    method: 'POST',
+    url: `/q/${desk.code}`,
+    ...form({ ...rest, submissionId, lang: 'en' }),
+  });
   t.equal(en.statusCode, 422);
   t.match(en.body, /Please answer this question\./);
 });
 
 t.test('a form without a submission id is shown again, not stored', async (t) => {
   const { app, desk, count } = await setup(t);
-  const res = await app.inject({ method: 'POST', url: `/q/${desk.code}`, ...form({ ...VALID_FORM_ANSWERS, submissionId: 'x' }) });
+  const res = await app.inject({
+    method: 'POST',
+    url: `/q/${desk.code}`,
+    ...form({ ...VALID_FORM_ANSWERS, submissionId: 'x' }),
+  });
   t.equal(res.statusCode, 422);
   t.match(res.body, /name="submissionId" value="[0-9a-f-]{36}"/);
   t.match(res.body, /name="overall" value="5" required checked/);
@@ -192,7 +216,11 @@ t.test('an unknown or inactive desk gets a 404 page in Vietnamese', async (t) =>
   await db.updateTable('desk').set({ active: false }).where('id', '=', desk.deskId).execute();
   const inactive = await app.inject({ method: 'GET', url: `/q/${desk.code}` });
   t.equal(inactive.statusCode, 404);
-  const late = await app.inject({ method: 'POST', url: `/q/${desk.code}`, ...form({ ...VALID_FORM_ANSWERS, submissionId: randomUUID() }) });
+  const late = await app.inject({
+    method: 'POST',
+    url: `/q/${desk.code}`,
+    ...form({ ...VALID_FORM_ANSWERS, submissionId: randomUUID() }),
+  });
   t.equal(late.statusCode, 404);
   t.equal(await count(), 0);
 });

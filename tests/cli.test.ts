@@ -26,7 +26,13 @@ t.test('migrate, seed-demo and desks work on an empty database', async (t) => {
 
   const json = await runScript('server/cli.ts', ['desks', '--json'], env);
   t.equal(json.code, 0, json.stderr);
-  const desks = JSON.parse(json.stdout) as { code: string; unitCode: string; unitName: string; serviceAreas: string[]; url: string }[];
+  const desks = JSON.parse(json.stdout) as {
+    code: string;
+    unitCode: string;
+    unitName: string;
+    serviceAreas: string[];
+    url: string;
+  }[];
   t.equal(desks.length, 20);
   const q1 = desks.find((d) => d.code === 'tan-hoi-q1');
   t.same(q1, {
@@ -40,14 +46,24 @@ t.test('migrate, seed-demo and desks work on an empty database', async (t) => {
 
   const text = await runScript('server/cli.ts', ['desks'], env);
   t.equal(text.code, 0);
-  t.match(text.stdout, /^tan-hoi-q1\ttan-hoi-tt\tTrung tâm Phục vụ hành chính công xã Tân Hội\tdat-dai,xay-dung\thttps:\/\/khaosat\.example\.gov\.vn\/q\/tan-hoi-q1$/m);
+  t.match(
+    text.stdout,
+    /^tan-hoi-q1\ttan-hoi-tt\tTrung tâm Phục vụ hành chính công xã Tân Hội\tdat-dai,xay-dung\thttps:\/\/khaosat\.example\.gov\.vn\/q\/tan-hoi-q1$/m,
+  );
 });
 
 t.test('the demo responses are plausible: office hours, on weekdays, in the past', async (t) => {
   const { url, db } = await testDatabase(t);
   const seed = await runScript('server/cli.ts', ['seed-demo'], { DATABASE_URL: url });
   t.equal(seed.code, 0, seed.stderr);
-  const row = await sql<{ n: number; off_hours: number; weekend: number; future: number; areas_wrong: number; rate: number }>`
+  const row = await sql<{
+    n: number;
+    off_hours: number;
+    weekend: number;
+    future: number;
+    areas_wrong: number;
+    rate: number;
+  }>`
     select count(*)::int as n,
       count(*) filter (where extract(hour from submitted_at at time zone 'Asia/Ho_Chi_Minh') not between 7 and 16)::int as off_hours,
       count(*) filter (where extract(isodow from submitted_at at time zone 'Asia/Ho_Chi_Minh') > 5)::int as weekend,

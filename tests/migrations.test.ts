@@ -82,13 +82,20 @@ t.test('migrateToLatest on an empty database applies every migration once', asyn
   const tables = await publicTables(db);
   for (const table of TABLES) t.ok(tables.includes(table), `table ${table} exists`);
 
-  const areas = await db.selectFrom('service_area').select(['code', 'name_vi', 'name_en', 'active']).orderBy('sort_order').execute();
+  const areas = await db
+    .selectFrom('service_area')
+    .select(['code', 'name_vi', 'name_en', 'active'])
+    .orderBy('sort_order')
+    .execute();
   t.same(
     areas.map((a) => a.code),
     SERVICE_AREAS,
     'the 10 service areas, in their order',
   );
-  t.ok(areas.every((a) => a.active), 'all active');
+  t.ok(
+    areas.every((a) => a.active),
+    'all active',
+  );
   const name = (code: string) => areas.find((a) => a.code === code)?.name_vi;
   t.equal(name('dat-dai'), 'Đất đai');
   t.equal(name('ho-tich'), 'Hộ tịch');
@@ -107,7 +114,11 @@ t.test('two migrators started at once both succeed and migrate once', async (t) 
 
   const settled = await Promise.allSettled([migrateToLatest(first), migrateToLatest(second)]);
   for (const [i, s] of settled.entries()) {
-    t.equal(s.status, 'fulfilled', `migrator ${i + 1} resolves${s.status === 'rejected' ? `: ${messageOf(s.reason)}` : ''}`);
+    t.equal(
+      s.status,
+      'fulfilled',
+      `migrator ${i + 1} resolves${s.status === 'rejected' ? `: ${messageOf(s.reason)}` : ''}`,
+    );
   }
   const applied = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
   t.same(
@@ -178,12 +189,24 @@ t.test('published survey versions cannot be changed or deleted', async (t) => {
     'changing a definition',
   );
   t.match(messageOf(update), /immutable/);
-  const bump = await rejection(t, sql`update survey_version set version = 2 where id = ${quick.id}`.execute(db), 'renumbering');
+  const bump = await rejection(
+    t,
+    sql`update survey_version set version = 2 where id = ${quick.id}`.execute(db),
+    'renumbering',
+  );
   t.match(messageOf(bump), /immutable/);
-  const del = await rejection(t, sql`delete from survey_version where id = ${quick.id}`.execute(db), 'deleting a version');
+  const del = await rejection(
+    t,
+    sql`delete from survey_version where id = ${quick.id}`.execute(db),
+    'deleting a version',
+  );
   t.match(messageOf(del), /immutable/);
 
-  const after = await db.selectFrom('survey_version').select(['version', 'definition']).where('id', '=', quick.id).executeTakeFirst();
+  const after = await db
+    .selectFrom('survey_version')
+    .select(['version', 'definition'])
+    .where('id', '=', quick.id)
+    .executeTakeFirst();
   t.equal(after?.version, 1, 'still version 1');
   t.same(after?.definition, quick.definition, 'definition unchanged');
   const { rows } = await sql<{ n: string }>`select count(*) as n from survey_version`.execute(db);
@@ -192,8 +215,18 @@ t.test('published survey versions cannot be changed or deleted', async (t) => {
 
 t.test("a unit's path is set from its parents and cannot be moved", async (t) => {
   const { db } = await testDatabase(t);
-  const provinceId = await insertUnit(db, { code: 'tinh-thu', name: 'Tỉnh Thử Nghiệm', kind: 'province', parent_id: null });
-  const communeId = await insertUnit(db, { code: 'xa-thu', name: 'Xã Thử Nghiệm', kind: 'commune', parent_id: provinceId });
+  const provinceId = await insertUnit(db, {
+    code: 'tinh-thu',
+    name: 'Tỉnh Thử Nghiệm',
+    kind: 'province',
+    parent_id: null,
+  });
+  const communeId = await insertUnit(db, {
+    code: 'xa-thu',
+    name: 'Xã Thử Nghiệm',
+    kind: 'commune',
+    parent_id: provinceId,
+  });
   const centreId = await insertUnit(db, {
     code: 'tt-thu',
     name: 'Trung tâm Phục vụ hành chính công Xã Thử Nghiệm',
@@ -219,14 +252,23 @@ t.test("a unit's path is set from its parents and cannot be moved", async (t) =>
     'the province subtree is one prefix match',
   );
 
-  const otherProvince = await insertUnit(db, { code: 'tinh-khac', name: 'Tỉnh Khác', kind: 'province', parent_id: null });
+  const otherProvince = await insertUnit(db, {
+    code: 'tinh-khac',
+    name: 'Tỉnh Khác',
+    kind: 'province',
+    parent_id: null,
+  });
   const move = await rejection(
     t,
     sql`update unit set parent_id = ${otherProvince} where id = ${communeId}`.execute(db),
     "changing a unit's parent",
   );
   t.match(messageOf(move), /parent/);
-  const detach = await rejection(t, sql`update unit set parent_id = null where id = ${communeId}`.execute(db), 'detaching a unit');
+  const detach = await rejection(
+    t,
+    sql`update unit set parent_id = null where id = ${communeId}`.execute(db),
+    'detaching a unit',
+  );
   t.match(messageOf(detach), /parent/);
   t.equal(await pathOf(communeId), `/${provinceId}/${communeId}/`, 'the path is unchanged');
 
@@ -265,10 +307,20 @@ async function createResponse(db: Db): Promise<string> {
 t.test('an answer row holds exactly one valid value', async (t) => {
   const { db } = await testDatabase(t);
   const responseId = await createResponse(db);
-  const answer = (indicator_key: string, values: { value_num?: number | null; value_option?: string | null; value_text?: string | null }) =>
+  const answer = (
+    indicator_key: string,
+    values: { value_num?: number | null; value_option?: string | null; value_text?: string | null },
+  ) =>
     db
       .insertInto('answer')
-      .values({ response_id: responseId, indicator_key, value_num: null, value_option: null, value_text: null, ...values })
+      .values({
+        response_id: responseId,
+        indicator_key,
+        value_num: null,
+        value_option: null,
+        value_text: null,
+        ...values,
+      })
       .execute();
 
   await answer('staff', { value_num: 5 });
@@ -283,7 +335,12 @@ t.test('an answer row holds exactly one valid value', async (t) => {
   await rejection(t, answer('overall', { value_num: 0 }), 'value_num 0');
   await rejection(t, answer('Overall', { value_num: 4 }), 'an indicator key with uppercase');
 
-  const rows = await db.selectFrom('answer').select('indicator_key').where('response_id', '=', responseId).orderBy('indicator_key').execute();
+  const rows = await db
+    .selectFrom('answer')
+    .select('indicator_key')
+    .where('response_id', '=', responseId)
+    .orderBy('indicator_key')
+    .execute();
   t.same(
     rows.map((r) => r.indicator_key),
     ['comment', 'staff', 'trips'],
@@ -297,7 +354,10 @@ t.test('the response table has no column for personal data', async (t) => {
     select column_name, data_type from information_schema.columns
     where table_schema = 'public' and table_name = 'response'`.execute(db);
   const columns = rows.map((r) => r.column_name);
-  t.ok(columns.includes('submission_id') && columns.includes('submitted_at'), `the table's columns are read: ${columns.join(', ')}`);
+  t.ok(
+    columns.includes('submission_id') && columns.includes('submitted_at'),
+    `the table's columns are read: ${columns.join(', ')}`,
+  );
   for (const word of ['ip', 'address', 'name', 'phone', 'email', 'user_agent']) {
     t.same(
       columns.filter((c) => c.includes(word)),

@@ -49,7 +49,14 @@ async function main(): Promise<number> {
     await prepareDatabase(db, { seedDemo: false });
     await db.destroy();
 
-    const args = ['tap', '--reporter', process.env.TAP_REPORTER ?? (process.stdout.isTTY ? 'base' : 'terse'), '--output-file', RAW_TAP, ...process.argv.slice(2)];
+    const args = [
+      'tap',
+      '--reporter',
+      process.env.TAP_REPORTER ?? (process.stdout.isTTY ? 'base' : 'terse'),
+      '--output-file',
+      RAW_TAP,
+      ...process.argv.slice(2),
+    ];
     const code = await new Promise<number>((resolve) => {
       const child = spawn('npx', args, {
         stdio: 'inherit',

@@ -21,7 +21,10 @@ t.test('first start migrates, seeds the demo, serves it, and stops cleanly on SI
   t.equal(page.status, 200);
   t.match(await page.text(), /Xã Tân Hội/);
 
-  const before = await db.selectFrom('response').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const before = await db
+    .selectFrom('response')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
   const post = await fetch(`${server.url}/q/tan-hoi-q2`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -36,7 +39,10 @@ t.test('first start migrates, seeds the demo, serves it, and stops cleanly on SI
     }),
   });
   t.equal(post.status, 200);
-  const after = await db.selectFrom('response').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const after = await db
+    .selectFrom('response')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
   t.equal(Number(after.n), Number(before.n) + 1);
 
   server.child.kill('SIGTERM');
@@ -45,7 +51,10 @@ t.test('first start migrates, seeds the demo, serves it, and stops cleanly on SI
 
 t.test('two instances starting together on one empty database both come up, seeding once', async (t) => {
   const { url: databaseUrl, db } = await testDatabase(t, { empty: true });
-  const [a, b] = await Promise.all([startServer({ DATABASE_URL: databaseUrl }), startServer({ DATABASE_URL: databaseUrl })]);
+  const [a, b] = await Promise.all([
+    startServer({ DATABASE_URL: databaseUrl }),
+    startServer({ DATABASE_URL: databaseUrl }),
+  ]);
   t.teardown(() => {
     a.child.kill('SIGKILL');
     b.child.kill('SIGKILL');

@@ -2,7 +2,7 @@ import t from 'tap';
 import { type Answer, type AnswerCheck, checkAnswers, submissionFingerprint } from '../surveys/answers.ts';
 import { describeQuestions } from '../surveys/describe.ts';
 import { DEFAULT_SURVEY_CODE, SHIPPED_SURVEYS } from '../surveys/instruments.ts';
-import { FACTORS, type SurveyDefinition, SurveyDefinitionSchema, questionsOf } from '../surveys/schema.ts';
+import { FACTORS, questionsOf, type SurveyDefinition, SurveyDefinitionSchema } from '../surveys/schema.ts';
 import { sipasFull } from '../surveys/sipas-full.ts';
 import { sipasQuick } from '../surveys/sipas-quick.ts';
 
@@ -27,7 +27,10 @@ t.test('shipped instruments', async (t) => {
       SHIPPED_SURVEYS.map((d) => d.code),
       ['sipas-quick', 'sipas-full'],
     );
-    t.ok(SHIPPED_SURVEYS.some((d) => d.code === DEFAULT_SURVEY_CODE), 'the default survey is shipped');
+    t.ok(
+      SHIPPED_SURVEYS.some((d) => d.code === DEFAULT_SURVEY_CODE),
+      'the default survey is shipped',
+    );
     for (const def of [sipasQuick, sipasFull]) {
       const parsed = SurveyDefinitionSchema.safeParse(def);
       t.ok(parsed.success, `${def.code} is valid${parsed.success ? '' : `: ${parsed.error.message}`}`);
@@ -38,7 +41,18 @@ t.test('shipped instruments', async (t) => {
     const questions = questionsOf(quick);
     t.same(
       questions.map((q) => q.key),
-      ['access', 'procedure', 'staff', 'result', 'feedback', 'overall', 'trips', 'timeliness', 'extra_payment', 'comment'],
+      [
+        'access',
+        'procedure',
+        'staff',
+        'result',
+        'feedback',
+        'overall',
+        'trips',
+        'timeliness',
+        'extra_payment',
+        'comment',
+      ],
     );
     const factorItems = questions.filter((q) => q.type === 'scale' && q.factor);
     t.same(
@@ -156,10 +170,22 @@ t.test('the definition schema', async (t) => {
   const refusals: [name: string, questions: RawQuestion[], message?: RegExp][] = [
     ['duplicate keys', [...VALID_QUESTIONS, scale('staff.polite', 'staff')], /duplicate key staff\.polite/],
     ['no overall item', VALID_QUESTIONS.filter((q) => q !== OVERALL), /overall/],
-    ['an overall item with a factor', [...VALID_QUESTIONS.filter((q) => q !== OVERALL), { ...OVERALL, factor: 'result' }], /outside the factors/],
-    ['an overall item that is not a scale', [...VALID_QUESTIONS.filter((q) => q !== OVERALL), choice('overall', ['yes', 'no'])], /overall/],
+    [
+      'an overall item with a factor',
+      [...VALID_QUESTIONS.filter((q) => q !== OVERALL), { ...OVERALL, factor: 'result' }],
+      /outside the factors/,
+    ],
+    [
+      'an overall item that is not a scale',
+      [...VALID_QUESTIONS.filter((q) => q !== OVERALL), choice('overall', ['yes', 'no'])],
+      /overall/,
+    ],
     ['a factor item keyed outside its factor', [...VALID_QUESTIONS, scale('polite', 'staff')], /start with "staff\."/],
-    ['a factor item whose key only begins like its factor', [...VALID_QUESTIONS, scale('staffing', 'staff')], /start with "staff\."/],
+    [
+      'a factor item whose key only begins like its factor',
+      [...VALID_QUESTIONS, scale('staffing', 'staff')],
+      /start with "staff\."/,
+    ],
     ['the reserved key lang', [...VALID_QUESTIONS, choice('lang', ['vi', 'en'])], /reserved/],
     ['a key with uppercase', [...VALID_QUESTIONS, scale('Staff.Polite', 'staff')]],
     ['a key with spaces', [...VALID_QUESTIONS, scale('staff polite', 'staff')]],
@@ -236,17 +262,26 @@ t.test('checkAnswers: scale items', async (t) => {
     for (const v of ['1', '2', '3', '4', '5']) {
       const check = checkAnswers(quick, { ...FORM, staff: v }, 'form');
       t.ok(check.ok, `staff=${v}`);
-      t.same(answersOf(check).find((a) => a.key === 'staff'), { key: 'staff', kind: 'scale', value: Number(v) });
+      t.same(
+        answersOf(check).find((a) => a.key === 'staff'),
+        { key: 'staff', kind: 'scale', value: Number(v) },
+      );
     }
     const check = checkAnswers(quick, FORM, 'form');
     t.ok(check.ok);
-    t.same(answersOf(check).find((a) => a.key === 'feedback'), { key: 'feedback', kind: 'na' });
+    t.same(
+      answersOf(check).find((a) => a.key === 'feedback'),
+      { key: 'feedback', kind: 'na' },
+    );
   });
 
   t.test('JSON takes numbers, not numeric strings', async (t) => {
     const check = checkAnswers(quick, JSON_ANSWERS, 'json');
     t.ok(check.ok, JSON.stringify(errorsOf(check)));
-    t.same(answersOf(check).find((a) => a.key === 'access'), { key: 'access', kind: 'scale', value: 4 });
+    t.same(
+      answersOf(check).find((a) => a.key === 'access'),
+      { key: 'access', kind: 'scale', value: 4 },
+    );
     t.same(errorsOf(checkAnswers(quick, { ...JSON_ANSWERS, access: '4' }, 'json')), { access: 'invalid_value' });
     t.same(errorsOf(checkAnswers(quick, { ...JSON_ANSWERS, overall: '5' }, 'json')), { overall: 'invalid_value' });
   });
@@ -255,23 +290,38 @@ t.test('checkAnswers: scale items', async (t) => {
     for (const source of ['form', 'json'] as const) {
       const raw = source === 'form' ? FORM : JSON_ANSWERS;
       t.ok(checkAnswers(quick, { ...raw, access: 'na' }, source).ok, `${source}: access=na`);
-      t.same(errorsOf(checkAnswers(quick, { ...raw, overall: 'na' }, source)), { overall: 'invalid_value' }, `${source}: overall=na`);
+      t.same(
+        errorsOf(checkAnswers(quick, { ...raw, overall: 'na' }, source)),
+        { overall: 'invalid_value' },
+        `${source}: overall=na`,
+      );
     }
   });
 
   t.test('values outside 1..5 or in another spelling are refused', async (t) => {
     for (const v of ['0', '6', '4.5', '05', ' 5', '5 ', '+5', '5.0', 'five', '1e0']) {
-      t.same(errorsOf(checkAnswers(quick, { ...FORM, staff: v }, 'form')), { staff: 'invalid_value' }, `form ${JSON.stringify(v)}`);
+      t.same(
+        errorsOf(checkAnswers(quick, { ...FORM, staff: v }, 'form')),
+        { staff: 'invalid_value' },
+        `form ${JSON.stringify(v)}`,
+      );
     }
     for (const v of [0, 6, 4.5, -1, Number.NaN, true, [4], { value: 4 }]) {
-      t.same(errorsOf(checkAnswers(quick, { ...JSON_ANSWERS, staff: v }, 'json')), { staff: 'invalid_value' }, `json ${JSON.stringify(v)}`);
+      t.same(
+        errorsOf(checkAnswers(quick, { ...JSON_ANSWERS, staff: v }, 'json')),
+        { staff: 'invalid_value' },
+        `json ${JSON.stringify(v)}`,
+      );
     }
   });
 
   t.test('a missing or blank required item is "required"', async (t) => {
     const { overall: _o, ...withoutOverall } = FORM;
     t.same(errorsOf(checkAnswers(quick, withoutOverall, 'form')), { overall: 'required' });
-    t.same(errorsOf(checkAnswers(quick, { ...FORM, overall: '', staff: '  ' }, 'form')), { overall: 'required', staff: 'required' });
+    t.same(errorsOf(checkAnswers(quick, { ...FORM, overall: '', staff: '  ' }, 'form')), {
+      overall: 'required',
+      staff: 'required',
+    });
     t.same(errorsOf(checkAnswers(quick, { ...JSON_ANSWERS, overall: null }, 'json')), { overall: 'required' });
     const check = checkAnswers(quick, {}, 'json');
     t.same(
@@ -301,20 +351,35 @@ t.test('checkAnswers: optional, unknown and choice fields', async (t) => {
   });
 
   t.test('an unknown key is refused', async (t) => {
-    t.same(errorsOf(checkAnswers(quick, { ...FORM, favourite_colour: 'blue' }, 'form')), { favourite_colour: 'unknown_question' });
-    t.same(errorsOf(checkAnswers(quick, { ...JSON_ANSWERS, 'staff.polite': 5 }, 'json')), { 'staff.polite': 'unknown_question' }, 'a sipas-full key is unknown to sipas-quick');
+    t.same(errorsOf(checkAnswers(quick, { ...FORM, favourite_colour: 'blue' }, 'form')), {
+      favourite_colour: 'unknown_question',
+    });
+    t.same(
+      errorsOf(checkAnswers(quick, { ...JSON_ANSWERS, 'staff.polite': 5 }, 'json')),
+      { 'staff.polite': 'unknown_question' },
+      'a sipas-full key is unknown to sipas-quick',
+    );
   });
 
   t.test('choice codes are checked against the options', async (t) => {
     for (const code of ['1', '2', '3plus']) {
       const check = checkAnswers(quick, { ...FORM, trips: code }, 'form');
-      t.same(answersOf(check).find((a) => a.key === 'trips'), { key: 'trips', kind: 'option', value: code });
+      t.same(
+        answersOf(check).find((a) => a.key === 'trips'),
+        { key: 'trips', kind: 'option', value: code },
+      );
     }
     for (const code of ['3', '4', 'early', '3PLUS', ' 1']) {
-      t.same(errorsOf(checkAnswers(quick, { ...FORM, trips: code }, 'form')), { trips: 'invalid_value' }, `trips=${JSON.stringify(code)}`);
+      t.same(
+        errorsOf(checkAnswers(quick, { ...FORM, trips: code }, 'form')),
+        { trips: 'invalid_value' },
+        `trips=${JSON.stringify(code)}`,
+      );
     }
     t.ok(checkAnswers(quick, { ...JSON_ANSWERS, timeliness: 'late', extra_payment: 'yes' }, 'json').ok);
-    t.same(errorsOf(checkAnswers(quick, { ...JSON_ANSWERS, extra_payment: 'maybe' }, 'json')), { extra_payment: 'invalid_value' });
+    t.same(errorsOf(checkAnswers(quick, { ...JSON_ANSWERS, extra_payment: 'maybe' }, 'json')), {
+      extra_payment: 'invalid_value',
+    });
   });
 
   t.test('every error carries a Vietnamese and an English message', async (t) => {
@@ -366,7 +431,16 @@ t.test('checkAnswers: text', async (t) => {
   });
 
   t.test('control characters, bidi overrides and lone surrogates are refused', async (t) => {
-    for (const bad of ['a\u0000b', 'abc\u202Efed', '\u202Aembedded', 'isolate\u2066x', 'bell\u0007', 'x\ud800y', '\udc00', 'del\u007F']) {
+    for (const bad of [
+      'a\u0000b',
+      'abc\u202Efed',
+      '\u202Aembedded',
+      'isolate\u2066x',
+      'bell\u0007',
+      'x\ud800y',
+      '\udc00',
+      'del\u007F',
+    ]) {
       t.same(errorsOf(comment(bad)), { comment: 'invalid_text' }, JSON.stringify(bad));
     }
     t.same(errorsOf(comment('x\ud800y', 'json')), { comment: 'invalid_text' }, 'json too');
@@ -396,7 +470,11 @@ t.test('submissionFingerprint', async (t) => {
     base,
     'answer order does not matter',
   );
-  t.equal(fp({ ...FORM, comment: FORM.comment?.normalize('NFD') }, 'form'), base, 'a decomposed comment is the same comment');
+  t.equal(
+    fp({ ...FORM, comment: FORM.comment?.normalize('NFD') }, 'form'),
+    base,
+    'a decomposed comment is the same comment',
+  );
 
   t.not(fp({ ...FORM, staff: '4' }, 'form'), base, 'another value');
   t.not(fp({ ...FORM, feedback: '3' }, 'form'), base, 'a value instead of na');
@@ -422,7 +500,11 @@ t.test('describeQuestions lists the values each question accepts', async (t) => 
         t.equal(q.labels?.['4']?.vi, 'Hài lòng');
         t.equal(q.labels?.['1']?.en, 'Very dissatisfied');
       } else if (q.type === 'choice') {
-        t.same(q.values, q.options.map((o) => o.code), `${def.code}/${q.key}`);
+        t.same(
+          q.values,
+          q.options.map((o) => o.code),
+          `${def.code}/${q.key}`,
+        );
       } else {
         t.equal(q.values, undefined, `${def.code}/${q.key}: free text has no value list`);
       }

@@ -16,10 +16,7 @@ export interface DatabaseHandle {
  * Connects to DATABASE_URL, or when none is set runs an embedded PostgreSQL
  * under DATA_DIR and creates the application database on first use.
  */
-export async function openDatabase(
-  config: Config,
-  onPoolError?: (err: Error) => void,
-): Promise<DatabaseHandle> {
+export async function openDatabase(config: Config, onPoolError?: (err: Error) => void): Promise<DatabaseHandle> {
   if (config.databaseUrl) {
     const db = connect({ url: config.databaseUrl, poolMax: config.dbPoolMax, onPoolError });
     const u = new URL(config.databaseUrl);

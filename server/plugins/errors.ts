@@ -11,20 +11,35 @@ const isApi = (req: FastifyRequest) => req.url.startsWith('/api/');
 // Connection failures and "server shutting down / cannot connect" classes.
 function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
-  if (typeof e?.code === 'string' && (/^(08|57P)/.test(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(e.code))) {
+  if (
+    typeof e?.code === 'string' &&
+    (/^(08|57P)/.test(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(e.code))
+  ) {
     return true;
   }
   return /timeout exceeded when trying to connect|Connection terminated/i.test(e?.message ?? '');
 }
 
 /** `message` is for API clients; people get the page's wording in their language. */
-export async function sendError(req: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string) {
+export async function sendError(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+) {
   reply.code(status);
   if (isApi(req)) return reply.send({ error: code, message });
   const t = UI[pickLocale((req.query as { lang?: string } | undefined)?.lang)];
   const [title, text] =
-    status === 404 ? [t.notFoundTitle, t.notFoundDesk] : status < 500 ? [t.badRequest, t.badRequest] : [t.errorTitle, t.errorText];
-  return reply.type('text/html; charset=utf-8').viewAsync('pages/message.eta', { t, title, text, lang: t === UI.en ? 'en' : 'vi' });
+    status === 404
+      ? [t.notFoundTitle, t.notFoundDesk]
+      : status < 500
+        ? [t.badRequest, t.badRequest]
+        : [t.errorTitle, t.errorText];
+  return reply
+    .type('text/html; charset=utf-8')
+    .viewAsync('pages/message.eta', { t, title, text, lang: t === UI.en ? 'en' : 'vi' });
 }
 
 export default fp(
@@ -33,7 +48,13 @@ export default fp(
       if (isDatabaseUnavailable(err)) {
         req.log.warn({ err: { code: err.code, message: err.message } }, 'database unavailable');
         reply.header('Retry-After', '5');
-        return sendError(req, reply, 503, 'unavailable', 'Service temporarily unavailable / Dịch vụ tạm thời gián đoạn');
+        return sendError(
+          req,
+          reply,
+          503,
+          'unavailable',
+          'Service temporarily unavailable / Dịch vụ tạm thời gián đoạn',
+        );
       }
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
       if (status >= 500) {

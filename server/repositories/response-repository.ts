@@ -1,6 +1,6 @@
+import type { Insertable } from 'kysely';
 import type { Answer } from '../../surveys/answers.ts';
 import type { Db } from '../db/connect.ts';
-import type { Insertable } from 'kysely';
 import type { Channel, NewAnswer, ResponseTable } from '../db/schema.ts';
 
 export interface NewResponse {
@@ -15,9 +15,7 @@ export interface NewResponse {
   answers: Answer[];
 }
 
-export type InsertOutcome =
-  | { inserted: true; id: string }
-  | { inserted: false; id: string; payloadHash: string };
+export type InsertOutcome = { inserted: true; id: string } | { inserted: false; id: string; payloadHash: string };
 
 /**
  * Stores a response and its answers in one transaction. A submission id seen
@@ -42,7 +40,10 @@ export async function insertResponse(db: Db, r: NewResponse): Promise<InsertOutc
       return { inserted: false, id: earlier.id, payloadHash: earlier.payload_hash };
     }
     if (r.answers.length) {
-      await trx.insertInto('answer').values(r.answers.map((a) => answerRow(row.id, a))).execute();
+      await trx
+        .insertInto('answer')
+        .values(r.answers.map((a) => answerRow(row.id, a)))
+        .execute();
     }
     return { inserted: true, id: row.id };
   });
@@ -64,7 +65,10 @@ export async function insertResponsesBulk(db: Db, rows: (NewResponse & { submitt
     const answers = rows.flatMap((r) => r.answers.map((a) => answerRow(idBySubmission.get(r.submissionId)!, a)));
     // Stay well under PostgreSQL's limit of 65,535 bind parameters per statement.
     for (let i = 0; i < answers.length; i += 5_000) {
-      await trx.insertInto('answer').values(answers.slice(i, i + 5_000)).execute();
+      await trx
+        .insertInto('answer')
+        .values(answers.slice(i, i + 5_000))
+        .execute();
     }
   });
 }

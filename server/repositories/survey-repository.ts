@@ -49,7 +49,11 @@ export async function latestVersion(db: Db, surveyCode: string): Promise<Publish
 export async function ensureSurveys(db: Db, shipped: readonly SurveyDefinition[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
     for (const def of shipped) {
-      await trx.insertInto('survey').values({ code: def.code }).onConflict((oc) => oc.column('code').doNothing()).execute();
+      await trx
+        .insertInto('survey')
+        .values({ code: def.code })
+        .onConflict((oc) => oc.column('code').doNothing())
+        .execute();
       const survey = await trx.selectFrom('survey').select('id').where('code', '=', def.code).executeTakeFirstOrThrow();
       await trx
         .insertInto('survey_version')

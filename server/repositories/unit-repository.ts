@@ -2,7 +2,10 @@ import type { Db } from '../db/connect.ts';
 import type { NewUnit } from '../db/schema.ts';
 
 export async function countUnits(db: Db): Promise<number> {
-  const row = await db.selectFrom('unit').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('unit')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 

@@ -35,13 +35,20 @@ export async function seedDemo(db: Db, opts: { now?: Date; days?: number } = {})
   let desks = 0;
   let responses = 0;
   for (const c of DEMO_COMMUNES) {
-    const provinceId = (await findUnitId(db, c.province.code)) ?? (await insertUnit(db, { ...c.province, kind: 'province', parent_id: null }));
+    const provinceId =
+      (await findUnitId(db, c.province.code)) ??
+      (await insertUnit(db, { ...c.province, kind: 'province', parent_id: null }));
     const communeId = await insertUnit(db, { ...c.commune, kind: 'commune', parent_id: provinceId });
     const centreId = await insertUnit(db, { ...c.centre, kind: 'centre', parent_id: communeId });
     units += 3;
     const rows: (NewResponse & { submittedAt: Date })[] = [];
     for (const d of c.desks) {
-      const deskId = await insertDesk(db, { unitId: centreId, code: d.code, name: d.name, serviceAreas: d.serviceAreas });
+      const deskId = await insertDesk(db, {
+        unitId: centreId,
+        code: d.code,
+        name: d.name,
+        serviceAreas: d.serviceAreas,
+      });
       desks += 1;
       for (const r of demoResponses(rand, c, d.serviceAreas, now, days)) {
         rows.push({
@@ -89,13 +96,28 @@ function demoAnswers(rand: () => number, mood: number): Answer[] {
     if (happy) return x < 0.45 ? 5 : x < 0.93 ? 4 : 3;
     return x < 0.15 ? 1 : x < 0.55 ? 2 : x < 0.85 ? 3 : 4;
   };
-  const answers: Answer[] = ['access', 'procedure', 'staff', 'result'].map((key) => ({ key, kind: 'scale', value: score() }));
+  const answers: Answer[] = ['access', 'procedure', 'staff', 'result'].map((key) => ({
+    key,
+    kind: 'scale',
+    value: score(),
+  }));
   answers.push(rand() < 0.3 ? { key: 'feedback', kind: 'na' } : { key: 'feedback', kind: 'scale', value: score() });
   answers.push({ key: 'overall', kind: 'scale', value: score() });
-  if (rand() < 0.7) answers.push({ key: 'trips', kind: 'option', value: happy ? (rand() < 0.85 ? '1' : '2') : rand() < 0.5 ? '2' : '3plus' });
-  if (rand() < 0.6) answers.push({ key: 'timeliness', kind: 'option', value: happy ? (rand() < 0.4 ? 'early' : 'on_time') : rand() < 0.5 ? 'late' : 'on_time' });
+  if (rand() < 0.7)
+    answers.push({
+      key: 'trips',
+      kind: 'option',
+      value: happy ? (rand() < 0.85 ? '1' : '2') : rand() < 0.5 ? '2' : '3plus',
+    });
+  if (rand() < 0.6)
+    answers.push({
+      key: 'timeliness',
+      kind: 'option',
+      value: happy ? (rand() < 0.4 ? 'early' : 'on_time') : rand() < 0.5 ? 'late' : 'on_time',
+    });
   if (rand() < 0.6) answers.push({ key: 'extra_payment', kind: 'option', value: rand() < 0.02 ? 'yes' : 'no' });
-  if (rand() < 0.08) answers.push({ key: 'comment', kind: 'text', value: DEMO_COMMENTS[Math.floor(rand() * DEMO_COMMENTS.length)]! });
+  if (rand() < 0.08)
+    answers.push({ key: 'comment', kind: 'text', value: DEMO_COMMENTS[Math.floor(rand() * DEMO_COMMENTS.length)]! });
   return answers;
 }
 

@@ -1,10 +1,10 @@
 import { SHIPPED_SURVEYS } from '../../surveys/instruments.ts';
 import type { Db } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { ensureSurveys } from '../repositories/survey-repository.ts';
 import { withAdvisoryLock } from '../repositories/lock-repository.ts';
+import { ensureSurveys } from '../repositories/survey-repository.ts';
 import { countUnits } from '../repositories/unit-repository.ts';
-import { seedDemo, type SeedSummary } from '../seed/demo.ts';
+import { type SeedSummary, seedDemo } from '../seed/demo.ts';
 
 const DEMO_SEED_LOCK = 0x4a1_5eed;
 

@@ -8,7 +8,12 @@ const suffix = () => randomBytes(3).toString('hex');
 /** A province → commune → centre chain, each with a unique code. */
 export async function createCentre(db: Db, name = 'Xã Thử Nghiệm') {
   const s = suffix();
-  const provinceId = await insertUnit(db, { code: `p-${s}`, name: 'Tỉnh Thử Nghiệm', kind: 'province', parent_id: null });
+  const provinceId = await insertUnit(db, {
+    code: `p-${s}`,
+    name: 'Tỉnh Thử Nghiệm',
+    kind: 'province',
+    parent_id: null,
+  });
   const communeId = await insertUnit(db, { code: `c-${s}`, name, kind: 'commune', parent_id: provinceId });
   const centreId = await insertUnit(db, {
     code: `tt-${s}`,

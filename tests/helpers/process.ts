@@ -12,7 +12,12 @@ export interface Run {
 }
 
 /** Runs `tsx <script> ...args` to completion. */
-export function runScript(script: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Run> {
+export function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
       cwd: ROOT,
@@ -35,7 +40,10 @@ export function runScript(script: string, args: string[], env: Record<string, st
 }
 
 /** Starts the server and resolves with its URL once it prints that it is ready. */
-export function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<{ url: string; child: ChildProcess; output: () => string }> {
+export function startServer(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<{ url: string; child: ChildProcess; output: () => string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], {
       cwd: ROOT,

@@ -52,11 +52,18 @@ export default async function responseApi(app: FastifyInstance) {
       case 'conflict':
         return reply.code(409).send({
           error: 'conflict',
-          message: 'This submissionId was already used with other answers / submissionId này đã được dùng với câu trả lời khác',
+          message:
+            'This submissionId was already used with other answers / submissionId này đã được dùng với câu trả lời khác',
         });
       case 'unknown_desk':
         return reply.code(422).send({
-          errors: [{ path: 'desk', message: 'No active desk with this code', messageVi: 'Không có quầy đang hoạt động với mã này' }],
+          errors: [
+            {
+              path: 'desk',
+              message: 'No active desk with this code',
+              messageVi: 'Không có quầy đang hoạt động với mã này',
+            },
+          ],
         });
       case 'invalid':
         return reply.code(422).send({

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { describeQuestions } from '../../../surveys/describe.ts';
-import { latestVersion } from '../../repositories/survey-repository.ts';
 import { sendError } from '../../plugins/errors.ts';
+import { latestVersion } from '../../repositories/survey-repository.ts';
 
 const Params = z.object({ code: z.string().min(1).max(64) });
 

@@ -6,12 +6,7 @@ import { NA, NA_LABEL, SCALE_LABELS, SCALE_VALUES } from '../../../surveys/scale
 import { type Locale, pickLocale, UI } from '../../i18n.ts';
 import { findActiveDesk } from '../../repositories/desk-repository.ts';
 import { deskSurveyUrl, qrPng, qrSvg } from '../../services/desk-links.ts';
-import {
-  type DeskSurvey,
-  type FieldError,
-  loadDeskSurvey,
-  submitResponse,
-} from '../../services/response-service.ts';
+import { type DeskSurvey, type FieldError, loadDeskSurvey, submitResponse } from '../../services/response-service.ts';
 
 // The citizen's path: the survey page of a desk, its plain form post (no
 // JavaScript needed) and the desk's QR code.
@@ -133,13 +128,19 @@ export default async function surveyRoutes(app: FastifyInstance) {
   app.get('/q/:deskCode/qr.svg', async (req, reply) => {
     const url = await deskUrlOr404(app, req.params);
     if (!url) return notFound(reply, 'vi');
-    return reply.type('image/svg+xml').header('Cache-Control', 'public, max-age=3600').send(await qrSvg(url));
+    return reply
+      .type('image/svg+xml')
+      .header('Cache-Control', 'public, max-age=3600')
+      .send(await qrSvg(url));
   });
 
   app.get('/q/:deskCode/qr.png', async (req, reply) => {
     const url = await deskUrlOr404(app, req.params);
     if (!url) return notFound(reply, 'vi');
-    return reply.type('image/png').header('Cache-Control', 'public, max-age=3600').send(await qrPng(url));
+    return reply
+      .type('image/png')
+      .header('Cache-Control', 'public, max-age=3600')
+      .send(await qrPng(url));
   });
 }
 
