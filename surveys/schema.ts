@@ -15,6 +15,12 @@ export const OVERALL_KEY = 'overall';
  */
 export const RESERVED_KEYS = ['lang'] as const;
 
+/**
+ * The form of every code that appears in a URL or an API body: units, desks,
+ * surveys, service areas. The database checks the same pattern.
+ */
+export const CodeSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'lowercase letters, digits and -');
+
 export const LocalTextSchema = z.object({
   vi: z.string().trim().min(1),
   en: z.string().trim().min(1),
@@ -76,7 +82,7 @@ export const SectionSchema = z.object({
 
 export const SurveyDefinitionSchema = z
   .object({
-    code: z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/),
+    code: CodeSchema,
     title: LocalTextSchema,
     intro: LocalTextSchema.optional(),
     sections: z.array(SectionSchema).min(1),

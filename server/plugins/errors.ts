@@ -56,6 +56,10 @@ export default fp(
           'Service temporarily unavailable / Dịch vụ tạm thời gián đoạn',
         );
       }
+      if ((err as { code?: string }).code === '22021') {
+        // Text PostgreSQL cannot store (a NUL byte) slipped past validation.
+        return sendError(req, reply, 400, 'bad_request', 'Invalid characters / Ký tự không hợp lệ');
+      }
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
       if (status >= 500) {
         req.log.error({ err }, 'request failed');

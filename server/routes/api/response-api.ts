@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { CodeSchema } from '../../../surveys/schema.ts';
 import { submitResponse } from '../../services/response-service.ts';
 
 // Responses from machine clients (kiosk apps, paper data entry, integrations).
@@ -8,8 +9,8 @@ import { submitResponse } from '../../services/response-service.ts';
 
 const Body = z
   .object({
-    desk: z.string().min(1).max(64),
-    serviceArea: z.string().min(1).max(64).optional(),
+    desk: CodeSchema,
+    serviceArea: CodeSchema.optional(),
     answers: z.record(z.string().max(64), z.union([z.number(), z.string().max(10_000), z.null()])),
     submissionId: z.uuid(),
     channel: z.enum(['kiosk', 'paper', 'link', 'api']).default('api'),
@@ -28,7 +29,8 @@ export default async function responseApi(app: FastifyInstance) {
     const parsed = Body.safeParse(req.body);
     if (!parsed.success) {
       const errors: ApiError[] = parsed.error.issues.map((i) => ({
-        path: i.path.join('.') || '(body)',
+        // An unknown top-level field is named in the path, not only in the message.
+        path: i.code === 'unrecognized_keys' ? i.keys.join(',') : i.path.join('.') || '(body)',
         message: i.message,
         messageVi: 'Giá trị không hợp lệ.',
       }));

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { describeQuestions } from '../../../surveys/describe.ts';
+import { CodeSchema } from '../../../surveys/schema.ts';
 import { sendError } from '../../plugins/errors.ts';
 import { latestVersion } from '../../repositories/survey-repository.ts';
 
-const Params = z.object({ code: z.string().min(1).max(64) });
+const Params = z.object({ code: CodeSchema });
 
 export default async function surveyApi(app: FastifyInstance) {
   app.get('/api/v1/surveys/:code', async (req, reply) => {

@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { NA, NA_LABEL, SCALE_LABELS, SCALE_VALUES } from '../../../surveys/scale.ts';
+import { CodeSchema } from '../../../surveys/schema.ts';
 import { type Locale, pickLocale, UI } from '../../i18n.ts';
 import { findActiveDesk } from '../../repositories/desk-repository.ts';
 import { deskSurveyUrl, qrPng, qrSvg } from '../../services/desk-links.ts';
@@ -11,7 +12,8 @@ import { type DeskSurvey, type FieldError, loadDeskSurvey, submitResponse } from
 // The citizen's path: the survey page of a desk, its plain form post (no
 // JavaScript needed) and the desk's QR code.
 
-const Params = z.object({ deskCode: z.string().min(1).max(64) });
+// A code outside the pattern (NUL bytes included) is simply not a desk: 404.
+const Params = z.object({ deskCode: CodeSchema });
 const deskCodeOf = (params: unknown) => Params.safeParse(params).data?.deskCode;
 const PageQuery = z.object({ lang: z.string().optional(), area: z.string().max(64).optional() });
 const FORM_FIELDS = new Set(['serviceArea', 'submissionId', 'lang']);
