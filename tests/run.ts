@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,6 +49,7 @@ async function main(): Promise<number> {
     await prepareDatabase(db, { seedDemo: false });
     await db.destroy();
 
+    await tapBuild();
     const args = [
       'tap',
       '--reporter',
@@ -74,6 +75,21 @@ async function main(): Promise<number> {
     await stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * tap compiles its plugin set into node_modules and only notices a changed
+ * set (ours leaves out its TypeScript plugin) after a run has failed with the
+ * old one. Build it once per install, before the first run.
+ */
+async function tapBuild() {
+  const marker = path.resolve('node_modules/.tap-plugins-built');
+  if (existsSync(marker)) return;
+  const code = await new Promise<number | null>((resolve) => {
+    spawn('npx', ['tap', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] }).on('exit', resolve);
+  });
+  if (code !== 0) throw new Error('tap build failed');
+  writeFileSync(marker, 'plugins built for this install\n');
 }
 
 function withDatabase(url: string, database: string): string {
