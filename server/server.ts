@@ -9,8 +9,8 @@ import { prepareDatabase } from './services/setup-service.ts';
 
 async function main() {
   const config = loadConfig();
-  const app0Log = (msg: string) => process.stdout.write(`${msg}\n`);
-  app0Log(
+  const say = (msg: string) => process.stdout.write(`${msg}\n`);
+  say(
     `Starting database: ${config.databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL (first start takes a few seconds)'}…`,
   );
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
@@ -20,7 +20,7 @@ async function main() {
   try {
     const { seeded } = await prepareDatabase(database.db, { seedDemo: config.seedDemo });
     if (seeded && !seeded.skipped) {
-      app0Log(`Demo data: ${seeded.units} units, ${seeded.desks} desks, ${seeded.responses} responses.`);
+      say(`Demo data: ${seeded.units} units, ${seeded.desks} desks, ${seeded.responses} responses.`);
     }
     app = await buildApp({ config, db: database.db, logger: loggerOptions(config.logLevel) });
     app.addHook('onClose', async () => database.close());
@@ -34,13 +34,13 @@ async function main() {
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    app0Log('');
-    app0Log(
+    say('');
+    say(
       `  Máy chủ đã sẵn sàng / Server ready:  http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`,
     );
-    app0Log(`  Database: ${database.description}`);
-    app0Log(`  QR links use PUBLIC_URL = ${config.publicUrl}`);
-    app0Log('');
+    say(`  Database: ${database.description}`);
+    say(`  QR links use PUBLIC_URL = ${config.publicUrl}`);
+    say('');
   } catch (err) {
     await app?.close().catch(() => {});
     await database.close().catch(() => {});
