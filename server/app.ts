@@ -2,11 +2,13 @@ import compress from '@fastify/compress';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import type { Db } from './db/connect.ts';
+import apiAuth from './plugins/api-auth.ts';
 import context from './plugins/context.ts';
 import errors from './plugins/errors.ts';
 import views from './plugins/views.ts';
 import responseApi from './routes/api/response-api.ts';
 import surveyApi from './routes/api/survey-api.ts';
+import transactionCodeApi from './routes/api/transaction-code-api.ts';
 import health from './routes/health.ts';
 import homeRoutes from './routes/public/home-routes.ts';
 import surveyRoutes from './routes/public/survey-routes.ts';
@@ -45,6 +47,7 @@ export async function buildApp({ config, db, logger = false }: AppOptions): Prom
   // Citizens are often on slow mobile links: compress pages and SVGs.
   await app.register(compress, { threshold: 1024 });
   await app.register(context, { config, db });
+  await app.register(apiAuth);
   await app.register(views);
   await app.register(errors);
   await app.register(health);
@@ -55,6 +58,7 @@ export async function buildApp({ config, db, logger = false }: AppOptions): Prom
     api.removeContentTypeParser('text/plain');
     await api.register(surveyApi);
     await api.register(responseApi);
+    await api.register(transactionCodeApi);
   });
   return app;
 }

@@ -1,8 +1,10 @@
 import { loadConfig } from './config.ts';
+import type { Db } from './db/connect.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { listDesks } from './repositories/desk-repository.ts';
 import { seedDemo } from './seed/demo.ts';
+import { createApiKey } from './services/api-key-service.ts';
 import { deskSurveyUrl } from './services/desk-links.ts';
 import { prepareDatabase } from './services/setup-service.ts';
 
@@ -14,6 +16,8 @@ Commands:
   migrate            bring the database schema to the latest version
   seed-demo          add the demo communes, desks and responses (once)
   desks [--json]     list active desks with their unit, service areas and QR URL
+  apikey create --unit CODE --role official|manager [--label TEXT]
+                     create an API key for a unit and its subtree (shown once)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -22,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
   }
-  if (!['migrate', 'seed-demo', 'desks'].includes(command)) {
+  if (!['migrate', 'seed-demo', 'desks', 'apikey'].includes(command)) {
     process.stderr.write(`Unknown command: ${command}\n\n${USAGE}`);
     return 2;
   }
@@ -41,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
           ? 'Demo data is already there; nothing added.\n'
           : `Added ${s.units} units, ${s.desks} desks, ${s.responses} responses.\n`,
       );
+    } else if (command === 'apikey') {
+      return await apikey(database.db, args);
     } else {
       const desks = await listDesks(database.db);
       const rows = desks.map((d) => ({ ...d, url: deskSurveyUrl(config.publicUrl, d.code) }));
@@ -55,6 +61,28 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await database.close();
   }
+}
+
+async function apikey(db: Db, args: string[]): Promise<number> {
+  const opt = (name: string) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const unitCode = opt('unit');
+  const role = opt('role');
+  if (args[0] !== 'create' || !unitCode || (role !== 'official' && role !== 'manager')) {
+    process.stderr.write(`Usage: npm run cli -- apikey create --unit CODE --role official|manager [--label TEXT]\n`);
+    return 2;
+  }
+  const created = await createApiKey(db, { unitCode, role, label: opt('label') ?? `${role} key for ${unitCode}` });
+  if (!created) {
+    process.stderr.write(`No unit with code ${unitCode}\n`);
+    return 1;
+  }
+  process.stdout.write(
+    `API key ${created.id} for ${unitCode} (${role}). Shown once; keep it secret:\n${created.key}\n`,
+  );
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -20,6 +20,10 @@ const vi = {
   thanksNote: 'Ý kiến của Ông/Bà giúp cơ quan phục vụ người dân tốt hơn.',
   alreadySentTitle: 'Phiếu này đã được gửi',
   alreadySent: 'Phiếu đánh giá này đã được gửi trước đó với câu trả lời khác; câu trả lời gửi lần đầu được giữ nguyên.',
+  codeUsedTitle: 'Mã đánh giá đã được sử dụng',
+  codeUsed:
+    'Mỗi mã trên giấy tiếp nhận chỉ dùng để đánh giá một lần, và mã này đã được dùng hoặc đã hết hạn. Ông/Bà vẫn có thể đánh giá bằng mã QR dán tại quầy.',
+  codeNotFound: 'Không tìm thấy mã đánh giá này. Ông/Bà vui lòng quét lại mã QR trên giấy tiếp nhận.',
   notFoundTitle: 'Không tìm thấy trang',
   notFoundDesk:
     'Không tìm thấy quầy này hoặc quầy đã ngừng nhận đánh giá. Ông/Bà vui lòng quét lại mã QR tại quầy hoặc hỏi cán bộ tại quầy.',
@@ -42,6 +46,10 @@ const en: typeof vi = {
   thanksNote: 'Your answers help the office serve citizens better.',
   alreadySentTitle: 'Already sent',
   alreadySent: 'This form was already sent with different answers; the answers sent first are kept.',
+  codeUsedTitle: 'Code already used',
+  codeUsed:
+    'Each code on a receipt admits one response, and this one has been used or has expired. You can still answer through the QR code at the desk.',
+  codeNotFound: 'This survey code was not found. Please scan the QR code on your receipt again.',
   notFoundTitle: 'Page not found',
   notFoundDesk:
     'This desk was not found or no longer takes feedback. Please scan the QR code at the desk again or ask the staff.',

@@ -71,6 +71,28 @@ export interface ResponseTable {
   submitted_at: CreatedAt;
   suspect: Generated<boolean>;
   suspect_reason: string | null;
+  /** Answered through a one-time transaction code. */
+  verified: Generated<boolean>;
+}
+
+export interface ApiKeyTable {
+  id: Generated<number>;
+  unit_id: number;
+  role: 'official' | 'manager';
+  label: string;
+  key_prefix: string;
+  key_hash: string;
+  created_at: Generated<Date>;
+  revoked_at: Date | null;
+}
+
+export interface TransactionCodeTable {
+  code_hash: string;
+  desk_id: number;
+  service_area_code: string;
+  created_at: Generated<Date>;
+  expires_at: Date;
+  used: Generated<boolean>;
 }
 
 export interface AnswerTable {
@@ -90,6 +112,8 @@ export interface Database {
   desk_service_area: DeskServiceAreaTable;
   response: ResponseTable;
   answer: AnswerTable;
+  api_key: ApiKeyTable;
+  transaction_code: TransactionCodeTable;
 }
 
 export type Unit = Selectable<UnitTable>;

@@ -8,6 +8,8 @@ export interface DeskContext {
   unitId: number;
   unitCode: string;
   unitName: string;
+  /** Materialised path of the desk's unit, for scope checks. */
+  unitPath: string;
   /** The unit above the centre (the commune or ward), when there is one. */
   parentName: string | null;
   surveyCode: string | null;
@@ -28,6 +30,7 @@ export async function findActiveDesk(db: Db, code: string): Promise<DeskContext 
       'u.id as unitId',
       'u.code as unitCode',
       'u.name as unitName',
+      'u.path as unitPath',
       'p.name as parentName',
       's.code as surveyCode',
     ])

@@ -2,6 +2,7 @@ import type { Insertable } from 'kysely';
 import type { Answer } from '../../surveys/answers.ts';
 import type { Db } from '../db/connect.ts';
 import type { Channel, NewAnswer, ResponseTable } from '../db/schema.ts';
+import { consumeTransactionCode } from './transaction-code-repository.ts';
 
 export interface NewResponse {
   submissionId: string;
@@ -13,9 +14,16 @@ export interface NewResponse {
   channel: Channel;
   locale: 'vi' | 'en';
   answers: Answer[];
+  /** A one-time code to use up in the same transaction; the response is then verified. */
+  consumeCodeHash?: string;
 }
 
-export type InsertOutcome = { inserted: true; id: string } | { inserted: false; id: string; payloadHash: string };
+export type InsertOutcome =
+  | { inserted: true; id: string }
+  | { inserted: false; id: string; payloadHash: string }
+  | { inserted: false; codeUsed: true };
+
+class CodeAlreadyUsed extends Error {}
 
 /**
  * Stores a response and its answers in one transaction. A submission id seen
@@ -24,6 +32,15 @@ export type InsertOutcome = { inserted: true; id: string } | { inserted: false; 
  * on the unique index, and the loser then sees the winner's committed row.
  */
 export async function insertResponse(db: Db, r: NewResponse): Promise<InsertOutcome> {
+  try {
+    return await insertInTransaction(db, r);
+  } catch (err) {
+    if (err instanceof CodeAlreadyUsed) return { inserted: false, codeUsed: true };
+    throw err;
+  }
+}
+
+async function insertInTransaction(db: Db, r: NewResponse): Promise<InsertOutcome> {
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('response')
@@ -39,6 +56,8 @@ export async function insertResponse(db: Db, r: NewResponse): Promise<InsertOutc
         .executeTakeFirstOrThrow();
       return { inserted: false, id: earlier.id, payloadHash: earlier.payload_hash };
     }
+    // Throwing rolls the response back: a used or expired code stores nothing.
+    if (r.consumeCodeHash && !(await consumeTransactionCode(trx, r.consumeCodeHash))) throw new CodeAlreadyUsed();
     if (r.answers.length) {
       await trx
         .insertInto('answer')
@@ -83,6 +102,7 @@ function responseRow(r: NewResponse): Insertable<ResponseTable> {
     service_area_code: r.serviceArea,
     channel: r.channel,
     locale: r.locale,
+    verified: Boolean(r.consumeCodeHash),
   };
 }
 

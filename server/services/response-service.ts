@@ -30,6 +30,8 @@ export interface Submission {
   channel: Channel;
   locale: 'vi' | 'en';
   source: AnswerSource;
+  /** Hash of the one-time code the citizen came with; used up with the response. */
+  codeHash?: string;
 }
 
 export interface FieldError {
@@ -41,7 +43,7 @@ export interface FieldError {
 
 export type SubmissionResult =
   | { status: 'created' | 'replayed'; id: string; context: DeskSurvey }
-  | { status: 'conflict'; context: DeskSurvey }
+  | { status: 'conflict' | 'code_used'; context: DeskSurvey }
   | { status: 'invalid'; errors: FieldError[]; context: DeskSurvey }
   | { status: 'unknown_desk' };
 
@@ -83,7 +85,9 @@ export async function submitResponse(db: Db, s: Submission): Promise<SubmissionR
     channel: s.channel,
     locale: s.locale,
     answers: checked.answers,
+    consumeCodeHash: s.codeHash,
   });
+  if ('codeUsed' in outcome) return { status: 'code_used', context };
   if (outcome.inserted) return { status: 'created', id: outcome.id, context };
   if (outcome.payloadHash === payloadHash) return { status: 'replayed', id: outcome.id, context };
   return { status: 'conflict', context };

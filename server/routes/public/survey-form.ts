@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { NA, NA_LABEL, SCALE_LABELS, SCALE_VALUES } from '../../../surveys/scale.ts';
+import type { Db } from '../../db/connect.ts';
+import { type Locale, pickLocale, UI } from '../../i18n.ts';
+import { type DeskSurvey, type FieldError, loadDeskSurvey, submitResponse } from '../../services/response-service.ts';
+
+// Rendering shared by the desk survey (/q/...) and the one-time code survey
+// (/t/...): the same form, posted back to the page it came from.
+
+export const FORM_FIELDS = new Set(['serviceArea', 'submissionId', 'lang']);
+
+export interface FormState {
+  lang: Locale;
+  serviceArea?: string;
+  submissionId: string;
+  values: Record<string, string>;
+  errors: FieldError[];
+}
+
+/** `path`: where the form posts and the language switch points, e.g. /q/tan-hoi-q1. */
+export function renderSurvey(reply: FastifyReply, ctx: DeskSurvey, state: FormState, path: string) {
+  const t = UI[state.lang];
+  const errorByPath = Object.fromEntries(state.errors.map((e) => [e.path, e.message[state.lang]]));
+  return reply
+    .type('text/html; charset=utf-8')
+    .header('Cache-Control', 'no-store')
+    .viewAsync('pages/survey.eta', {
+      t,
+      lang: state.lang,
+      title: ctx.version.definition.title[state.lang],
+      desk: ctx.desk,
+      def: ctx.version.definition,
+      action: path,
+      switchUrl: `${path}?lang=${t.switchHref}${state.serviceArea ? `&area=${encodeURIComponent(state.serviceArea)}` : ''}`,
+      state,
+      errorByPath,
+      scale: SCALE_VALUES.map((v) => ({ value: String(v), ...SCALE_LABELS[v] })),
+      NA,
+      naLabel: NA_LABEL[state.lang],
+    });
+}
+
+export function notFound(reply: FastifyReply, lang: Locale, text = UI[lang].notFoundDesk) {
+  const t = UI[lang];
+  return reply
+    .code(404)
+    .type('text/html; charset=utf-8')
+    .viewAsync('pages/message.eta', { t, lang, title: t.notFoundTitle, text });
+}
+
+/** Form fields as strings; a repeated field keeps its first value. */
+export function formFields(body: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!body || typeof body !== 'object') return out;
+  for (const [k, v] of Object.entries(body)) {
+    const first = Array.isArray(v) ? v[0] : v;
+    if (typeof first === 'string') out[k] = first;
+  }
+  return out;
+}
+
+export interface PostTarget {
+  deskCode: string;
+  /** Where the form posts back to. */
+  path: string;
+  /** Set when the area is fixed (a one-time code); otherwise the form's field. */
+  serviceArea?: string;
+  codeHash?: string;
+}
+
+/** Handles a posted survey form: thanks, the form again with messages, or why not. */
+export async function handleSurveyPost(db: Db, reply: FastifyReply, rawBody: unknown, target: PostTarget) {
+  const body = formFields(rawBody);
+  const lang = pickLocale(body.lang);
+  const t = UI[lang];
+  const answers = Object.fromEntries(Object.entries(body).filter(([k]) => !FORM_FIELDS.has(k)));
+  const submissionId = z.uuid().safeParse(body.submissionId);
+  const serviceArea = target.serviceArea ?? (body.serviceArea || undefined);
+  if (!submissionId.success) {
+    // Only a tampered or truncated form lacks it: show the form again with a fresh id.
+    const ctx = await loadDeskSurvey(db, target.deskCode);
+    if (!ctx) return notFound(reply, lang);
+    reply.code(422);
+    const state = { lang, serviceArea, submissionId: randomUUID(), values: answers, errors: [] };
+    return renderSurvey(reply, restrictAreas(ctx, target.serviceArea), state, target.path);
+  }
+  const result = await submitResponse(db, {
+    deskCode: target.deskCode,
+    serviceArea,
+    answers,
+    submissionId: submissionId.data,
+    channel: 'qr',
+    locale: lang,
+    source: 'form',
+    codeHash: target.codeHash,
+  });
+  switch (result.status) {
+    case 'unknown_desk':
+      return notFound(reply, lang);
+    case 'invalid': {
+      reply.code(422);
+      const state = { lang, serviceArea, submissionId: submissionId.data, values: answers, errors: result.errors };
+      return renderSurvey(reply, restrictAreas(result.context, target.serviceArea), state, target.path);
+    }
+    case 'conflict':
+      return message(reply.code(409), lang, t.alreadySentTitle, t.alreadySent);
+    case 'code_used':
+      return message(reply.code(410), lang, t.codeUsedTitle, t.codeUsed);
+    case 'created':
+    case 'replayed':
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('Cache-Control', 'no-store')
+        .viewAsync('pages/thanks.eta', { t, lang, title: t.thanksTitle, desk: result.context.desk });
+  }
+}
+
+export function message(reply: FastifyReply, lang: Locale, title: string, text: string) {
+  return reply.type('text/html; charset=utf-8').viewAsync('pages/message.eta', { t: UI[lang], lang, title, text });
+}
+
+/** With a one-time code the area is fixed: the form shows no other. */
+export function restrictAreas(ctx: DeskSurvey, area: string | undefined): DeskSurvey {
+  if (!area) return ctx;
+  return { ...ctx, desk: { ...ctx.desk, serviceAreas: ctx.desk.serviceAreas.filter((a) => a.code === area) } };
+}

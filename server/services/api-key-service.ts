@@ -1,0 +1,25 @@
+import type { Db } from '../db/connect.ts';
+import { type ApiPrincipal, insertApiKey } from '../repositories/api-key-repository.ts';
+import { findUnitId } from '../repositories/unit-repository.ts';
+import { newSecret, secretHash } from './secrets.ts';
+
+/**
+ * Creates an API key for a unit and its subtree. The key is returned once and
+ * never stored: only its hash, and a short prefix to recognise it in lists.
+ */
+export async function createApiKey(
+  db: Db,
+  input: { unitCode: string; role: ApiPrincipal['role']; label: string },
+): Promise<{ key: string; id: number } | undefined> {
+  const unitId = await findUnitId(db, input.unitCode);
+  if (!unitId) return undefined;
+  const key = `hl_${newSecret(32)}`;
+  const id = await insertApiKey(db, {
+    unitId,
+    role: input.role,
+    label: input.label,
+    keyPrefix: key.slice(0, 10),
+    keyHash: secretHash(key),
+  });
+  return { key, id };
+}
