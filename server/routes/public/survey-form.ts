@@ -6,8 +6,9 @@ import type { Db } from '../../db/connect.ts';
 import { type Locale, pickLocale, UI } from '../../i18n.ts';
 import { type DeskSurvey, type FieldError, loadDeskSurvey, submitResponse } from '../../services/response-service.ts';
 
-// Rendering shared by the desk survey (/q/...) and the one-time code survey
-// (/t/...): the same form, posted back to the page it came from.
+// The survey form shared by the desk survey (/q/...) and the one-time code
+// survey (/t/...): how it is rendered and how its post is handled; it always
+// posts back to the page it came from.
 
 export const FORM_FIELDS = new Set(['serviceArea', 'submissionId', 'lang']);
 
