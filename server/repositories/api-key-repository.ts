@@ -30,7 +30,3 @@ export async function findActiveKey(db: Db, keyHash: string): Promise<ApiPrincip
     .where('u.active', '=', true)
     .executeTakeFirst();
 }
-
-export async function revokeApiKey(db: Db, id: number): Promise<void> {
-  await db.updateTable('api_key').set({ revoked_at: new Date() }).where('id', '=', id).execute();
-}

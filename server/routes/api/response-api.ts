@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CodeSchema } from '../../../surveys/schema.ts';
 import { submitResponse } from '../../services/response-service.ts';
+import { apiErrors } from './validation-errors.ts';
 
 // Responses from machine clients (kiosk apps, paper data entry, integrations).
 // A retry with the same submissionId is a harmless replay; the same id with
@@ -18,23 +19,11 @@ const Body = z
   })
   .strict();
 
-interface ApiError {
-  path: string;
-  message: string;
-  messageVi: string;
-}
-
 export default async function responseApi(app: FastifyInstance) {
   app.post('/api/v1/responses', { bodyLimit: 64 * 1024 }, async (req, reply) => {
     const parsed = Body.safeParse(req.body);
     if (!parsed.success) {
-      const errors: ApiError[] = parsed.error.issues.map((i) => ({
-        // An unknown top-level field is named in the path, not only in the message.
-        path: i.code === 'unrecognized_keys' ? i.keys.join(',') : i.path.join('.') || '(body)',
-        message: i.message,
-        messageVi: 'Giá trị không hợp lệ.',
-      }));
-      return reply.code(422).send({ errors });
+      return reply.code(422).send({ errors: apiErrors(parsed.error) });
     }
     const b = parsed.data;
     const result = await submitResponse(app.db, {
@@ -47,6 +36,9 @@ export default async function responseApi(app: FastifyInstance) {
       source: 'json',
     });
     switch (result.status) {
+      case 'code_used':
+        // Only the citizen's code path passes a code; the API never does.
+        throw new Error('unexpected code_used from the API path');
       case 'created':
         return reply.code(201).send({ id: result.id, status: 'created' });
       case 'replayed':

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CodeSchema } from '../../../surveys/schema.ts';
 import { requireApiKey } from '../../plugins/api-auth.ts';
 import { issueTransactionCode } from '../../services/transaction-code-service.ts';
+import { apiErrors } from './validation-errors.ts';
 
 const Body = z
   .object({
@@ -19,13 +20,7 @@ export default async function transactionCodeApi(app: FastifyInstance) {
   app.post('/api/v1/transaction-codes', { preHandler: requireApiKey, bodyLimit: 8 * 1024 }, async (req, reply) => {
     const parsed = Body.safeParse(req.body);
     if (!parsed.success) {
-      return reply.code(422).send({
-        errors: parsed.error.issues.map((i) => ({
-          path: i.code === 'unrecognized_keys' ? i.keys.join(',') : i.path.join('.') || '(body)',
-          message: i.message,
-          messageVi: 'Giá trị không hợp lệ.',
-        })),
-      });
+      return reply.code(422).send({ errors: apiErrors(parsed.error) });
     }
     const principal = req.principal!;
     const result = await issueTransactionCode(app.db, principal, parsed.data, app.config.publicUrl);
