@@ -5,6 +5,7 @@ import type { Db } from './db/connect.ts';
 import apiAuth from './plugins/api-auth.ts';
 import context from './plugins/context.ts';
 import errors from './plugins/errors.ts';
+import session from './plugins/session.ts';
 import views from './plugins/views.ts';
 import responseApi from './routes/api/response-api.ts';
 import surveyApi from './routes/api/survey-api.ts';
@@ -12,6 +13,8 @@ import transactionCodeApi from './routes/api/transaction-code-api.ts';
 import health from './routes/health.ts';
 import homeRoutes from './routes/public/home-routes.ts';
 import surveyRoutes from './routes/public/survey-routes.ts';
+import staffRoutes from './routes/staff/index.ts';
+import staticRoutes from './routes/static-routes.ts';
 
 export interface AppOptions {
   config: Config;
@@ -48,10 +51,13 @@ export async function buildApp({ config, db, logger = false }: AppOptions): Prom
   await app.register(compress, { threshold: 1024 });
   await app.register(context, { config, db });
   await app.register(apiAuth);
+  await app.register(session);
   await app.register(views);
   await app.register(errors);
   await app.register(health);
+  await app.register(staticRoutes);
   await app.register(homeRoutes);
+  await app.register(staffRoutes);
   await app.register(surveyRoutes);
   await app.register(async (api) => {
     // The API speaks JSON only: any other body type is a 415.

@@ -2,9 +2,11 @@ import { loadConfig } from './config.ts';
 import type { Db } from './db/connect.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { recordAudit } from './repositories/audit-repository.ts';
 import { listDesks } from './repositories/desk-repository.ts';
 import { seedDemo } from './seed/demo.ts';
 import { createApiKey } from './services/api-key-service.ts';
+import { createUser, MIN_PASSWORD_LENGTH } from './services/auth-service.ts';
 import { deskSurveyUrl } from './services/desk-links.ts';
 import { prepareDatabase } from './services/setup-service.ts';
 
@@ -16,6 +18,8 @@ Commands:
   migrate            bring the database schema to the latest version
   seed-demo          add the demo communes, desks and responses (once)
   desks [--json]     list active desks with their unit, service areas and QR URL
+  user create --email EMAIL --name NAME --role admin|official|manager|staff [--unit CODE]
+                     create a staff account; the password comes from HL_PASSWORD or --password
   apikey create --unit CODE --role official|manager [--label TEXT]
                      create an API key for a unit and its subtree (shown once)
 `;
@@ -26,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
   }
-  if (!['migrate', 'seed-demo', 'desks', 'apikey'].includes(command)) {
+  if (!['migrate', 'seed-demo', 'desks', 'apikey', 'user'].includes(command)) {
     process.stderr.write(`Unknown command: ${command}\n\n${USAGE}`);
     return 2;
   }
@@ -45,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
           ? 'Demo data is already there; nothing added.\n'
           : `Added ${s.units} units, ${s.desks} desks, ${s.responses} responses.\n`,
       );
+    } else if (command === 'user') {
+      return await user(database.db, args);
     } else if (command === 'apikey') {
       return await apikey(database.db, args);
     } else {
@@ -63,11 +69,45 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function apikey(db: Db, args: string[]): Promise<number> {
-  const opt = (name: string) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? args[i + 1] : undefined;
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+const ROLES = ['admin', 'official', 'manager', 'staff'] as const;
+
+async function user(db: Db, args: string[]): Promise<number> {
+  const opt = (name: string) => option(args, name);
+  const role = ROLES.find((r) => r === opt('role'));
+  const email = opt('email');
+  const password = process.env.HL_PASSWORD ?? opt('password');
+  if (args[0] !== 'create' || !email || !role || !password) {
+    process.stderr.write(
+      'Usage: HL_PASSWORD=… npm run cli -- user create --email EMAIL --name NAME --role admin|official|manager|staff [--unit CODE]\n',
+    );
+    return 2;
+  }
+  const unitCode = opt('unit');
+  const result = await createUser(db, { email, name: opt('name') ?? email, password, role, unitCode });
+  const problems = {
+    too_short: `The password needs at least ${MIN_PASSWORD_LENGTH} characters.`,
+    unknown_unit:
+      role === 'admin'
+        ? `No unit with code ${unitCode}`
+        : 'A role other than admin needs --unit CODE of an existing unit.',
+    exists: `An account with ${email} exists already.`,
   };
+  if (result.status !== 'ok') {
+    process.stderr.write(`${problems[result.status]}\n`);
+    return 1;
+  }
+  await recordAudit(db, { actorLabel: 'cli', action: 'user.create', detail: { email, role, unit: unitCode ?? null } });
+  process.stdout.write(`Created ${role} ${email}${unitCode ? ` for ${unitCode}` : ''}.\n`);
+  return 0;
+}
+
+async function apikey(db: Db, args: string[]): Promise<number> {
+  const opt = (name: string) => option(args, name);
   const unitCode = opt('unit');
   const role = opt('role');
   if (args[0] !== 'create' || !unitCode || (role !== 'official' && role !== 'manager')) {

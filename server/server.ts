@@ -18,7 +18,11 @@ async function main() {
     app?.log.warn({ err: err.message }, 'idle database client failed'),
   );
   try {
-    const { seeded } = await prepareDatabase(database.db, { seedDemo: config.seedDemo });
+    const { seeded, adminCreated } = await prepareDatabase(database.db, {
+      seedDemo: config.seedDemo,
+      admin: config.admin,
+    });
+    if (adminCreated) say(`First administrator created: ${adminCreated}`);
     if (seeded && !seeded.skipped) {
       say(`Demo data: ${seeded.units} units, ${seeded.desks} desks, ${seeded.responses} responses.`);
     }

@@ -103,6 +103,48 @@ export interface AnswerTable {
   value_text: string | null;
 }
 
+export type Role = 'admin' | 'official' | 'manager' | 'staff';
+
+export interface AppUserTable {
+  id: Generated<number>;
+  email: string;
+  name: string;
+  password_hash: string;
+  role: Role;
+  unit_id: number | null;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface UserSessionTable {
+  token_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
+  expires_at: Date;
+  revoked_at: Date | null;
+}
+
+export interface SignInAttemptTable {
+  id: Generated<string>;
+  email: string;
+  client_key: string;
+  succeeded: boolean;
+  at: Generated<Date>;
+}
+
+export interface AuditEventTable {
+  id: Generated<string>;
+  at: Generated<Date>;
+  actor_user_id: number | null;
+  actor_key_id: number | null;
+  actor_label: string | null;
+  unit_id: number | null;
+  action: string;
+  detail: ColumnType<unknown, string | undefined, never>;
+}
+
 export interface Database {
   unit: UnitTable;
   service_area: ServiceAreaTable;
@@ -114,6 +156,10 @@ export interface Database {
   answer: AnswerTable;
   api_key: ApiKeyTable;
   transaction_code: TransactionCodeTable;
+  app_user: AppUserTable;
+  user_session: UserSessionTable;
+  sign_in_attempt: SignInAttemptTable;
+  audit_event: AuditEventTable;
 }
 
 export type Unit = Selectable<UnitTable>;

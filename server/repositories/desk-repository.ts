@@ -102,3 +102,40 @@ export async function insertDesk(db: Db, d: NewDeskWithAreas): Promise<number> {
     return id;
   });
 }
+
+export interface DeskRecord {
+  id: number;
+  code: string;
+  name: string;
+  active: boolean;
+  unitId: number;
+  unitName: string;
+  /** Materialised path of the desk's unit, for scope checks with canReach(). */
+  unitPath: string;
+  parentName: string | null;
+  serviceAreas: string[];
+}
+
+/** A desk by id, active or not, with its unit; the caller checks the actor's scope. */
+export async function findDeskById(db: Db, id: number): Promise<DeskRecord | undefined> {
+  return db
+    .selectFrom('desk as d')
+    .innerJoin('unit as u', 'u.id', 'd.unit_id')
+    .leftJoin('unit as p', 'p.id', 'u.parent_id')
+    .select([
+      'd.id',
+      'd.code',
+      'd.name',
+      'd.active',
+      'u.id as unitId',
+      'u.name as unitName',
+      'u.path as unitPath',
+      'p.name as parentName',
+      sql<string[]>`coalesce(
+        (select array_agg(dsa.service_area_code order by dsa.service_area_code)
+           from desk_service_area dsa where dsa.desk_id = d.id),
+        '{}')`.as('serviceAreas'),
+    ])
+    .where('d.id', '=', id)
+    .executeTakeFirst();
+}

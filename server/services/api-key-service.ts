@@ -1,5 +1,6 @@
 import type { Db } from '../db/connect.ts';
 import { type ApiPrincipal, insertApiKey } from '../repositories/api-key-repository.ts';
+import { recordAudit } from '../repositories/audit-repository.ts';
 import { findUnitId } from '../repositories/unit-repository.ts';
 import { newSecret, secretHash } from './secrets.ts';
 
@@ -10,6 +11,7 @@ import { newSecret, secretHash } from './secrets.ts';
 export async function createApiKey(
   db: Db,
   input: { unitCode: string; role: ApiPrincipal['role']; label: string },
+  actor: { userId: number | null; label: string } = { userId: null, label: 'cli' },
 ): Promise<{ key: string; id: number } | undefined> {
   const unitId = await findUnitId(db, input.unitCode);
   if (!unitId) return undefined;
@@ -20,6 +22,13 @@ export async function createApiKey(
     label: input.label,
     keyPrefix: key.slice(0, 10),
     keyHash: secretHash(key),
+  });
+  await recordAudit(db, {
+    actorUserId: actor.userId,
+    actorLabel: actor.label,
+    unitId,
+    action: 'apikey.create',
+    detail: { keyId: id, role: input.role, label: input.label, prefix: key.slice(0, 10) },
   });
   return { key, id };
 }

@@ -4,20 +4,32 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { withAdvisoryLock } from '../repositories/lock-repository.ts';
 import { ensureSurveys } from '../repositories/survey-repository.ts';
 import { countUnits } from '../repositories/unit-repository.ts';
+import { countUsers } from '../repositories/user-repository.ts';
 import { type SeedSummary, seedDemo } from '../seed/demo.ts';
+import { createUser } from './auth-service.ts';
 
-const DEMO_SEED_LOCK = 0x4a1_5eed;
+const FIRST_START_LOCK = 0x4a1_5eed;
 
 /**
  * What every start does before serving: migrate, publish the shipped
- * instruments that are missing, and seed the demo into an empty database.
+ * instruments that are missing, seed the demo into an empty database, and
+ * create the first administrator from ADMIN_EMAIL/ADMIN_PASSWORD when there
+ * are no users yet.
  */
-export async function prepareDatabase(db: Db, opts: { seedDemo: boolean }): Promise<{ seeded?: SeedSummary }> {
+export async function prepareDatabase(
+  db: Db,
+  opts: { seedDemo: boolean; admin?: { email: string; password: string } },
+): Promise<{ seeded?: SeedSummary; adminCreated?: string }> {
   await migrateToLatest(db);
   await ensureSurveys(db, SHIPPED_SURVEYS);
-  if (!opts.seedDemo) return {};
-  // Two instances started together must not both seed the empty database.
-  return withAdvisoryLock(db, DEMO_SEED_LOCK, async (conn) =>
-    (await countUnits(conn)) === 0 ? { seeded: await seedDemo(conn) } : {},
-  );
+  // Two instances started together must not both do the one-time work.
+  return withAdvisoryLock(db, FIRST_START_LOCK, async (conn) => {
+    const out: { seeded?: SeedSummary; adminCreated?: string } = {};
+    if (opts.seedDemo && (await countUnits(conn)) === 0) out.seeded = await seedDemo(conn);
+    if (opts.admin && (await countUsers(conn)) === 0) {
+      const created = await createUser(conn, { ...opts.admin, name: 'Quản trị hệ thống', role: 'admin' });
+      if (created.status === 'ok') out.adminCreated = opts.admin.email;
+    }
+    return out;
+  });
 }

@@ -1,0 +1,27 @@
+import formbody from '@fastify/formbody';
+import type { FastifyInstance } from 'fastify';
+import apiKeyRoutes from './api-key-routes.ts';
+import auditRoutes from './audit-routes.ts';
+import authRoutes from './auth-routes.ts';
+import feedbackRoutes from './feedback-routes.ts';
+import posterRoutes from './poster-routes.ts';
+import staffCodeRoutes from './staff-code-routes.ts';
+import surveyAdminRoutes from './survey-admin-routes.ts';
+import targetRoutes from './target-routes.ts';
+import unitsRoutes from './units-routes.ts';
+
+// Every page for staff and officials lives under /staff. Each route takes
+// requireUser(...) as its preHandler and checks the unit scope itself, on
+// the server, from the session (tests/cross-unit.test.ts walks them all).
+export default async function staffRoutes(app: FastifyInstance) {
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(authRoutes);
+  await app.register(unitsRoutes);
+  await app.register(posterRoutes);
+  await app.register(staffCodeRoutes);
+  await app.register(targetRoutes);
+  await app.register(feedbackRoutes);
+  await app.register(surveyAdminRoutes);
+  await app.register(apiKeyRoutes);
+  await app.register(auditRoutes);
+}

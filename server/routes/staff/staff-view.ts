@@ -1,0 +1,35 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Role } from '../../db/schema.ts';
+
+// Helpers every staff page uses: the layout needs the user (for the menu
+// and the CSRF token), and htmx needs to know responses vary by HX-Request.
+
+export const ROLE_NAMES: Record<Role, string> = {
+  admin: 'Quản trị hệ thống',
+  official: 'Lãnh đạo, công chức theo dõi',
+  manager: 'Quản lý Trung tâm/Bộ phận Một cửa',
+  staff: 'Công chức Bộ phận Một cửa',
+};
+
+export function staffPage(req: FastifyRequest, reply: FastifyReply, page: string, data: Record<string, unknown>) {
+  return reply
+    .type('text/html; charset=utf-8')
+    .header('Cache-Control', 'no-store')
+    .header('Vary', 'HX-Request')
+    .viewAsync(`staff/${page}.eta`, { user: req.user, ...data });
+}
+
+/** Out of scope or missing look the same: a unit never learns of another's ids. */
+export function staffNotFound(req: FastifyRequest, reply: FastifyReply) {
+  reply.code(404);
+  return staffPage(req, reply, 'message', {
+    title: 'Không tìm thấy',
+    text: 'Không có mục này, hoặc mục này không thuộc phạm vi của Ông/Bà.',
+  });
+}
+
+/** Parses a numeric route id; anything else is treated as not found. */
+export function idParam(params: unknown, name: string): number | undefined {
+  const raw = (params as Record<string, string | undefined>)[name];
+  return raw && /^[1-9][0-9]{0,9}$/.test(raw) ? Number(raw) : undefined;
+}

@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+
+// The two static files staff pages need, read once. Citizens' pages need none.
+const require = createRequire(import.meta.url);
+const HTMX = readFileSync(require.resolve('htmx.org/dist/htmx.min.js'));
+const STAFF_CSS = readFileSync(fileURLToPath(new URL('../../views/static/staff.css', import.meta.url)));
+
+export default async function staticRoutes(app: FastifyInstance) {
+  const cache = 'public, max-age=86400';
+  app.get('/static/htmx.min.js', async (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('Cache-Control', cache).send(HTMX),
+  );
+  app.get('/static/staff.css', async (_req, reply) =>
+    reply.type('text/css; charset=utf-8').header('Cache-Control', cache).send(STAFF_CSS),
+  );
+}

@@ -1,0 +1,162 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import type { Db } from '../db/connect.ts';
+import type { Role } from '../db/schema.ts';
+import { recordAudit } from '../repositories/audit-repository.ts';
+import {
+  findSession,
+  insertSession,
+  revokeOtherSessions,
+  revokeSession,
+  touchSession,
+} from '../repositories/session-repository.ts';
+import { recentFailures, recordSignInAttempt } from '../repositories/sign-in-repository.ts';
+import { findUnitId } from '../repositories/unit-repository.ts';
+import { findUserByEmail, findUserById, insertUser, updatePasswordHash } from '../repositories/user-repository.ts';
+import type { Actor } from './scope.ts';
+import { newSecret, secretHash } from './secrets.ts';
+
+// Sign-in with argon2id, server-side sessions with idle and absolute
+// timeouts, throttling per account and per client.
+
+export const SESSION_IDLE_MS = 30 * 60_000;
+export const SESSION_ABSOLUTE_MS = 12 * 3_600_000;
+export const THROTTLE_WINDOW_MS = 15 * 60_000;
+export const MAX_FAILURES_PER_ACCOUNT = 5;
+export const MAX_FAILURES_PER_CLIENT = 20;
+export const MIN_PASSWORD_LENGTH = 10;
+
+// Client addresses are only kept as a keyed hash, with a key that lives as
+// long as the process: enough to throttle, useless to trace anyone.
+const CLIENT_KEY_SECRET = randomBytes(32);
+export function clientKey(address: string): string {
+  return createHmac('sha256', CLIENT_KEY_SECRET).update(address).digest('hex').slice(0, 32);
+}
+
+export const normaliseEmail = (email: string) => email.normalize('NFC').trim().toLowerCase();
+
+// A fixed hash to verify against when the account does not exist, so that
+// the answer takes as long either way.
+let dummyHash: Promise<string> | undefined;
+
+export interface SessionUser extends Actor {
+  userId: number;
+  email: string;
+  name: string;
+  unitName: string | null;
+  csrfToken: string;
+  tokenHash: string;
+}
+
+export type SignInResult =
+  | { status: 'ok'; token: string; userId: number }
+  | { status: 'invalid' }
+  | { status: 'throttled' };
+
+export async function signIn(
+  db: Db,
+  input: { email: string; password: string; clientKey: string },
+): Promise<SignInResult> {
+  const email = normaliseEmail(input.email);
+  const failures = await recentFailures(db, {
+    email,
+    clientKey: input.clientKey,
+    since: new Date(Date.now() - THROTTLE_WINDOW_MS),
+  });
+  if (failures.forEmail >= MAX_FAILURES_PER_ACCOUNT || failures.forClient >= MAX_FAILURES_PER_CLIENT) {
+    await recordAudit(db, { actorLabel: email, action: 'sign_in.throttled' });
+    return { status: 'throttled' };
+  }
+  const user = await findUserByEmail(db, email);
+  dummyHash ??= hash(newSecret(16));
+  let ok = false;
+  if (user?.active) ok = await verify(user.passwordHash, input.password);
+  else await verify(await dummyHash, input.password);
+  await recordSignInAttempt(db, { email, clientKey: input.clientKey, succeeded: ok });
+  if (!ok || !user) {
+    await recordAudit(db, { actorLabel: email, unitId: user?.unitId, action: 'sign_in.failure' });
+    return { status: 'invalid' };
+  }
+  // A new token at every sign-in: nothing set before it can ride on it.
+  const token = newSecret(32);
+  await insertSession(db, {
+    tokenHash: secretHash(token),
+    userId: user.id,
+    csrfToken: newSecret(24),
+    expiresAt: new Date(Date.now() + SESSION_ABSOLUTE_MS),
+  });
+  await recordAudit(db, { actorUserId: user.id, unitId: user.unitId, action: 'sign_in.success' });
+  return { status: 'ok', token, userId: user.id };
+}
+
+/** The signed-in user behind a session cookie, or undefined when it is unknown, revoked or expired. */
+export async function resolveSession(db: Db, token: string, now = Date.now()): Promise<SessionUser | undefined> {
+  const tokenHash = secretHash(token);
+  const session = await findSession(db, tokenHash);
+  if (!session) return undefined;
+  if (session.expiresAt.getTime() <= now || session.lastSeenAt.getTime() + SESSION_IDLE_MS <= now) {
+    await revokeSession(db, tokenHash);
+    return undefined;
+  }
+  const user = await findUserById(db, session.userId);
+  if (!user?.active) return undefined;
+  // Written at most once a minute: enough for the idle timeout.
+  if (now - session.lastSeenAt.getTime() > 60_000) await touchSession(db, tokenHash);
+  return {
+    userId: user.id,
+    keyId: null,
+    role: user.role,
+    unitId: user.unitId,
+    unitPath: user.unitPath,
+    label: user.email,
+    email: user.email,
+    name: user.name,
+    unitName: user.unitName,
+    csrfToken: session.csrfToken,
+    tokenHash,
+  };
+}
+
+export async function signOut(db: Db, user: SessionUser): Promise<void> {
+  await revokeSession(db, user.tokenHash);
+}
+
+export type PasswordChange = { status: 'ok' } | { status: 'wrong_current' } | { status: 'too_short' };
+
+export async function changePassword(
+  db: Db,
+  user: SessionUser,
+  current: string,
+  next: string,
+): Promise<PasswordChange> {
+  const record = await findUserById(db, user.userId);
+  if (!record || !(await verify(record.passwordHash, current))) return { status: 'wrong_current' };
+  if ([...next].length < MIN_PASSWORD_LENGTH) return { status: 'too_short' };
+  await updatePasswordHash(db, user.userId, await hash(next));
+  // Anyone else holding a session of this account is signed out.
+  await revokeOtherSessions(db, user.userId, user.tokenHash);
+  await recordAudit(db, { actorUserId: user.userId, unitId: user.unitId, action: 'password.change' });
+  return { status: 'ok' };
+}
+
+export type CreateUserResult = { status: 'ok'; id: number } | { status: 'unknown_unit' | 'too_short' | 'exists' };
+
+export async function createUser(
+  db: Db,
+  input: { email: string; name: string; password: string; role: Role; unitCode?: string },
+): Promise<CreateUserResult> {
+  if ([...input.password].length < MIN_PASSWORD_LENGTH) return { status: 'too_short' };
+  const unitId = input.unitCode ? await findUnitId(db, input.unitCode) : null;
+  if (input.unitCode && !unitId) return { status: 'unknown_unit' };
+  if (input.role !== 'admin' && !unitId) return { status: 'unknown_unit' };
+  const email = normaliseEmail(input.email);
+  if (await findUserByEmail(db, email)) return { status: 'exists' };
+  const id = await insertUser(db, {
+    email,
+    name: input.name,
+    passwordHash: await hash(input.password),
+    role: input.role,
+    unitId: unitId ?? null,
+  });
+  return { status: 'ok', id };
+}
