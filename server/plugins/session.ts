@@ -58,6 +58,15 @@ function csrfOf(req: FastifyRequest): unknown {
 }
 
 /**
+ * Ends a request from a hook. A hook must send and return the reply itself:
+ * returning viewAsync()'s promise would let the route handler run anyway.
+ */
+async function halt(reply: FastifyReply, status: number, data: { title: string; text: string; user?: SessionUser }) {
+  const html = await reply.viewAsync('staff/message.eta', data);
+  return reply.code(status).type('text/html; charset=utf-8').send(html);
+}
+
+/**
  * preHandler for staff routes: a valid session (else to the sign-in page),
  * the capability when one is named (else 403, audited), and on every
  * state-changing request the session's CSRF token (else 403).
@@ -70,15 +79,11 @@ export function requireUser(capability?: Capability): preHandlerAsyncHookHandler
       if (req.method === 'GET') {
         return reply.redirect(`/staff/sign-in?next=${encodeURIComponent(req.url)}`, 303);
       }
-      return reply.code(401).type('text/html; charset=utf-8').viewAsync('staff/message.eta', {
-        title: 'Phiên làm việc đã hết hạn',
-        text: 'Vui lòng đăng nhập lại.',
-        user: undefined,
-      });
+      return halt(reply, 401, { title: 'Phiên làm việc đã hết hạn', text: 'Vui lòng đăng nhập lại.' });
     }
     req.user = user;
     if (req.method !== 'GET' && req.method !== 'HEAD' && !sameToken(csrfOf(req), user.csrfToken)) {
-      return reply.code(403).type('text/html; charset=utf-8').viewAsync('staff/message.eta', {
+      return halt(reply, 403, {
         title: 'Yêu cầu không hợp lệ',
         text: 'Biểu mẫu đã cũ hoặc không đến từ trang này. Vui lòng tải lại trang và thử lại.',
         user,
@@ -91,7 +96,7 @@ export function requireUser(capability?: Capability): preHandlerAsyncHookHandler
         action: 'permission.denied',
         detail: { route: req.routeOptions.url, method: req.method },
       });
-      return reply.code(403).type('text/html; charset=utf-8').viewAsync('staff/message.eta', {
+      return halt(reply, 403, {
         title: 'Không có quyền',
         text: 'Tài khoản của Ông/Bà không có quyền thực hiện việc này.',
         user,

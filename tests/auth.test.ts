@@ -1,0 +1,196 @@
+import { sql } from 'kysely';
+import t from 'tap';
+import { prepareDatabase } from '../server/services/setup-service.ts';
+import { createCentre } from './helpers/fixtures.ts';
+import { testApp } from './helpers/harness.ts';
+import { runScript } from './helpers/process.ts';
+import { formBody, signInForm, staffClient, TEST_PASSWORD } from './helpers/staff.ts';
+
+// Staff sign-in, sessions, CSRF and throttling, through the real forms.
+
+async function auditActions(db: Parameters<typeof prepareDatabase>[0]) {
+  const rows = await db.selectFrom('audit_event').select('action').orderBy('id').execute();
+  return rows.map((r) => r.action);
+}
+
+t.test('sign-in sets a fresh, secure session cookie; wrong passwords are refused the same way', async (t) => {
+  const { app, db } = await testApp(t);
+  const staff = await staffClient(app, db, { role: 'admin' });
+
+  const res = await signInForm(app, staff.email, TEST_PASSWORD);
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/staff');
+  const cookie = res.cookies.find((c) => c.name === '__Host-hl_session');
+  t.ok(cookie, 'a __Host- cookie when PUBLIC_URL is https');
+  t.equal(cookie?.httpOnly, true);
+  t.equal(cookie?.secure, true);
+  t.equal(cookie?.sameSite, 'Lax');
+  t.equal(cookie?.path, '/');
+  t.not(cookie?.value, staff.cookies['__Host-hl_session'], 'every sign-in gets a new token');
+
+  const stored = await db.selectFrom('user_session').select('token_hash').execute();
+  t.equal(stored.length, 2);
+  t.notOk(
+    stored.some((s) => s.token_hash === cookie?.value),
+    'only a hash of the token is stored',
+  );
+
+  const wrong = await signInForm(app, staff.email, 'sai-mat-khau-roi');
+  const unknown = await signInForm(app, 'khong-ai@example.gov.vn', 'sai-mat-khau-roi');
+  for (const r of [wrong, unknown]) {
+    t.equal(r.statusCode, 401);
+    t.match(r.body, /Thư điện tử hoặc mật khẩu không đúng\./);
+    t.notOk(r.cookies.some((c) => c.name === '__Host-hl_session'));
+  }
+  const actions = await auditActions(db);
+  t.equal(actions.filter((a) => a === 'sign_in.success').length, 2);
+  t.equal(actions.filter((a) => a === 'sign_in.failure').length, 2);
+});
+
+t.test('a signed-out visitor is sent to the sign-in page, and back afterwards', async (t) => {
+  const { app, db } = await testApp(t);
+  const res = await app.inject({ method: 'GET', url: '/staff/password' });
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/staff/sign-in?next=%2Fstaff%2Fpassword');
+  const page = await app.inject({ method: 'GET', url: '/staff/sign-in?next=%2F%2Fevil.example' });
+  t.match(page.body, /name="next" value="\/staff"/, 'no open redirect to another site');
+  await staffClient(app, db, { role: 'admin', email: 'quan-tri@example.gov.vn' });
+  const post = await app.inject({ method: 'GET', url: '/staff/sign-in' });
+  const pre = /name="_pre" value="([^"]+)"/.exec(post.body)?.[1] ?? '';
+  const again = await app.inject({
+    method: 'POST',
+    url: '/staff/sign-in',
+    cookies: { hl_pre: post.cookies.find((c) => c.name === 'hl_pre')?.value ?? '' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: formBody({
+      _pre: pre,
+      email: 'Quan-Tri@Example.gov.vn',
+      password: TEST_PASSWORD,
+      next: '/staff/password',
+    }),
+  });
+  t.equal(again.statusCode, 303, 'e-mail addresses are not case-sensitive');
+  t.equal(again.headers.location, '/staff/password');
+});
+
+t.test('the sign-in form itself is protected against cross-site posts', async (t) => {
+  const { app, db } = await testApp(t);
+  const staff = await staffClient(app, db, { role: 'admin' });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/staff/sign-in',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: formBody({ email: staff.email, password: TEST_PASSWORD }),
+  });
+  t.equal(res.statusCode, 403);
+  t.notOk(res.cookies.some((c) => c.name === '__Host-hl_session'));
+});
+
+t.test('five wrong passwords lock the account for a while, even against the right one', async (t) => {
+  const { app, db } = await testApp(t);
+  const staff = await staffClient(app, db, { role: 'admin' });
+  for (let i = 0; i < 5; i++) t.equal((await signInForm(app, staff.email, `sai-${i}-mat-khau`)).statusCode, 401);
+  const locked = await signInForm(app, staff.email, TEST_PASSWORD);
+  t.equal(locked.statusCode, 429);
+  t.match(locked.body, /Đăng nhập sai quá nhiều lần/);
+  t.ok((await auditActions(db)).includes('sign_in.throttled'));
+
+  // After the window the account opens again.
+  await sql`update sign_in_attempt set at = at - interval '16 minutes'`.execute(db);
+  t.equal((await signInForm(app, staff.email, TEST_PASSWORD)).statusCode, 303);
+});
+
+t.test('one client guessing many accounts is throttled too', async (t) => {
+  const { app, db } = await testApp(t);
+  const staff = await staffClient(app, db, { role: 'admin' });
+  for (let i = 0; i < 20; i++) await signInForm(app, `doan-${i}@example.gov.vn`, 'sai-mat-khau-roi');
+  t.equal((await signInForm(app, staff.email, TEST_PASSWORD)).statusCode, 429);
+});
+
+t.test('state-changing requests need the session CSRF token', async (t) => {
+  const { app, db } = await testApp(t);
+  const staff = await staffClient(app, db, { role: 'admin' });
+  const change = (extra: Record<string, string>, headers: Record<string, string> = {}) =>
+    app.inject({
+      method: 'POST',
+      url: '/staff/password',
+      cookies: staff.cookies,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      payload: formBody({ current: TEST_PASSWORD, next: 'mat-khau-moi-dai-hon', ...extra }),
+    });
+  const none = await change({});
+  t.equal(none.statusCode, 403);
+  t.match(none.body, /Biểu mẫu đã cũ/);
+  t.equal((await change({ _csrf: 'x'.repeat(staff.csrf.length) })).statusCode, 403);
+  t.equal((await signInForm(app, staff.email, TEST_PASSWORD)).statusCode, 303, 'password unchanged');
+
+  const viaHtmx = await change({}, { 'x-csrf-token': staff.csrf, 'hx-request': 'true' });
+  t.equal(viaHtmx.statusCode, 200, 'htmx sends the token as a header');
+  t.match(viaHtmx.body, /Đã đổi mật khẩu/);
+});
+
+t.test('sessions end: sign-out, idle timeout, absolute timeout', async (t) => {
+  const { app, db } = await testApp(t);
+  const a = await staffClient(app, db, { role: 'admin' });
+  t.equal((await a.get('/staff')).statusCode, 200);
+  t.equal((await a.post('/staff/sign-out')).statusCode, 303);
+  t.equal((await a.get('/staff')).statusCode, 303, 'a signed-out cookie no longer works');
+
+  const b = await staffClient(app, db, { role: 'admin' });
+  await sql`update user_session set last_seen_at = now() - interval '31 minutes'`.execute(db);
+  t.equal((await b.get('/staff')).statusCode, 303, 'idle for 31 minutes');
+
+  const c = await staffClient(app, db, { role: 'admin' });
+  await sql`update user_session set last_seen_at = now() - interval '20 minutes'`.execute(db);
+  t.equal((await c.get('/staff')).statusCode, 200, 'idle for 20 minutes is fine');
+  await sql`update user_session set expires_at = now() - interval '1 second'`.execute(db);
+  t.equal((await c.get('/staff')).statusCode, 303, 'past the absolute limit');
+});
+
+t.test('changing the password checks the current one and signs out other sessions', async (t) => {
+  const { app, db } = await testApp(t);
+  const a = await staffClient(app, db, { role: 'admin' });
+  const other = await signInForm(app, a.email, TEST_PASSWORD);
+  const otherCookies = { '__Host-hl_session': other.cookies.find((c) => c.name === '__Host-hl_session')!.value };
+
+  const wrong = await a.post('/staff/password', { current: 'khong-dung-dau', next: 'mat-khau-moi-dai-hon' });
+  t.equal(wrong.statusCode, 422);
+  t.match(wrong.body, /Mật khẩu hiện tại không đúng\./);
+  const short = await a.post('/staff/password', { current: TEST_PASSWORD, next: 'ngan' });
+  t.equal(short.statusCode, 422);
+  t.match(short.body, /ít nhất 10 ký tự/);
+
+  const ok = await a.post('/staff/password', { current: TEST_PASSWORD, next: 'mat-khau-moi-dai-hon' });
+  t.equal(ok.statusCode, 200);
+  t.equal((await a.get('/staff')).statusCode, 200, 'this session stays');
+  t.equal((await app.inject({ method: 'GET', url: '/staff', cookies: otherCookies })).statusCode, 303);
+  t.equal((await signInForm(app, a.email, TEST_PASSWORD)).statusCode, 401);
+  t.equal((await signInForm(app, a.email, 'mat-khau-moi-dai-hon')).statusCode, 303);
+});
+
+t.test('the first administrator comes from ADMIN_EMAIL/ADMIN_PASSWORD once, or from the CLI', async (t) => {
+  const { app, db, config } = await testApp(t);
+  const admin = { email: 'Quan.Tri@Xa.gov.vn', password: 'mot-mat-khau-dai' };
+  t.equal((await prepareDatabase(db, { seedDemo: false, admin })).adminCreated, admin.email);
+  t.equal((await prepareDatabase(db, { seedDemo: false, admin })).adminCreated, undefined, 'not twice');
+  t.equal((await signInForm(app, admin.email, admin.password)).statusCode, 303);
+
+  const centre = await createCentre(db);
+  const unit = await db.selectFrom('unit').select('code').where('id', '=', centre.centreId).executeTakeFirstOrThrow();
+  const env = { DATABASE_URL: config.databaseUrl!, HL_PASSWORD: 'mat-khau-cua-quan-ly' };
+  const run = await runScript(
+    'server/cli.ts',
+    ['user', 'create', '--email', 'ql@xa.gov.vn', '--name', 'Quản lý', '--role', 'manager', '--unit', unit.code],
+    env,
+  );
+  t.equal(run.code, 0, run.stderr);
+  t.equal((await signInForm(app, 'ql@xa.gov.vn', 'mat-khau-cua-quan-ly')).statusCode, 303);
+  const noUnit = await runScript('server/cli.ts', ['user', 'create', '--email', 'x@xa.gov.vn', '--role', 'staff'], env);
+  t.equal(noUnit.code, 1);
+  t.match(noUnit.stderr, /needs --unit/);
+  const stored = await db.selectFrom('app_user').select('password_hash').execute();
+  t.ok(
+    stored.every((u) => u.password_hash.startsWith('$argon2id$')),
+    'passwords are stored as argon2id hashes',
+  );
+});
