@@ -16,6 +16,13 @@ import surveyRoutes from './routes/public/survey-routes.ts';
 import staffRoutes from './routes/staff/index.ts';
 import staticRoutes from './routes/static-routes.ts';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route the app serves, for tests that must cover them all. */
+    routeTable: { method: string; url: string }[];
+  }
+}
+
 export interface AppOptions {
   config: Config;
   db: Db;
@@ -48,6 +55,11 @@ export async function buildApp({ config, db, logger = false }: AppOptions): Prom
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
   // Citizens are often on slow mobile links: compress pages and SVGs.
+  const routeTable: { method: string; url: string }[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url });
+  });
   await app.register(compress, { threshold: 1024 });
   await app.register(context, { config, db });
   await app.register(apiAuth);

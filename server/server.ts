@@ -18,11 +18,16 @@ async function main() {
     app?.log.warn({ err: err.message }, 'idle database client failed'),
   );
   try {
-    const { seeded, adminCreated } = await prepareDatabase(database.db, {
+    const { seeded, adminCreated, noUsers } = await prepareDatabase(database.db, {
       seedDemo: config.seedDemo,
       admin: config.admin,
     });
     if (adminCreated) say(`First administrator created: ${adminCreated}`);
+    if (noUsers) {
+      say('No staff account yet. Create the first administrator, then sign in at /staff:');
+      say('  HL_PASSWORD=… npm run cli -- user create --role admin --email you@example.gov.vn --name "Tên"');
+      say('  (or start with ADMIN_EMAIL and ADMIN_PASSWORD set)');
+    }
     if (seeded && !seeded.skipped) {
       say(`Demo data: ${seeded.units} units, ${seeded.desks} desks, ${seeded.responses} responses.`);
     }

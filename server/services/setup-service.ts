@@ -19,17 +19,18 @@ const FIRST_START_LOCK = 0x4a1_5eed;
 export async function prepareDatabase(
   db: Db,
   opts: { seedDemo: boolean; admin?: { email: string; password: string } },
-): Promise<{ seeded?: SeedSummary; adminCreated?: string }> {
+): Promise<{ seeded?: SeedSummary; adminCreated?: string; noUsers?: boolean }> {
   await migrateToLatest(db);
   await ensureSurveys(db, SHIPPED_SURVEYS);
   // Two instances started together must not both do the one-time work.
   return withAdvisoryLock(db, FIRST_START_LOCK, async (conn) => {
-    const out: { seeded?: SeedSummary; adminCreated?: string } = {};
+    const out: { seeded?: SeedSummary; adminCreated?: string; noUsers?: boolean } = {};
     if (opts.seedDemo && (await countUnits(conn)) === 0) out.seeded = await seedDemo(conn);
     if (opts.admin && (await countUsers(conn)) === 0) {
       const created = await createUser(conn, { ...opts.admin, name: 'Quản trị hệ thống', role: 'admin' });
       if (created.status === 'ok') out.adminCreated = opts.admin.email;
     }
+    out.noUsers = (await countUsers(conn)) === 0;
     return out;
   });
 }
