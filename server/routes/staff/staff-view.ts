@@ -31,5 +31,7 @@ export function staffNotFound(req: FastifyRequest, reply: FastifyReply) {
 /** Parses a numeric route id; anything else is treated as not found. */
 export function idParam(params: unknown, name: string): number | undefined {
   const raw = (params as Record<string, string | undefined>)[name];
-  return raw && /^[1-9][0-9]{0,9}$/.test(raw) ? Number(raw) : undefined;
+  // Ids are PostgreSQL integers: a larger number would make the query fail (a 500).
+  const id = raw && /^[1-9][0-9]{0,9}$/.test(raw) ? Number(raw) : undefined;
+  return id !== undefined && id <= 2_147_483_647 ? id : undefined;
 }
