@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
 
 export interface ApiPrincipal {
@@ -29,4 +30,49 @@ export async function findActiveKey(db: Db, keyHash: string): Promise<ApiPrincip
     .where('k.revoked_at', 'is', null)
     .where('u.active', '=', true)
     .executeTakeFirst();
+}
+
+export interface ApiKeyListing {
+  id: number;
+  unitId: number;
+  role: ApiPrincipal['role'];
+  label: string;
+  keyPrefix: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+function selectKeys(db: Db) {
+  return db
+    .selectFrom('api_key')
+    .select([
+      'id',
+      'unit_id as unitId',
+      'role',
+      'label',
+      'key_prefix as keyPrefix',
+      'created_at as createdAt',
+      'revoked_at as revokedAt',
+    ]);
+}
+
+/** A unit's own keys (not its subtree's), newest first; never the hash. */
+export async function listUnitKeys(db: Db, unitId: number): Promise<ApiKeyListing[]> {
+  return selectKeys(db).where('unit_id', '=', unitId).orderBy('id', 'desc').execute();
+}
+
+export async function findKeyById(db: Db, id: number): Promise<ApiKeyListing | undefined> {
+  return selectKeys(db).where('id', '=', id).executeTakeFirst();
+}
+
+/** True when this call revoked the key; false when it already was. */
+export async function revokeKey(db: Db, id: number): Promise<boolean> {
+  const rows = await db
+    .updateTable('api_key')
+    .set({ revoked_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.length > 0;
 }
