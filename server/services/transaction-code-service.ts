@@ -1,9 +1,11 @@
 import type { Db } from '../db/connect.ts';
 import type { ApiPrincipal } from '../repositories/api-key-repository.ts';
-import { findActiveDesk } from '../repositories/desk-repository.ts';
+import { recordAudit } from '../repositories/audit-repository.ts';
+import { findActiveDesk, findDeskById } from '../repositories/desk-repository.ts';
 import { findTransactionCode, insertTransactionCode } from '../repositories/transaction-code-repository.ts';
 import { qrPng, qrSvg } from './desk-links.ts';
 import { type DeskSurvey, loadDeskSurvey } from './response-service.ts';
+import { type Actor, canReach } from './scope.ts';
 import { newSecret, secretHash } from './secrets.ts';
 
 // One-time codes printed on a receipt: the strongest guard against ballot
@@ -32,24 +34,80 @@ export async function issueTransactionCode(
   if (!desk?.unitPath.startsWith(principal.unitPath)) return { status: 'not_found' };
   if (principal.role !== 'manager') return { status: 'forbidden' };
   if (!desk.serviceAreas.some((a) => a.code === input.serviceArea)) return { status: 'area_not_served' };
+  const created = await createCode(
+    db,
+    { deskId: desk.id, serviceArea: input.serviceArea, expiresInDays: input.expiresInDays },
+    publicUrl,
+  );
+  const png = await qrPng(created.url, 256);
+  return {
+    status: 'created',
+    ...created,
+    qrSvg: await qrSvg(created.url),
+    qrPng: `data:image/png;base64,${png.toString('base64')}`,
+  };
+}
+
+/** Stores one new code (its hash only) and returns the secret, which is never seen again. */
+async function createCode(
+  db: Db,
+  input: { deskId: number; serviceArea: string; expiresInDays?: number },
+  publicUrl: string,
+): Promise<{ code: string; url: string; expiresAt: Date }> {
   const code = newSecret(16);
   const expiresAt = new Date(Date.now() + (input.expiresInDays ?? DEFAULT_CODE_DAYS) * 86_400_000);
   await insertTransactionCode(db, {
     codeHash: secretHash(code),
-    deskId: desk.id,
+    deskId: input.deskId,
     serviceArea: input.serviceArea,
     expiresAt,
   });
-  const url = transactionCodeUrl(publicUrl, code);
-  const png = await qrPng(url, 256);
-  return {
-    status: 'created',
-    code,
-    url,
-    expiresAt,
-    qrSvg: await qrSvg(url),
-    qrPng: `data:image/png;base64,${png.toString('base64')}`,
-  };
+  return { code, url: transactionCodeUrl(publicUrl, code), expiresAt };
+}
+
+export const MAX_COUNTER_CODES = 50;
+export const MAX_COUNTER_CODE_DAYS = 30;
+
+export type CounterIssueResult =
+  | { status: 'created'; codes: { url: string; expiresAt: Date; qrSvg: string }[] }
+  | { status: 'not_found' }
+  | { status: 'area_not_served' };
+
+/**
+ * A batch of codes for the counter printer, issued by a signed-in user for a
+ * desk in their subtree. All or none are stored, with one audit entry that
+ * counts them (the codes themselves are never written anywhere).
+ */
+export async function issueCounterCodes(
+  db: Db,
+  actor: Actor,
+  input: { deskId: number; serviceArea: string; count: number; expiresInDays: number },
+  publicUrl: string,
+): Promise<CounterIssueResult> {
+  const record = await findDeskById(db, input.deskId);
+  // Codes for a deactivated desk or unit would not open the survey: not found.
+  const desk = record && canReach(actor, record.unitPath) ? await findActiveDesk(db, record.code) : undefined;
+  if (!desk) return { status: 'not_found' };
+  if (!desk.serviceAreas.some((a) => a.code === input.serviceArea)) return { status: 'area_not_served' };
+  const count = Math.min(Math.max(1, Math.trunc(input.count)), MAX_COUNTER_CODES);
+  const expiresInDays = Math.min(Math.max(1, Math.trunc(input.expiresInDays)), MAX_COUNTER_CODE_DAYS);
+  const created = await db.transaction().execute(async (trx) => {
+    const codes = [];
+    for (let i = 0; i < count; i++) {
+      codes.push(await createCode(trx, { deskId: desk.id, serviceArea: input.serviceArea, expiresInDays }, publicUrl));
+    }
+    await recordAudit(trx, {
+      actorUserId: actor.userId,
+      unitId: desk.unitId,
+      action: 'transaction_code.issue',
+      detail: { deskId: desk.id, serviceArea: input.serviceArea, count, expiresInDays },
+    });
+    return codes;
+  });
+  const codes = await Promise.all(
+    created.map(async ({ url, expiresAt }) => ({ url, expiresAt, qrSvg: await qrSvg(url) })),
+  );
+  return { status: 'created', codes };
 }
 
 export type CodeSurvey =
