@@ -6,6 +6,7 @@ import { insertDesk } from '../repositories/desk-repository.ts';
 import { insertResponsesBulk, type NewResponse } from '../repositories/response-repository.ts';
 import { latestVersion } from '../repositories/survey-repository.ts';
 import { findUnitId, insertUnit } from '../repositories/unit-repository.ts';
+import { seedDemoTargets } from './demo-targets.ts';
 import { AREA_MOOD, DEMO_COMMENTS, DEMO_COMMUNES, type DemoCommune } from './demo-units.ts';
 
 // Demo data that makes a first start useful: the five communes of the seed
@@ -39,6 +40,8 @@ export async function seedDemo(db: Db, opts: { now?: Date; days?: number } = {})
       (await findUnitId(db, c.province.code)) ??
       (await insertUnit(db, { ...c.province, kind: 'province', parent_id: null }));
     const communeId = await insertUnit(db, { ...c.commune, kind: 'commune', parent_id: provinceId });
+    // The targets of the commune's own plan (methodology §5), with their sources.
+    await seedDemoTargets(db, c.commune.code, communeId);
     const centreId = await insertUnit(db, { ...c.centre, kind: 'centre', parent_id: communeId });
     units += 3;
     const rows: (NewResponse & { submittedAt: Date })[] = [];

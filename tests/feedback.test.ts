@@ -1,0 +1,339 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import t, { type Test } from 'tap';
+import type { Db } from '../server/db/connect.ts';
+import { insertDesk } from '../server/repositories/desk-repository.ts';
+import { insertResponsesBulk } from '../server/repositories/response-repository.ts';
+import { latestVersion } from '../server/repositories/survey-repository.ts';
+import { feedbackRates, planChange } from '../server/services/feedback-rules.ts';
+import { addWorkingDays, DEFAULT_DUE_WORKING_DAYS } from '../server/services/local-time.ts';
+import type { Answer } from '../surveys/answers.ts';
+import { createCentre, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
+import { testApp } from './helpers/harness.ts';
+import { staffClient } from './helpers/staff.ts';
+
+// Feedback follow-up (PAKN): the answer trigger opens an item for a comment
+// or a low overall score, due after working days in Vietnam; managers move
+// it through its statuses with a history; the inbox shows the figures.
+
+const scale = (key: string, value: number): Answer => ({ key, kind: 'scale', value });
+const HAPPY: Answer[] = ['access', 'procedure', 'staff', 'result', 'feedback', 'overall'].map((k) => scale(k, 4));
+const comment = (value: string): Answer => ({ key: 'comment', kind: 'text', value });
+const withOverall = (n: number) => HAPPY.map((a) => (a.key === 'overall' ? scale('overall', n) : a));
+
+/** 2026-11-20 is a Friday; hours are Vietnam time (UTC+7). */
+const ict = (iso: string) => new Date(`${iso}+07:00`);
+
+async function codeOf(db: Db, id: number) {
+  return (await db.selectFrom('unit').select('code').where('id', '=', id).executeTakeFirstOrThrow()).code;
+}
+
+async function setup(t: Test) {
+  const { app, db } = await testApp(t);
+  const mine = await createCentre(db, 'Xã Tân Hội');
+  const other = await createCentre(db, 'Xã Bình Minh');
+  const deskId = await insertDesk(db, {
+    unitId: mine.centreId,
+    code: `q-${mine.centreId}`,
+    name: 'Quầy 1 – Đất đai',
+    serviceAreas: ['dat-dai', 'ho-tich'],
+  });
+  const otherDeskId = await insertDesk(db, {
+    unitId: other.centreId,
+    code: `q-${other.centreId}`,
+    name: 'Quầy 1',
+    serviceAreas: ['ho-tich'],
+  });
+  const version = (await latestVersion(db, 'sipas-quick'))!;
+  /** Stores responses the way the demo seed and imports do (one bulk insert). */
+  const respond = async (answers: Answer[][], opts: { at?: Date; desk?: 'mine' | 'other' } = {}) => {
+    const rows = answers.map((a) => ({
+      submissionId: randomUUID(),
+      payloadHash: 'x',
+      surveyVersionId: version.id,
+      unitId: opts.desk === 'other' ? other.centreId : mine.centreId,
+      deskId: opts.desk === 'other' ? otherDeskId : deskId,
+      serviceArea: opts.desk === 'other' ? 'ho-tich' : 'dat-dai',
+      channel: 'qr' as const,
+      locale: 'vi' as const,
+      answers: a,
+      submittedAt: opts.at ?? new Date(),
+    }));
+    await insertResponsesBulk(db, rows);
+  };
+  const items = () => db.selectFrom('feedback_item').selectAll().orderBy('id').execute();
+  const manager = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, mine.centreId) });
+  return { app, db, mine, other, deskId, respond, items, manager };
+}
+
+t.test('the trigger opens an item for a comment or an overall score of 1–2, and only then', async (t) => {
+  const { app, db, deskId, respond, items } = await setup(t);
+  await respond([
+    [...HAPPY, comment('Phải chờ hơi lâu.')],
+    withOverall(2),
+    [...withOverall(1), comment('Cán bộ không hướng dẫn.')],
+    HAPPY,
+    withOverall(3),
+    withOverall(5),
+  ]);
+  const rows = await items();
+  t.same(
+    rows.map((r) => r.reason),
+    ['comment', 'low_score', 'both'],
+    'one item per qualifying response, with why it was opened',
+  );
+  t.ok(rows.every((r) => r.status === 'new' && r.desk_id === deskId && r.service_area_code === 'dat-dai'));
+
+  // Through the citizen's form too, in the response's own transaction.
+  const desk = await db.selectFrom('desk').select('code').where('id', '=', deskId).executeTakeFirstOrThrow();
+  const res = await app.inject({
+    method: 'POST',
+    url: `/q/${desk.code}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({
+      ...VALID_FORM_ANSWERS,
+      serviceArea: 'ho-tich',
+      submissionId: randomUUID(),
+    }).toString(),
+  });
+  t.equal(res.statusCode, 200);
+  const after = await items();
+  t.equal(after.length, 4);
+  t.equal(after[3]?.reason, 'comment');
+  t.equal(after[3]?.service_area_code, 'ho-tich');
+});
+
+t.test('the due date counts working days in Vietnam, in SQL and in TypeScript alike', async (t) => {
+  const { db, respond, items } = await setup(t);
+  t.equal(DEFAULT_DUE_WORKING_DAYS, 5);
+  t.equal(
+    (await db.selectFrom('feedback_setting').select('due_working_days').executeTakeFirstOrThrow()).due_working_days,
+    5,
+  );
+
+  await respond([withOverall(1)], { at: ict('2026-11-20T16:00:00') });
+  t.same((await items())[0]?.due_at, ict('2026-11-27T16:00:00'), 'Friday 16:00 → the next Friday 16:00');
+  t.same(addWorkingDays(ict('2026-11-20T16:00:00'), 5), ict('2026-11-27T16:00:00'));
+  t.same(addWorkingDays(ict('2026-11-21T10:00:00'), 5), ict('2026-11-27T10:00:00'), 'Saturday → Friday');
+  t.same(
+    addWorkingDays(ict('2026-11-23T06:00:00'), 5),
+    ict('2026-11-30T06:00:00'),
+    'Monday 06:00 in Vietnam is still Sunday in UTC; the Vietnamese day counts',
+  );
+  t.same(addWorkingDays(ict('2026-11-20T23:30:00'), 1), ict('2026-11-23T23:30:00'), 'late Friday → Monday');
+
+  // The two implementations agree over a fortnight of starting moments.
+  const starts: Date[] = [];
+  for (let h = 0; h < 14 * 24; h += 5) starts.push(new Date(ict('2026-11-16T00:30:00').getTime() + h * 3_600_000));
+  let checked = 0;
+  for (const start of starts) {
+    for (const days of [0, 1, 2, 4, 5, 6, 10]) {
+      const { rows } = await sql<{ due: Date }>`select feedback_add_working_days(${start}, ${days}) as due`.execute(db);
+      const expected = addWorkingDays(start, days);
+      if (rows[0]?.due.getTime() !== expected.getTime()) {
+        t.fail(`${start.toISOString()} + ${days}: SQL ${rows[0]?.due.toISOString()}, TS ${expected.toISOString()}`);
+      }
+      checked += 1;
+    }
+  }
+  t.ok(checked > 400, `${checked} cases agree`);
+
+  await db.updateTable('feedback_setting').set({ due_working_days: 2 }).execute();
+  await respond([withOverall(2)], { at: ict('2026-11-20T09:00:00') });
+  t.same((await items())[1]?.due_at, ict('2026-11-24T09:00:00'), 'the setting changes the rule');
+});
+
+t.test('a manager follows an item up: statuses, notes, the public answer, the history', async (t) => {
+  const { db, respond, items, manager } = await setup(t);
+  await respond([[...withOverall(2), comment('Hồ sơ đất đai phải bổ sung <b>nhiều lần</b>.')]], {
+    at: ict('2026-11-20T16:00:00'),
+  });
+  const id = (await items())[0]!.id;
+  const url = `/staff/feedback/${id}`;
+
+  const page = await manager.get(url);
+  t.equal(page.statusCode, 200);
+  t.match(page.body, /20\/11\/2026 16:00/, 'the date in Vietnam time');
+  t.match(page.body, /Hạn xử lý: <strong>27\/11\/2026 16:00/);
+  t.match(page.body, /Hồ sơ đất đai phải bổ sung &lt;b&gt;nhiều lần&lt;\/b&gt;\./, 'the comment, escaped');
+  t.match(page.body, /Đất đai/);
+  t.match(page.body, /Quầy 1 – Đất đai/);
+  t.match(page.body, /Nhìn chung, Ông\/Bà hài lòng[^<]*<\/td><td>2 – Không hài lòng/);
+  t.match(page.body, /Thủ tục hành chính[^<]*<\/td><td>4 – Hài lòng/);
+
+  const move = (status: string, internalNote: string, publicAnswer: string) =>
+    manager.post(url, { status, internalNote, publicAnswer });
+  const noAnswer = await move('answered', '', '');
+  t.equal(noAnswer.statusCode, 422);
+  t.match(noAnswer.body, /Cần có nội dung trả lời công khai/);
+  const skip = await move('closed', '', 'Đã xử lý.');
+  t.equal(skip.statusCode, 422, 'new → closed is not a move');
+  t.match(skip.body, /Không thể chuyển từ «Mới» sang «Đã đóng»/);
+  t.match(skip.body, /Đã xử lý\./, 'what was typed is kept');
+
+  const note = 'Chuyển bộ phận địa chính.';
+  const take = await move('in_progress', note, '');
+  t.equal(take.statusCode, 303);
+  t.equal(take.headers.location, `${url}?saved=1`);
+  t.equal((await move('in_progress', note, '')).statusCode, 422, 'nothing to save');
+
+  const answer = 'UBND xã đã rà soát quy trình, từ nay hướng dẫn đầy đủ hồ sơ một lần.';
+  t.equal((await move('answered', note, answer)).statusCode, 303);
+  let row = (await items())[0]!;
+  t.equal(row.status, 'answered');
+  t.equal(row.public_answer, answer);
+  t.ok(row.answered_at, 'answered_at is set');
+
+  t.equal((await move('new', note, answer)).statusCode, 422, 'no way back to new');
+  const reply = 'Người dân phản hồi chưa rõ.';
+  t.equal((await move('in_progress', reply, answer)).statusCode, 303, 'reopened');
+  row = (await items())[0]!;
+  t.equal(row.answered_at, null, 'a reopened item is no longer handled');
+  t.equal((await move('answered', reply, answer)).statusCode, 303);
+  t.equal((await move('closed', reply, answer)).statusCode, 303);
+  row = (await items())[0]!;
+  t.equal(row.status, 'closed');
+  t.ok(row.closed_at && row.answered_at);
+  const final = await move('closed', 'Sửa.', answer);
+  t.equal(final.statusCode, 422);
+  t.match(final.body, /đã đóng/);
+
+  const events = await db
+    .selectFrom('feedback_event')
+    .selectAll()
+    .where('feedback_id', '=', id)
+    .orderBy('id')
+    .execute();
+  t.same(
+    events.map((e) => [e.from_status, e.to_status]),
+    [
+      ['new', 'in_progress'],
+      ['in_progress', 'answered'],
+      ['answered', 'in_progress'],
+      ['in_progress', 'answered'],
+      ['answered', 'closed'],
+    ],
+  );
+  t.equal(events[0]?.note, 'Chuyển bộ phận địa chính.');
+  t.equal(events[1]?.public_answer_changed, true);
+  t.ok(events.every((e) => e.actor_user_id !== null));
+  const history = await manager.get(url);
+  t.match(history.body, /Chuyển từ «Mới» sang «Đang xử lý»/);
+  t.match(history.body, /Cán bộ Thử Nghiệm/);
+  t.notMatch(history.body, /<form method="post" action="\/staff\/feedback/, 'a closed item has no form');
+  t.match(history.body, /UBND xã đã rà soát quy trình/);
+  const audited = await db.selectFrom('audit_event').select('action').where('action', '=', 'feedback.update').execute();
+  t.equal(audited.length, 5);
+});
+
+t.test('the inbox: figures, the overdue list, filters', async (t) => {
+  const { db, respond, items, manager } = await setup(t);
+  const now = Date.now();
+  // Four items due long ago, one due in the future.
+  await respond([withOverall(1), withOverall(1), withOverall(2), withOverall(2)], {
+    at: new Date(now - 30 * 86_400_000),
+  });
+  await respond([[...HAPPY, comment('Nên có chỗ để xe rộng hơn.')]]);
+  const [a, b, c, d, e] = await items();
+  const set = (id: number, status: string, answeredAt: Date | null) =>
+    sql`update feedback_item set status = ${status}, public_answer = 'Đã trả lời.', answered_at = ${answeredAt}
+        where id = ${id}`.execute(db);
+  await set(a!.id, 'answered', new Date(a!.due_at.getTime() - 3_600_000)); // on time
+  await set(b!.id, 'answered', new Date(b!.due_at.getTime() + 3_600_000)); // late
+  // c and d: overdue; e: not yet due.
+
+  const page = await manager.get('/staff/feedback');
+  t.equal(page.statusCode, 200);
+  const figures = page.body.slice(
+    page.body.indexOf('id="figures"'),
+    page.body.indexOf('</table>', page.body.indexOf('id="figures"')),
+  );
+  t.match(figures, /Tổng số phản ánh, kiến nghị<\/th><td class="num">5</);
+  t.match(figures, /<strong>40%<\/strong> <span class="muted">\(2\/5\)/, '2 of 5 handled');
+  t.match(figures, /<strong>50%<\/strong> <span class="muted">\(1\/2\)/, '1 of the 2 handled on time');
+  t.match(figures, /Quá hạn, chưa xử lý<\/th><td class="num"><strong>2</);
+  const overdue = page.body.slice(
+    page.body.indexOf('<h2>Quá hạn, chưa xử lý</h2>'),
+    page.body.indexOf('<h2>Danh sách</h2>'),
+  );
+  t.match(overdue, `href="/staff/feedback/${c!.id}"`);
+  t.match(overdue, `href="/staff/feedback/${d!.id}"`);
+  t.notMatch(overdue, `href="/staff/feedback/${e!.id}"`);
+  t.notMatch(overdue, `href="/staff/feedback/${a!.id}"`);
+
+  const list = (body: string) => body.slice(body.indexOf('<h2>Danh sách</h2>'));
+  const open = list(page.body);
+  t.notMatch(open, `href="/staff/feedback/${a!.id}"`, 'by default only items not yet handled');
+  t.match(open, `href="/staff/feedback/${e!.id}"`);
+  t.match(open, /Nên có chỗ để xe rộng hơn\./);
+  const answered = list((await manager.get('/staff/feedback?status=answered')).body);
+  t.match(answered, `href="/staff/feedback/${a!.id}"`);
+  t.notMatch(answered, `href="/staff/feedback/${c!.id}"`);
+  const late = list((await manager.get('/staff/feedback?status=all&overdue=1')).body);
+  t.match(late, `href="/staff/feedback/${c!.id}"`);
+  t.notMatch(late, `href="/staff/feedback/${e!.id}"`);
+  t.notMatch(late, `href="/staff/feedback/${b!.id}"`, 'handled late is not overdue');
+  t.equal((await manager.get('/staff/feedback?status=nonsense')).statusCode, 200, 'an unknown filter falls back');
+
+  t.same(feedbackRates({ total: 0, handled: 0, handledOnTime: 0, overdue: 0 }), {
+    handledRate: null,
+    onTimeRate: null,
+  });
+});
+
+t.test('who may read and change items, and the scope of another commune', async (t) => {
+  const { app, db, mine, other, respond, items, manager } = await setup(t);
+  await respond([[...HAPPY, comment('Ý kiến của xã Tân Hội.')]]);
+  await respond([[...HAPPY, comment('Ý kiến của xã Bình Minh.')]], { desk: 'other' });
+  const [ours, theirs] = await items();
+  const change = { status: 'in_progress', internalNote: 'x', publicAnswer: '' };
+
+  const official = await staffClient(app, db, { role: 'official', unitCode: await codeOf(db, mine.communeId) });
+  t.equal((await official.get(`/staff/feedback/${ours!.id}`)).statusCode, 200, 'an official reads');
+  t.notMatch((await official.get(`/staff/feedback/${ours!.id}`)).body, /<form method="post" action="\/staff\/feedback/);
+  t.equal((await official.post(`/staff/feedback/${ours!.id}`, change)).statusCode, 403, 'but does not change');
+  const counter = await staffClient(app, db, { role: 'staff', unitCode: await codeOf(db, mine.centreId) });
+  t.equal((await counter.get('/staff/feedback')).statusCode, 403);
+  t.equal((await counter.get(`/staff/feedback/${ours!.id}`)).statusCode, 403);
+
+  const list = await manager.get('/staff/feedback');
+  t.match(list.body, /Ý kiến của xã Tân Hội/);
+  t.notMatch(list.body, /Bình Minh/, "another commune's feedback is not listed");
+  t.equal((await manager.get(`/staff/feedback/${theirs!.id}`)).statusCode, 404);
+  t.equal((await manager.post(`/staff/feedback/${theirs!.id}`, change)).statusCode, 404);
+  t.equal((await manager.get('/staff/feedback/abc')).statusCode, 404);
+  t.equal((await manager.get('/staff/feedback/999999')).statusCode, 404);
+  t.equal((await manager.get('/staff/feedback/9999999999')).statusCode, 404, 'beyond the id range');
+
+  const stranger = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, other.communeId) });
+  t.equal((await stranger.get(`/staff/feedback/${ours!.id}`)).statusCode, 404);
+  t.equal((await stranger.post(`/staff/feedback/${ours!.id}`, change)).statusCode, 404);
+  t.notMatch((await stranger.get('/staff/feedback')).body, /Tân Hội/);
+  t.same(
+    (await items()).map((i) => i.status),
+    ['new', 'new'],
+    'nothing changed',
+  );
+});
+
+t.test('planChange keeps the answer time across edits and drops it on reopening', async (t) => {
+  const at = new Date('2026-11-20T02:00:00Z');
+  const later = new Date('2026-11-21T02:00:00Z');
+  const answered = {
+    status: 'answered' as const,
+    internalNote: null,
+    publicAnswer: 'Đã trả lời.',
+    answeredAt: at,
+    closedAt: null,
+  };
+  const edit = planChange(
+    answered,
+    { status: 'answered', internalNote: '', publicAnswer: 'Đã trả lời, bổ sung.' },
+    later,
+  );
+  t.ok(edit.ok && edit.next.answeredAt === at, 'editing the answer keeps when it was first given');
+  const clear = planChange(answered, { status: 'answered', internalNote: '', publicAnswer: '' }, later);
+  t.notOk(clear.ok, 'an answered item keeps a public answer');
+  const close = planChange(answered, { status: 'closed', internalNote: '', publicAnswer: 'Đã trả lời.' }, later);
+  t.ok(close.ok && close.next.closedAt === later && close.next.answeredAt === at);
+});
