@@ -38,6 +38,20 @@ export interface SurveyVersionTable {
   version: number;
   definition: ColumnType<unknown, string, never>;
   published_at: Generated<Date>;
+  /** Null for the instruments shipped with the platform. */
+  published_by: ColumnType<number | null, number | null | undefined, never>;
+  /** Keys re-worded against the version before, recorded at publishing. */
+  wording_changed_keys: ColumnType<string[], string[] | undefined, never>;
+}
+
+export interface SurveyAssignmentTable {
+  id: Generated<number>;
+  unit_id: number;
+  /** Null: every service area of the unit's subtree. */
+  service_area_code: string | null;
+  survey_id: number;
+  assigned_by: number | null;
+  assigned_at: Generated<Date>;
 }
 
 export interface DeskTable {
@@ -145,11 +159,80 @@ export interface AuditEventTable {
   detail: ColumnType<unknown, string | undefined, never>;
 }
 
+export type TargetMetric =
+  | 'satisfaction_rate'
+  | 'factor_rate'
+  | 'on_time_rate'
+  | 'early_rate'
+  | 'late_rate'
+  | 'feedback_handled_rate'
+  | 'feedback_on_time_rate'
+  | 'training_rate';
+export type TargetComparison = 'gte' | 'gt' | 'lte' | 'lt';
+
+export interface PlanTargetTable {
+  id: Generated<number>;
+  unit_id: number;
+  /** Null: every service area. */
+  service_area_code: string | null;
+  metric: TargetMetric;
+  factor_key: string | null;
+  comparison: TargetComparison;
+  /** numeric(7,6), a proportion 0..1; pg returns it as a string. */
+  threshold: ColumnType<string, string, string>;
+  /** date columns: select them with to_char, pg would make a local-midnight Date. */
+  valid_from: ColumnType<string, string, string>;
+  valid_to: ColumnType<string, string, string>;
+  source_plan: string;
+  source_clause: string | null;
+  created_by: number | null;
+  created_at: Generated<Date>;
+  updated_by: number | null;
+  updated_at: Generated<Date>;
+}
+
+export type FeedbackStatus = 'new' | 'in_progress' | 'answered' | 'closed';
+
+export interface FeedbackSettingTable {
+  only_row: Generated<boolean>;
+  due_working_days: Generated<number>;
+}
+
+/** Opened by a trigger on answer: a comment or an overall score of 1–2. */
+export interface FeedbackItemTable {
+  id: Generated<number>;
+  response_id: string;
+  unit_id: number;
+  desk_id: number | null;
+  service_area_code: string;
+  reason: 'comment' | 'low_score' | 'both';
+  status: Generated<FeedbackStatus>;
+  due_at: Date;
+  internal_note: string | null;
+  public_answer: string | null;
+  answered_at: Date | null;
+  closed_at: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface FeedbackEventTable {
+  id: Generated<string>;
+  feedback_id: number;
+  actor_user_id: number | null;
+  at: Generated<Date>;
+  from_status: FeedbackStatus;
+  to_status: FeedbackStatus;
+  note: string | null;
+  public_answer_changed: Generated<boolean>;
+}
+
 export interface Database {
   unit: UnitTable;
   service_area: ServiceAreaTable;
   survey: SurveyTable;
   survey_version: SurveyVersionTable;
+  survey_assignment: SurveyAssignmentTable;
   desk: DeskTable;
   desk_service_area: DeskServiceAreaTable;
   response: ResponseTable;
@@ -160,6 +243,10 @@ export interface Database {
   user_session: UserSessionTable;
   sign_in_attempt: SignInAttemptTable;
   audit_event: AuditEventTable;
+  plan_target: PlanTargetTable;
+  feedback_setting: FeedbackSettingTable;
+  feedback_item: FeedbackItemTable;
+  feedback_event: FeedbackEventTable;
 }
 
 export type Unit = Selectable<UnitTable>;

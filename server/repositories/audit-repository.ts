@@ -36,8 +36,10 @@ export interface AuditRow {
 /**
  * Events about units in a subtree (`scopePath`); events with no unit (an
  * unknown account's failed sign-in, say) only for the root scope '/'.
+ * `actionPrefix` keeps one kind ('sign_in.'), matched with starts_with: in a
+ * LIKE pattern the '_' would match any letter.
  */
-export async function listAudit(db: Db, scopePath: string, limit = 200): Promise<AuditRow[]> {
+export async function listAudit(db: Db, scopePath: string, limit = 200, actionPrefix?: string): Promise<AuditRow[]> {
   return db
     .selectFrom('audit_event as e')
     .leftJoin('app_user as a', 'a.id', 'e.actor_user_id')
@@ -54,6 +56,9 @@ export async function listAudit(db: Db, scopePath: string, limit = 200): Promise
       scopePath === '/'
         ? eb.val(true)
         : eb.and([eb('u.path', 'like', `${scopePath}%`), eb('e.unit_id', 'is not', null)]),
+    )
+    .$if(Boolean(actionPrefix), (qb) =>
+      qb.where((eb) => eb(eb.fn<boolean>('starts_with', ['e.action', eb.val(actionPrefix)]), '=', true)),
     )
     .orderBy('e.id', 'desc')
     .limit(limit)

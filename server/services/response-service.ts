@@ -5,6 +5,7 @@ import type { Db } from '../db/connect.ts';
 import type { Channel } from '../db/schema.ts';
 import { type DeskContext, findActiveDesk } from '../repositories/desk-repository.ts';
 import { insertResponse } from '../repositories/response-repository.ts';
+import { findAssignedSurveyCode } from '../repositories/survey-admin-repository.ts';
 import { latestVersion, type PublishedVersion } from '../repositories/survey-repository.ts';
 
 export interface DeskSurvey {
@@ -12,12 +13,21 @@ export interface DeskSurvey {
   version: PublishedVersion;
 }
 
-/** The desk and the survey version a citizen answers there, or undefined. */
+/**
+ * The desk and the survey version a citizen answers there, or undefined.
+ * The survey is the desk's own choice, else the nearest unit above it that
+ * chose one, else the default. An assignment for one service area counts
+ * only at a desk serving that single area: elsewhere the citizen picks the
+ * area on the same form as the answers, and the page and its submission
+ * must be judged against the same survey.
+ */
 export async function loadDeskSurvey(db: Db, deskCode: string): Promise<DeskSurvey | undefined> {
   const desk = await findActiveDesk(db, deskCode);
   if (!desk) return undefined;
-  const version = await latestVersion(db, desk.surveyCode ?? DEFAULT_SURVEY_CODE);
-  if (!version) throw new Error(`no published version of ${desk.surveyCode ?? DEFAULT_SURVEY_CODE}`);
+  const onlyArea = desk.serviceAreas.length === 1 ? (desk.serviceAreas[0]?.code ?? null) : null;
+  const code = desk.surveyCode ?? (await findAssignedSurveyCode(db, desk.unitPath, onlyArea)) ?? DEFAULT_SURVEY_CODE;
+  const version = await latestVersion(db, code);
+  if (!version) throw new Error(`no published version of ${code}`);
   return { desk, version };
 }
 
