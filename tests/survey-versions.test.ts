@@ -10,7 +10,7 @@ import { createCentre, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { formBody, type StaffClient, staffClient } from './helpers/staff.ts';
 
-// Survey versions as a manager publishes and assigns them: validated by the
+// Survey versions as an administrator publishes them and a manager assigns them: validated by the
 // definitions schema, keys keeping their type and factor, old versions and
 // the responses pinned to them untouched, assignments only within scope.
 
@@ -33,7 +33,9 @@ async function setup(t: Test) {
   });
   const deskCode = `tan-hoi-q1-${mine.centreId}`;
   const manager = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, mine.centreId) });
-  return { app, db, mine, other, desk, deskCode, manager };
+  // Surveys are shared by every unit, so only an administrator publishes.
+  const admin = await staffClient(app, db, { role: 'admin' });
+  return { app, db, mine, other, desk, deskCode, manager, admin };
 }
 
 /** The JSON the publish page offers, as a browser would post it back. */
@@ -82,11 +84,11 @@ async function answer(app: FastifyInstance, deskCode: string, answers = VALID_FO
 }
 
 t.test('publishing a re-worded version: version 2 exists, version 1 unchanged, the change shown', async (t) => {
-  const { db, manager } = await setup(t);
-  const offered = await offeredDefinition(manager);
+  const { db, admin, manager } = await setup(t);
+  const offered = await offeredDefinition(admin);
   t.same(offered, QUICK, 'the publish form starts from the latest definition');
 
-  const res = await manager.post('/staff/surveys/sipas-quick/publish', {
+  const res = await admin.post('/staff/surveys/sipas-quick/publish', {
     definition: JSON.stringify(reworded(offered, 'staff', NEW_STAFF_WORDING), null, 2),
   });
   t.equal(res.statusCode, 303);
@@ -124,9 +126,9 @@ t.test('publishing a re-worded version: version 2 exists, version 1 unchanged, t
 });
 
 t.test('invalid definitions are refused with Vietnamese messages, the text kept, nothing published', async (t) => {
-  const { db, manager } = await setup(t);
-  const base = await offeredDefinition(manager);
-  const post = (definition: string) => manager.post('/staff/surveys/sipas-quick/publish', { definition });
+  const { db, admin } = await setup(t);
+  const base = await offeredDefinition(admin);
+  const post = (definition: string) => admin.post('/staff/surveys/sipas-quick/publish', { definition });
 
   const broken = '{"code": "sipas-quick",\n  "title": }';
   const json = await post(broken);
@@ -196,10 +198,10 @@ t.test('invalid definitions are refused with Vietnamese messages, the text kept,
 });
 
 t.test('new responses go to the new version; earlier ones stay pinned to theirs', async (t) => {
-  const { app, db, deskCode, manager } = await setup(t);
+  const { app, db, deskCode, admin } = await setup(t);
   await answer(app, deskCode);
-  const def = await offeredDefinition(manager);
-  const res = await manager.post('/staff/surveys/sipas-quick/publish', {
+  const def = await offeredDefinition(admin);
+  const res = await admin.post('/staff/surveys/sipas-quick/publish', {
     definition: JSON.stringify(reworded(def, 'access', 'Nơi đón tiếp, chỗ ngồi chờ, trang thiết bị')),
   });
   t.equal(res.statusCode, 303);
@@ -217,11 +219,11 @@ t.test('new responses go to the new version; earlier ones stay pinned to theirs'
 });
 
 t.test('two publishes at once become versions 2 and 3', async (t) => {
-  const { db, manager } = await setup(t);
-  const def = await offeredDefinition(manager);
+  const { db, admin } = await setup(t);
+  const def = await offeredDefinition(admin);
   const results = await Promise.all(
     ['Lời thứ nhất', 'Lời thứ hai'].map((vi) =>
-      manager.post('/staff/surveys/sipas-quick/publish', { definition: JSON.stringify(reworded(def, 'result', vi)) }),
+      admin.post('/staff/surveys/sipas-quick/publish', { definition: JSON.stringify(reworded(def, 'result', vi)) }),
     ),
   );
   t.same(
@@ -315,22 +317,24 @@ t.test('assignment: desk, then the nearest unit above (area only at a single-are
   );
 });
 
-t.test('staff and officials read surveys but cannot publish or assign (403)', async (t) => {
+t.test('staff, officials and managers read surveys but cannot publish; only managers assign', async (t) => {
   const { app, db, mine } = await setup(t);
-  for (const role of ['staff', 'official'] as const) {
-    const unitCode = await codeOf(db, role === 'staff' ? mine.centreId : mine.communeId);
+  for (const role of ['staff', 'official', 'manager'] as const) {
+    const unitCode = await codeOf(db, role === 'official' ? mine.communeId : mine.centreId);
     const client = await staffClient(app, db, { role, unitCode });
     const page = await client.get('/staff/surveys/sipas-quick');
     t.equal(page.statusCode, 200, `${role} may preview`);
     t.notMatch(page.body, 'Phát hành phiên bản mới', 'no publish button');
-    t.notMatch(page.body, '/assign', 'no assignment forms');
+    if (role !== 'manager') t.notMatch(page.body, '/assign', 'no assignment forms');
     t.equal((await client.get('/staff/surveys/sipas-quick/publish')).statusCode, 403);
     const post = await client.post('/staff/surveys/sipas-quick/publish', {
       definition: JSON.stringify(reworded(QUICK, 'staff', NEW_STAFF_WORDING)),
     });
     t.equal(post.statusCode, 403, `${role} cannot publish`);
-    const assign = await client.post('/staff/surveys/sipas-full/assign', { unitId: String(mine.centreId) });
-    t.equal(assign.statusCode, 403, `${role} cannot assign`);
+    if (role !== 'manager') {
+      const assign = await client.post('/staff/surveys/sipas-full/assign', { unitId: String(mine.centreId) });
+      t.equal(assign.statusCode, 403, `${role} cannot assign`);
+    }
   }
   t.equal((await versionsOf(db)).length, 1);
   t.equal((await db.selectFrom('survey_assignment').selectAll().execute()).length, 0);
@@ -364,8 +368,7 @@ t.test('another commune’s manager gets 404 for our units and desks and does no
   t.match(page.body, 'Bình Minh', 'their own units are');
   t.equal((await stranger.get('/staff/surveys/khong-co')).statusCode, 404);
   t.equal((await stranger.get('/staff/surveys/sipas-full?version=9')).statusCode, 404);
-  t.equal((await stranger.get('/staff/surveys/sipas-full/publish')).statusCode, 200);
-  t.equal((await stranger.get('/staff/surveys/khong-co/publish')).statusCode, 404);
+  t.equal((await stranger.get('/staff/surveys/sipas-full/publish')).statusCode, 403, 'a manager cannot publish');
 });
 
 t.test(

@@ -22,6 +22,11 @@ export const ROLE_CAN = {
   oversee: ['admin', 'official'],
   /** Units, desks, posters, surveys, feedback, API keys. */
   manage: ['admin', 'manager'],
+  /**
+   * Publish a new version of a survey. Surveys are shared by every unit, so
+   * a new version changes what all of them ask: only an administrator may.
+   */
+  publish: ['admin'],
   /** Posters and transaction codes at the counter. */
   serve: ['admin', 'manager', 'staff'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -43,6 +43,7 @@ async function renderSurvey(
   const found = await surveyVersions(app.db, code, version);
   if (!found) return staffNotFound(req, reply);
   const manage = can(req.user!, 'manage');
+  const publish = can(req.user!, 'publish');
   const changed = new Map(found.diff?.changed.map((c) => [c.key, c]));
   const added = new Set(found.diff?.added);
   const sections = found.chosen.definition.sections.map((s, i) => ({
@@ -70,6 +71,7 @@ async function renderSurvey(
     diff: found.diff,
     sections,
     manage,
+    publish,
     choices: manage ? await assignmentChoices(app.db, req.user!, code) : undefined,
     ...extra,
   });
@@ -108,14 +110,14 @@ export default async function surveyAdminRoutes(app: FastifyInstance) {
   const publishPage = (req: FastifyRequest, reply: FastifyReply, code: string, text: string, errors: PublishError[]) =>
     staffPage(req, reply, 'survey-publish', { title: `Phát hành phiên bản mới: ${code}`, code, text, errors });
 
-  app.get('/staff/surveys/:surveyCode/publish', { preHandler: requireUser('manage') }, async (req, reply) => {
+  app.get('/staff/surveys/:surveyCode/publish', { preHandler: requireUser('publish') }, async (req, reply) => {
     const code = surveyCodeOf(req.params);
     const found = code && (await surveyVersions(app.db, code));
     if (!code || !found) return staffNotFound(req, reply);
     return publishPage(req, reply, code, JSON.stringify(found.chosen.definition, null, 2), []);
   });
 
-  app.post('/staff/surveys/:surveyCode/publish', { preHandler: requireUser('manage') }, async (req, reply) => {
+  app.post('/staff/surveys/:surveyCode/publish', { preHandler: requireUser('publish') }, async (req, reply) => {
     const code = surveyCodeOf(req.params);
     if (!code) return staffNotFound(req, reply);
     const body = (req.body ?? {}) as Record<string, unknown>;
