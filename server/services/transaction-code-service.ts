@@ -31,7 +31,7 @@ export async function issueTransactionCode(
 ): Promise<IssueResult> {
   const desk = await findActiveDesk(db, input.desk);
   // Another unit's desk does not exist for this key: 404, never 403.
-  if (!desk?.unitPath.startsWith(principal.unitPath)) return { status: 'not_found' };
+  if (!desk || !canReach(principal, desk.unitPath)) return { status: 'not_found' };
   if (principal.role !== 'manager') return { status: 'forbidden' };
   if (!desk.serviceAreas.some((a) => a.code === input.serviceArea)) return { status: 'area_not_served' };
   const created = await createCode(

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import t from 'tap';
+import { insertDesk } from '../server/repositories/desk-repository.ts';
+import { createApiKey } from '../server/services/api-key-service.ts';
+import { createCentre } from './helpers/fixtures.ts';
+import { testApp } from './helpers/harness.ts';
+import { type StaffClient, staffClient } from './helpers/staff.ts';
+
+// The cross-unit matrix, generated from the app's own route table: every
+// staff and API route, asked by users of another commune for commune A's
+// things, is refused, leaks nothing, and changes nothing. A new route with a
+// parameter this test cannot fill makes it fail, so no route is left out.
+
+/** Routes open to everyone by design, with the reason. */
+const PUBLIC: Record<string, string> = {
+  'GET /staff/sign-in': 'the sign-in form',
+  'POST /staff/sign-in': 'the sign-in form',
+  'GET /api/v1/surveys/:code': 'survey definitions are public (kiosks render them)',
+  'POST /api/v1/responses': 'anonymous responses from kiosks and paper entry',
+};
+
+/** Routes about the signed-in user alone, with no unit to cross. */
+const SELF = new Set(['POST /staff/sign-out', 'GET /staff', 'GET /staff/password', 'POST /staff/password']);
+
+/** Shared instruments: every signed-in user may read them (publishing is an admin's). */
+const SHARED = new Set(['GET /staff/surveys', 'GET /staff/surveys/:surveyCode']);
+
+t.test('users of another commune get nothing of commune A on any staff or API route', async (t) => {
+  const { app, db } = await testApp(t);
+
+  // Commune A, with one of everything a route can name.
+  const a = await createCentre(db, 'Xã Alpha Riêng Biệt');
+  const aCode = async (id: number) =>
+    (await db.selectFrom('unit').select('code').where('id', '=', id).executeTakeFirstOrThrow()).code;
+  const deskCode = `alpha-quay-${a.centreId}`;
+  const deskId = await insertDesk(db, {
+    unitId: a.centreId,
+    code: deskCode,
+    name: 'Quầy Alpha Bí Mật',
+    serviceAreas: ['dat-dai', 'ho-tich'],
+  });
+  const aKey = (await createApiKey(db, { unitCode: await aCode(a.centreId), role: 'manager', label: 'khóa Alpha' }))!;
+  const posted = await app.inject({
+    method: 'POST',
+    url: '/api/v1/responses',
+    payload: {
+      desk: deskCode,
+      serviceArea: 'dat-dai',
+      submissionId: randomUUID(),
+      answers: {
+        access: 2,
+        procedure: 2,
+        staff: 1,
+        result: 2,
+        feedback: 'na',
+        overall: 1,
+        comment: 'Góp ý Alpha riêng',
+      },
+    },
+  });
+  t.equal(posted.statusCode, 201);
+  const feedback = await db.selectFrom('feedback_item').select('id').executeTakeFirstOrThrow();
+  const target = await db
+    .insertInto('plan_target')
+    .values({
+      unit_id: a.communeId,
+      service_area_code: null,
+      metric: 'satisfaction_rate',
+      factor_key: null,
+      comparison: 'gte',
+      threshold: '0.9',
+      valid_from: '2026-01-01',
+      valid_to: '2026-12-31',
+      source_plan: 'Kế hoạch Alpha',
+      source_clause: null,
+    } as never)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+
+  const fill: Record<string, string> = {
+    unitId: String(a.centreId),
+    deskId: String(deskId),
+    targetId: String(target.id),
+    feedbackId: String(feedback.id),
+    keyId: String(aKey.id),
+    surveyCode: 'sipas-quick',
+    code: 'sipas-quick',
+  };
+  // What a route would change if it ignored the scope: names, areas, statuses, A's ids in the body.
+  const body = {
+    name: 'Đã bị đổi',
+    code: `chen-ngang-${a.centreId}`,
+    kind: 'centre',
+    serviceAreas: ['ho-tich'],
+    active: '0',
+    value: '0',
+    unitId: String(a.centreId),
+    deskId: String(deskId),
+    serviceArea: 'dat-dai',
+    count: '2',
+    role: 'manager',
+    label: 'chen ngang',
+    status: 'in_progress',
+    publicAnswer: 'trả lời',
+    internalNote: 'ghi chú',
+    metric: 'satisfaction_rate',
+    comparison: 'gte',
+    threshold: '50',
+    validFrom: '2026-01-01',
+    validTo: '2026-12-31',
+    sourcePlan: 'chen ngang',
+  };
+  const snapshot = async () => ({
+    units: await db.selectFrom('unit').select(['id', 'name', 'active']).orderBy('id').execute(),
+    desks: await db.selectFrom('desk').select(['id', 'name', 'active', 'survey_id']).orderBy('id').execute(),
+    areas: await db
+      .selectFrom('desk_service_area')
+      .selectAll()
+      .orderBy('desk_id')
+      .orderBy('service_area_code')
+      .execute(),
+    keys: await db.selectFrom('api_key').select(['id', 'revoked_at']).orderBy('id').execute(),
+    codes: (await db.selectFrom('transaction_code').select('code_hash').execute()).length,
+    targets: await db.selectFrom('plan_target').select(['id', 'threshold', 'source_plan']).orderBy('id').execute(),
+    feedback: await db.selectFrom('feedback_item').select(['id', 'status']).orderBy('id').execute(),
+    assignments: (await db.selectFrom('survey_assignment').selectAll().execute()).length,
+  });
+
+  // Commune B's people, each role.
+  const b = await createCentre(db, 'Xã Beta');
+  const bCentre = await aCode(b.centreId);
+  const bCommune = await aCode(b.communeId);
+  const users: Record<string, StaffClient> = {
+    'manager of B': await staffClient(app, db, { role: 'manager', unitCode: bCentre }),
+    'official of B': await staffClient(app, db, { role: 'official', unitCode: bCommune }),
+    'staff of B': await staffClient(app, db, { role: 'staff', unitCode: bCentre }),
+  };
+  const bKey = (await createApiKey(db, { unitCode: bCentre, role: 'manager', label: 'khóa Beta' }))!;
+
+  const before = await snapshot();
+
+  const leaks = [
+    await aCode(a.communeId),
+    await aCode(a.centreId),
+    deskCode,
+    'Quầy Alpha Bí Mật',
+    'Xã Alpha Riêng Biệt',
+    'Kế hoạch Alpha',
+    'Góp ý Alpha',
+  ];
+  let covered = 0;
+  for (const route of app.routeTable) {
+    const name = `${route.method} ${route.url}`;
+    if (!route.url.startsWith('/staff') && !route.url.startsWith('/api/')) continue;
+    if (PUBLIC[name] || SELF.has(name)) continue;
+    const params = [...route.url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
+    const unknown = params.filter((p) => !(p in fill));
+    t.same(unknown, [], `${name}: every parameter can be filled with commune A's ids`);
+    const url = route.url.replace(/:([A-Za-z]+)/g, (_, p: string) => fill[p] ?? 'x');
+    const ids = params.filter((p) => p !== 'surveyCode' && p !== 'code');
+    covered += 1;
+
+    if (route.url.startsWith('/api/')) {
+      const res = await app.inject({
+        method: route.method as 'GET' | 'POST',
+        url,
+        headers: { authorization: `Bearer ${bKey.key}` },
+        payload: route.method === 'POST' ? { desk: deskCode, serviceArea: 'dat-dai' } : undefined,
+      });
+      t.equal(res.statusCode, 404, `${name} with commune B's key`);
+      continue;
+    }
+
+    for (const [who, client] of Object.entries(users)) {
+      const res = route.method === 'GET' ? await client.get(url) : await client.post(url, body);
+      const label = `${name} as ${who} → ${res.statusCode}`;
+      if (ids.length > 0 || route.method === 'POST') {
+        // Asking for A's things by id, or posting A's ids in a form: refused.
+        t.ok([403, 404, 422].includes(res.statusCode), `${label}: refused`);
+      } else {
+        t.ok([200, 403].includes(res.statusCode), `${label}: a list or a refusal`);
+      }
+      if (!SHARED.has(name)) {
+        for (const leak of leaks) t.notOk(res.body.includes(String(leak)), `${label}: shows nothing of A (${leak})`);
+      }
+    }
+  }
+  t.ok(covered >= 30, `${covered} routes checked`);
+  t.same(await snapshot(), before, 'nothing of commune A changed');
+});
