@@ -313,3 +313,29 @@ t.test('a change without the CSRF token is refused (403) and changes nothing', a
   }
   t.same(await snapshot(db), before, 'nothing changed');
 });
+
+t.test('an administrator adds a province at the top; nobody else can', async (t) => {
+  const { app, db } = await testApp(t);
+  const admin = await staffClient(app, db, { role: 'admin' });
+  const res = await admin.post('/staff/units', { code: 'tinh-moi', name: 'Tỉnh Mới', kind: 'province' });
+  t.equal(res.statusCode, 303);
+  const unit = await db.selectFrom('unit').selectAll().where('code', '=', 'tinh-moi').executeTakeFirstOrThrow();
+  t.equal(unit.parent_id, null);
+  t.equal(res.headers.location, `/staff/units/${unit.id}`);
+  t.match((await admin.get('/staff/units')).body, /Tỉnh Mới/);
+
+  const again = await admin.post('/staff/units', { code: 'tinh-moi', name: 'Tỉnh Khác', kind: 'province' });
+  t.equal(again.statusCode, 422);
+  t.match(again.body, /đã được dùng cho một đơn vị khác/);
+  t.match(again.body, /value="Tỉnh Khác"/, 'what was typed is kept');
+
+  const centre = await createCentre(db);
+  const code = (await db.selectFrom('unit').select('code').where('id', '=', centre.centreId).executeTakeFirstOrThrow())
+    .code;
+  const manager = await staffClient(app, db, { role: 'manager', unitCode: code });
+  t.notMatch((await manager.get('/staff/units')).body, /Thêm đơn vị cấp cao nhất/);
+  t.equal((await manager.post('/staff/units', { code: 'tinh-khac', name: 'Tỉnh', kind: 'province' })).statusCode, 404);
+  t.equal((await db.selectFrom('unit').select('id').where('code', '=', 'tinh-khac').execute()).length, 0);
+  const audit = await db.selectFrom('audit_event').select('action').where('unit_id', '=', unit.id).execute();
+  t.same(audit, [{ action: 'unit.create' }]);
+});

@@ -70,7 +70,7 @@ export async function countActiveChildren(db: Db, parentId: number): Promise<num
 /** The new unit's id, or undefined when the code is taken (race-safe). */
 export async function insertChildUnit(
   db: Db,
-  u: { parentId: number; code: string; name: string; kind: UnitKind },
+  u: { parentId: number | null; code: string; name: string; kind: UnitKind },
 ): Promise<number | undefined> {
   const row = await db
     .insertInto('unit')

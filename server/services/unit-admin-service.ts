@@ -140,6 +140,24 @@ export async function createChildUnit(
   });
 }
 
+/**
+ * A unit at the top of the hierarchy (a province, or a commune run on its
+ * own): only an administrator whose scope is everything may add one.
+ */
+export async function createTopUnit(
+  db: Db,
+  actor: Actor,
+  input: { code: string; name: string; kind: UnitKind },
+): Promise<Change> {
+  if (actor.role !== 'admin' || actor.unitPath !== '/') return NOT_FOUND;
+  return db.transaction().execute(async (trx) => {
+    const id = await insertChildUnit(trx, { parentId: null, ...input });
+    if (!id) return invalid({ code: `Mã “${input.code}” đã được dùng cho một đơn vị khác. Vui lòng chọn mã khác.` });
+    await recordAudit(trx, { actorUserId: actor.userId, unitId: id, action: 'unit.create', detail: { ...input } });
+    return { status: 'ok', id } as const;
+  });
+}
+
 export async function renameUnit(db: Db, actor: Actor, unitId: number, name: string): Promise<Change> {
   const unit = await reachableUnit(db, actor, unitId);
   if (!unit) return NOT_FOUND;

@@ -8,6 +8,7 @@ import {
   type Change,
   createChildUnit,
   createDesk,
+  createTopUnit,
   type FormErrors,
   listUnitTree,
   loadDeskPage,
@@ -177,13 +178,27 @@ export default async function unitsRoutes(app: FastifyInstance) {
     };
   }
 
-  app.get('/staff/units', anyone, async (req, reply) =>
+  const unitList = async (req: FastifyRequest, reply: FastifyReply, top?: { values: unknown; errors: unknown }) =>
     staffPage(req, reply, 'units', {
       title: 'Đơn vị và quầy',
       units: await listUnitTree(app.db, req.user!),
       kindNames: KIND_NAMES,
-    }),
-  );
+      canAddTop: req.user!.role === 'admin' && req.user!.unitPath === '/',
+      top,
+    });
+
+  app.get('/staff/units', anyone, (req, reply) => unitList(req, reply));
+
+  // An administrator adds the top of a hierarchy (a province) here.
+  app.post('/staff/units', manage, async (req, reply) => {
+    const result = await validated(ChildBody, req.body, (d) => createTopUnit(app.db, req.user!, d));
+    if (result.status === 'not_found') return staffNotFound(req, reply);
+    if (result.status === 'invalid') {
+      reply.code(422);
+      return unitList(req, reply, { values: bodyOf(req), errors: result.errors });
+    }
+    return reply.redirect(`/staff/units/${result.id}`, 303);
+  });
 
   app.get('/staff/units/:unitId', anyone, (req, reply) => showUnit(req, reply, idParam(req.params, 'unitId')));
 
