@@ -1,23 +1,18 @@
 import t, { type Test } from 'tap';
-import type { Db } from '../server/db/connect.ts';
-import { createCentre } from './helpers/fixtures.ts';
+import { createCentre, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { signInForm, staffClient } from './helpers/staff.ts';
 
 // The audit log page: an official reads the events of their subtree, an
 // admin everything; nobody else reads it at all.
 
-async function codeOf(db: Db, id: number) {
-  return (await db.selectFrom('unit').select('code').where('id', '=', id).executeTakeFirstOrThrow()).code;
-}
-
 async function setup(t: Test) {
   const { app, db } = await testApp(t);
   const mine = await createCentre(db, 'Xã Tân Hội');
   const other = await createCentre(db, 'Xã Bình Minh');
   // A manager in each commune signs in and publishes nothing, but is refused a page.
-  const ours = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, mine.centreId) });
-  const theirs = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, other.centreId) });
+  const ours = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, mine.centreId) });
+  const theirs = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, other.centreId) });
   await ours.get('/staff/audit');
   await theirs.get('/staff/audit');
   return { app, db, mine, other, ours, theirs };
@@ -28,7 +23,7 @@ t.test('an official sees their subtree’s events only, an admin sees all', asyn
   // An account nobody has: the event belongs to no unit.
   await signInForm(app, 'khong-ton-tai@example.gov.vn', 'sai-mat-khau-123');
 
-  const official = await staffClient(app, db, { role: 'official', unitCode: await codeOf(db, mine.communeId) });
+  const official = await staffClient(app, db, { role: 'official', unitCode: await unitCode(db, mine.communeId) });
   const page = await official.get('/staff/audit');
   t.equal(page.statusCode, 200);
   t.match(page.body, ours.email);
@@ -64,7 +59,7 @@ t.test('the filter keeps one kind of event; times are in Vietnam', async (t) => 
       detail: JSON.stringify({ target: 7 }),
     })
     .execute();
-  const official = await staffClient(app, db, { role: 'official', unitCode: await codeOf(db, mine.communeId) });
+  const official = await staffClient(app, db, { role: 'official', unitCode: await unitCode(db, mine.communeId) });
 
   const surveys = await official.get('/staff/audit?action=survey.');
   t.equal(surveys.statusCode, 200);
@@ -93,7 +88,7 @@ t.test('the filter keeps one kind of event; times are in Vietnam', async (t) => 
 t.test('managers and staff cannot read the audit log', async (t) => {
   const { app, db, mine, ours } = await setup(t);
   t.equal((await ours.get('/staff/audit')).statusCode, 403);
-  const staff = await staffClient(app, db, { role: 'staff', unitCode: await codeOf(db, mine.centreId) });
+  const staff = await staffClient(app, db, { role: 'staff', unitCode: await unitCode(db, mine.centreId) });
   const res = await staff.get('/staff/audit');
   t.equal(res.statusCode, 403);
   t.notMatch(res.body, ours.email);

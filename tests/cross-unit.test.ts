@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { insertDesk } from '../server/repositories/desk-repository.ts';
 import { createApiKey } from '../server/services/api-key-service.ts';
-import { createCentre } from './helpers/fixtures.ts';
+import { createCentre, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { type StaffClient, staffClient } from './helpers/staff.ts';
 
@@ -30,8 +30,6 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
 
   // Commune A, with one of everything a route can name.
   const a = await createCentre(db, 'Xã Alpha Riêng Biệt');
-  const aCode = async (id: number) =>
-    (await db.selectFrom('unit').select('code').where('id', '=', id).executeTakeFirstOrThrow()).code;
   const deskCode = `alpha-quay-${a.centreId}`;
   const deskId = await insertDesk(db, {
     unitId: a.centreId,
@@ -39,7 +37,11 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
     name: 'Quầy Alpha Bí Mật',
     serviceAreas: ['dat-dai', 'ho-tich'],
   });
-  const aKey = (await createApiKey(db, { unitCode: await aCode(a.centreId), role: 'manager', label: 'khóa Alpha' }))!;
+  const aKey = (await createApiKey(db, {
+    unitCode: await unitCode(db, a.centreId),
+    role: 'manager',
+    label: 'khóa Alpha',
+  }))!;
   const posted = await app.inject({
     method: 'POST',
     url: '/api/v1/responses',
@@ -128,8 +130,8 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
 
   // Commune B's people, each role.
   const b = await createCentre(db, 'Xã Beta');
-  const bCentre = await aCode(b.centreId);
-  const bCommune = await aCode(b.communeId);
+  const bCentre = await unitCode(db, b.centreId);
+  const bCommune = await unitCode(db, b.communeId);
   const users: Record<string, StaffClient> = {
     'manager of B': await staffClient(app, db, { role: 'manager', unitCode: bCentre }),
     'official of B': await staffClient(app, db, { role: 'official', unitCode: bCommune }),
@@ -140,8 +142,8 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
   const before = await snapshot();
 
   const leaks = [
-    await aCode(a.communeId),
-    await aCode(a.centreId),
+    await unitCode(db, a.communeId),
+    await unitCode(db, a.centreId),
     deskCode,
     'Quầy Alpha Bí Mật',
     'Xã Alpha Riêng Biệt',

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import t, { type Test } from 'tap';
-import type { Db } from '../server/db/connect.ts';
 import { insertDesk } from '../server/repositories/desk-repository.ts';
 import { insertResponsesBulk } from '../server/repositories/response-repository.ts';
 import { latestVersion } from '../server/repositories/survey-repository.ts';
 import { feedbackRates, planChange } from '../server/services/feedback-rules.ts';
 import { addWorkingDays, DEFAULT_DUE_WORKING_DAYS } from '../server/services/local-time.ts';
 import type { Answer } from '../surveys/answers.ts';
-import { createCentre, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
+import { createCentre, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { staffClient } from './helpers/staff.ts';
 
@@ -23,10 +22,6 @@ const withOverall = (n: number) => HAPPY.map((a) => (a.key === 'overall' ? scale
 
 /** 2026-11-20 is a Friday; hours are Vietnam time (UTC+7). */
 const ict = (iso: string) => new Date(`${iso}+07:00`);
-
-async function codeOf(db: Db, id: number) {
-  return (await db.selectFrom('unit').select('code').where('id', '=', id).executeTakeFirstOrThrow()).code;
-}
 
 async function setup(t: Test) {
   const { app, db } = await testApp(t);
@@ -62,7 +57,7 @@ async function setup(t: Test) {
     await insertResponsesBulk(db, rows);
   };
   const items = () => db.selectFrom('feedback_item').selectAll().orderBy('id').execute();
-  const manager = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, mine.centreId) });
+  const manager = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, mine.centreId) });
   return { app, db, mine, other, deskId, respond, items, manager };
 }
 
@@ -288,11 +283,11 @@ t.test('who may read and change items, and the scope of another commune', async 
   const [ours, theirs] = await items();
   const change = { status: 'in_progress', internalNote: 'x', publicAnswer: '' };
 
-  const official = await staffClient(app, db, { role: 'official', unitCode: await codeOf(db, mine.communeId) });
+  const official = await staffClient(app, db, { role: 'official', unitCode: await unitCode(db, mine.communeId) });
   t.equal((await official.get(`/staff/feedback/${ours!.id}`)).statusCode, 200, 'an official reads');
   t.notMatch((await official.get(`/staff/feedback/${ours!.id}`)).body, /<form method="post" action="\/staff\/feedback/);
   t.equal((await official.post(`/staff/feedback/${ours!.id}`, change)).statusCode, 403, 'but does not change');
-  const counter = await staffClient(app, db, { role: 'staff', unitCode: await codeOf(db, mine.centreId) });
+  const counter = await staffClient(app, db, { role: 'staff', unitCode: await unitCode(db, mine.centreId) });
   t.equal((await counter.get('/staff/feedback')).statusCode, 403);
   t.equal((await counter.get(`/staff/feedback/${ours!.id}`)).statusCode, 403);
 
@@ -305,7 +300,7 @@ t.test('who may read and change items, and the scope of another commune', async 
   t.equal((await manager.get('/staff/feedback/999999')).statusCode, 404);
   t.equal((await manager.get('/staff/feedback/9999999999')).statusCode, 404, 'beyond the id range');
 
-  const stranger = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, other.communeId) });
+  const stranger = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, other.communeId) });
   t.equal((await stranger.get(`/staff/feedback/${ours!.id}`)).statusCode, 404);
   t.equal((await stranger.post(`/staff/feedback/${ours!.id}`, change)).statusCode, 404);
   t.notMatch((await stranger.get('/staff/feedback')).body, /Tân Hội/);

@@ -1,8 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import t, { type Test } from 'tap';
-import type { Db } from '../server/db/connect.ts';
 import { insertDesk } from '../server/repositories/desk-repository.ts';
-import { createCentre, createDesk } from './helpers/fixtures.ts';
+import { createCentre, createDesk, unitCode } from './helpers/fixtures.ts';
 import { TEST_PUBLIC_URL, testApp } from './helpers/harness.ts';
 import { staffClient } from './helpers/staff.ts';
 
@@ -63,10 +62,6 @@ function pdfText(pdf: Buffer): string {
 }
 
 const pageCount = (pdf: Buffer) => pdf.toString('latin1').match(/\/Type \/Page\b(?!s)/g)?.length ?? 0;
-
-async function unitCode(db: Db, id: number) {
-  return (await db.selectFrom('unit').select('code').where('id', '=', id).executeTakeFirstOrThrow()).code;
-}
 
 async function setup(t: Test) {
   const { app, db } = await testApp(t);

@@ -4,16 +4,12 @@ import type { Db } from '../server/db/connect.ts';
 import { insertDesk } from '../server/repositories/desk-repository.ts';
 import { createApiKey } from '../server/services/api-key-service.ts';
 import { secretHash } from '../server/services/secrets.ts';
-import { createCentre } from './helpers/fixtures.ts';
+import { createCentre, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { formBody, staffClient } from './helpers/staff.ts';
 
 // API keys from the staff pages: made by a manager for a unit of their
 // subtree, shown once, stored as a hash, revocable, and audited.
-
-async function codeOf(db: Db, id: number) {
-  return (await db.selectFrom('unit').select('code').where('id', '=', id).executeTakeFirstOrThrow()).code;
-}
 
 async function setup(t: Test) {
   const { app, db } = await testApp(t);
@@ -21,7 +17,7 @@ async function setup(t: Test) {
   const other = await createCentre(db, 'Xã Bình Minh');
   const deskCode = `tan-hoi-q1-${mine.centreId}`;
   await insertDesk(db, { unitId: mine.centreId, code: deskCode, name: 'Quầy 1', serviceAreas: ['dat-dai'] });
-  const manager = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, mine.centreId) });
+  const manager = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, mine.centreId) });
   return { app, db, mine, other, deskCode, manager };
 }
 
@@ -92,7 +88,7 @@ t.test('a manager creates a key: shown once, stored as a hash, works until revok
 
 t.test('a key made at the commune reaches the centre below; an official key cannot issue codes', async (t) => {
   const { app, db, mine, deskCode } = await setup(t);
-  const manager = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, mine.communeId) });
+  const manager = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, mine.communeId) });
   const commune = await manager.post(`/staff/units/${mine.communeId}/api-keys`, { label: 'Xã', role: 'manager' });
   t.equal((await issueCode(app, keyIn(commune.body)!, deskCode)).statusCode, 201);
   const official = await manager.post(`/staff/units/${mine.communeId}/api-keys`, {
@@ -117,9 +113,13 @@ t.test('invalid input is a 422 in Vietnamese; no admin keys', async (t) => {
 
 t.test('staff and officials get 403; another commune gets 404; no CSRF is 403; nothing changes', async (t) => {
   const { app, db, mine, other, manager } = await setup(t);
-  const made = await createApiKey(db, { unitCode: await codeOf(db, mine.centreId), role: 'manager', label: 'máy in' });
+  const made = await createApiKey(db, {
+    unitCode: await unitCode(db, mine.centreId),
+    role: 'manager',
+    label: 'máy in',
+  });
   const centreKey = await createApiKey(db, {
-    unitCode: await codeOf(db, mine.centreId),
+    unitCode: await unitCode(db, mine.centreId),
     role: 'official',
     label: 'báo cáo',
   });
@@ -131,14 +131,14 @@ t.test('staff and officials get 403; another commune gets 404; no CSRF is 403; n
   ];
 
   for (const role of ['staff', 'official'] as const) {
-    const user = await staffClient(app, db, { role, unitCode: await codeOf(db, mine.centreId) });
+    const user = await staffClient(app, db, { role, unitCode: await unitCode(db, mine.centreId) });
     for (const [method, url, fields] of routes(mine.centreId, made!.id)) {
       const res = method === 'GET' ? await user.get(url) : await user.post(url, fields);
       t.equal(res.statusCode, 403, `${role} ${method} ${url}`);
     }
   }
 
-  const outsider = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, other.communeId) });
+  const outsider = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, other.communeId) });
   for (const unitId of [mine.provinceId, mine.communeId, mine.centreId]) {
     for (const [method, url, fields] of routes(unitId, made!.id)) {
       const res = method === 'GET' ? await outsider.get(url) : await outsider.post(url, fields);
@@ -147,7 +147,7 @@ t.test('staff and officials get 403; another commune gets 404; no CSRF is 403; n
     }
   }
   // A key is reached through its own unit only, even within one's subtree.
-  const owner = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, mine.communeId) });
+  const owner = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, mine.communeId) });
   t.equal((await owner.post(`/staff/units/${mine.communeId}/api-keys/${centreKey!.id}/revoke`)).statusCode, 404);
   t.equal((await owner.post(`/staff/units/${mine.centreId}/api-keys/abc/revoke`)).statusCode, 404);
 

@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
 import type { Db } from '../server/db/connect.ts';
-import { createCentre, createDesk, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
+import { createCentre, createDesk, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { TEST_PUBLIC_URL, testApp } from './helpers/harness.ts';
 import { formBody, staffClient } from './helpers/staff.ts';
 
 // One-time codes printed at the counter from a staff page: receipt slips
 // whose codes each admit exactly one response, for the user's own desks only.
-
-async function unitCode(db: Db, id: number) {
-  return (await db.selectFrom('unit').select('code').where('id', '=', id).executeTakeFirstOrThrow()).code;
-}
 
 async function setup(t: Test) {
   const { app, db } = await testApp(t);

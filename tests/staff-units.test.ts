@@ -1,16 +1,12 @@
 import t, { type Test } from 'tap';
 import type { Db } from '../server/db/connect.ts';
 import { insertDesk } from '../server/repositories/desk-repository.ts';
-import { createCentre } from './helpers/fixtures.ts';
+import { createCentre, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { formBody, staffClient } from './helpers/staff.ts';
 
 // Units, desks and service areas as managers keep them: scoped to a subtree,
 // audited, never deleted, and refused (404) to anyone outside the subtree.
-
-async function codeOf(db: Db, id: number) {
-  return (await db.selectFrom('unit').select('code').where('id', '=', id).executeTakeFirstOrThrow()).code;
-}
 
 async function setup(t: Test) {
   const { app, db } = await testApp(t);
@@ -46,10 +42,10 @@ async function snapshot(db: Db) {
 t.test('the list shows the user’s subtree only, as a tree with desk counts', async (t) => {
   const { app, db, mine, other } = await setup(t);
   const [province, commune, centre, otherCommune] = await Promise.all([
-    codeOf(db, mine.provinceId),
-    codeOf(db, mine.communeId),
-    codeOf(db, mine.centreId),
-    codeOf(db, other.communeId),
+    unitCode(db, mine.provinceId),
+    unitCode(db, mine.communeId),
+    unitCode(db, mine.centreId),
+    unitCode(db, other.communeId),
   ]);
 
   const official = await staffClient(app, db, { role: 'official', unitCode: commune });
@@ -76,7 +72,7 @@ t.test('the list shows the user’s subtree only, as a tree with desk counts', a
 
 t.test('a manager creates, renames, deactivates and reactivates units and desks; all audited', async (t) => {
   const { app, db, mine } = await setup(t);
-  const manager = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, mine.communeId) });
+  const manager = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, mine.communeId) });
 
   const child = await manager.post(`/staff/units/${mine.communeId}/children`, {
     code: 'tt-tan-hoi-2',
@@ -165,11 +161,11 @@ t.test('a manager creates, renames, deactivates and reactivates units and desks;
 
 t.test('invalid or duplicate input is a 422 in Vietnamese that keeps what was typed', async (t) => {
   const { app, db, mine, other, deskId } = await setup(t);
-  const manager = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, mine.communeId) });
+  const manager = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, mine.communeId) });
   const before = await snapshot(db);
 
   const dupUnit = await manager.post(`/staff/units/${mine.communeId}/children`, {
-    code: await codeOf(db, other.centreId),
+    code: await unitCode(db, other.centreId),
     name: 'Trung tâm mới',
     kind: 'centre',
   });
@@ -231,7 +227,7 @@ t.test('staff and officials may look but not change (403)', async (t) => {
   const { app, db, mine, deskId } = await setup(t);
   const before = await snapshot(db);
   for (const role of ['staff', 'official'] as const) {
-    const user = await staffClient(app, db, { role, unitCode: await codeOf(db, mine.centreId) });
+    const user = await staffClient(app, db, { role, unitCode: await unitCode(db, mine.centreId) });
     t.equal((await user.get(`/staff/units/${mine.centreId}`)).statusCode, 200);
     const page = await user.get(`/staff/desks/${deskId}`);
     t.equal(page.statusCode, 200);
@@ -270,7 +266,7 @@ function routesFor(
 
 t.test('a manager of another commune gets 404 for every unit and desk id of this one', async (t) => {
   const { app, db, mine, other, deskId } = await setup(t);
-  const outsider = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, other.communeId) });
+  const outsider = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, other.communeId) });
   const before = await snapshot(db);
   for (const unitId of [mine.provinceId, mine.communeId, mine.centreId]) {
     for (const [method, url, fields] of routesFor(unitId, deskId)) {
@@ -297,7 +293,7 @@ t.test('a manager of another commune gets 404 for every unit and desk id of this
 
 t.test('a change without the CSRF token is refused (403) and changes nothing', async (t) => {
   const { app, db, mine, deskId } = await setup(t);
-  const manager = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, mine.centreId) });
+  const manager = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, mine.centreId) });
   const before = await snapshot(db);
   for (const [method, url, fields] of routesFor(mine.centreId, deskId)) {
     if (method === 'GET') continue;

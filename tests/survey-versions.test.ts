@@ -6,7 +6,7 @@ import { insertDesk } from '../server/repositories/desk-repository.ts';
 import { SHIPPED_SURVEYS } from '../surveys/instruments.ts';
 import { questionsOf, type SurveyDefinition, SurveyDefinitionSchema } from '../surveys/schema.ts';
 import { wordingChanges } from '../surveys/wording-changes.ts';
-import { createCentre, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
+import { createCentre, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { formBody, type StaffClient, staffClient } from './helpers/staff.ts';
 
@@ -16,10 +16,6 @@ import { formBody, type StaffClient, staffClient } from './helpers/staff.ts';
 
 const QUICK = SHIPPED_SURVEYS.find((s) => s.code === 'sipas-quick')!;
 const NEW_STAFF_WORDING = 'Thái độ, hướng dẫn của công chức tiếp nhận hồ sơ';
-
-async function codeOf(db: Db, id: number) {
-  return (await db.selectFrom('unit').select('code').where('id', '=', id).executeTakeFirstOrThrow()).code;
-}
 
 async function setup(t: Test) {
   const { app, db } = await testApp(t);
@@ -32,7 +28,7 @@ async function setup(t: Test) {
     serviceAreas: ['dat-dai'],
   });
   const deskCode = `tan-hoi-q1-${mine.centreId}`;
-  const manager = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, mine.centreId) });
+  const manager = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, mine.centreId) });
   // Surveys are shared by every unit, so only an administrator publishes.
   const admin = await staffClient(app, db, { role: 'admin' });
   return { app, db, mine, other, desk, deskCode, manager, admin };
@@ -320,8 +316,8 @@ t.test('assignment: desk, then the nearest unit above (area only at a single-are
 t.test('staff, officials and managers read surveys but cannot publish; only managers assign', async (t) => {
   const { app, db, mine } = await setup(t);
   for (const role of ['staff', 'official', 'manager'] as const) {
-    const unitCode = await codeOf(db, role === 'official' ? mine.communeId : mine.centreId);
-    const client = await staffClient(app, db, { role, unitCode });
+    const code = await unitCode(db, role === 'official' ? mine.communeId : mine.centreId);
+    const client = await staffClient(app, db, { role, unitCode: code });
     const page = await client.get('/staff/surveys/sipas-quick');
     t.equal(page.statusCode, 200, `${role} may preview`);
     t.notMatch(page.body, 'Phát hành phiên bản mới', 'no publish button');
@@ -342,7 +338,7 @@ t.test('staff, officials and managers read surveys but cannot publish; only mana
 
 t.test('another commune’s manager gets 404 for our units and desks and does not see them', async (t) => {
   const { app, db, mine, other, desk } = await setup(t);
-  const stranger = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, other.communeId) });
+  const stranger = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, other.communeId) });
   const before = await db.selectFrom('desk').select(['id', 'survey_id']).orderBy('id').execute();
 
   for (const [path, fields] of [

@@ -4,16 +4,12 @@ import { seedDemo } from '../server/seed/demo.ts';
 import { parseDateInput } from '../server/services/local-time.ts';
 import { formatThreshold, readTargetForm } from '../server/services/target-rules.ts';
 import { formatPercentVi, parsePercentVi } from '../server/services/vi-number.ts';
-import { createCentre } from './helpers/fixtures.ts';
+import { createCentre, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { staffClient } from './helpers/staff.ts';
 
 // Plan targets: typed as Vietnamese percentages, shown as "≥ 90%", kept to
 // the official's subtree, audited, and seeded from the plans in the seeds.
-
-async function codeOf(db: Db, id: number) {
-  return (await db.selectFrom('unit').select('code').where('id', '=', id).executeTakeFirstOrThrow()).code;
-}
 
 async function targetAudit(db: Db) {
   return db
@@ -44,7 +40,7 @@ async function setup(t: Test) {
   const { app, db } = await testApp(t);
   const mine = await createCentre(db, 'Xã Tân Hội');
   const other = await createCentre(db, 'Xã Bình Minh');
-  const official = await staffClient(app, db, { role: 'official', unitCode: await codeOf(db, mine.communeId) });
+  const official = await staffClient(app, db, { role: 'official', unitCode: await unitCode(db, mine.communeId) });
   return { app, db, mine, other, official };
 }
 
@@ -173,7 +169,7 @@ t.test('a manager reads targets but cannot change them', async (t) => {
   const { app, db, mine, official } = await setup(t);
   await official.post('/staff/targets', { ...VALID, unitId: String(mine.communeId) });
   const [row] = await targets(db);
-  const manager = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, mine.communeId) });
+  const manager = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, mine.communeId) });
   const list = await manager.get('/staff/targets');
   t.equal(list.statusCode, 200);
   t.match(list.body, /≥ 90,5%/);
@@ -195,7 +191,7 @@ t.test('another commune sees nothing and gets 404 for our targets', async (t) =>
   const { app, db, mine, other, official } = await setup(t);
   await official.post('/staff/targets', { ...VALID, unitId: String(mine.communeId) });
   const [row] = await targets(db);
-  const stranger = await staffClient(app, db, { role: 'official', unitCode: await codeOf(db, other.communeId) });
+  const stranger = await staffClient(app, db, { role: 'official', unitCode: await unitCode(db, other.communeId) });
   const list = await stranger.get('/staff/targets');
   t.equal(list.statusCode, 200);
   t.notMatch(list.body, /90,5%/);
@@ -222,7 +218,7 @@ t.test('targets set above a unit are shown to it, read-only', async (t) => {
   const { app, db, mine } = await setup(t);
   const provinceOfficial = await staffClient(app, db, {
     role: 'official',
-    unitCode: await codeOf(db, mine.provinceId),
+    unitCode: await unitCode(db, mine.provinceId),
   });
   const res = await provinceOfficial.post('/staff/targets', {
     ...VALID,
@@ -232,7 +228,7 @@ t.test('targets set above a unit are shown to it, read-only', async (t) => {
   });
   t.equal(res.statusCode, 303);
   const [row] = await targets(db);
-  const manager = await staffClient(app, db, { role: 'manager', unitCode: await codeOf(db, mine.centreId) });
+  const manager = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, mine.centreId) });
   const list = await manager.get('/staff/targets');
   t.match(list.body, /Chỉ tiêu do cấp trên đặt/);
   t.match(list.body, /≥ 80%/);

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
-import type { Db } from '../server/db/connect.ts';
 import { createApiKey } from '../server/services/api-key-service.ts';
-import { createDesk, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
+import { createDesk, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { TEST_PUBLIC_URL, testApp } from './helpers/harness.ts';
 import { runScript } from './helpers/process.ts';
 
@@ -14,10 +13,6 @@ const form = (fields: Record<string, string>) => ({
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
   payload: new URLSearchParams(fields).toString(),
 });
-
-async function unitCode(db: Db, id: number) {
-  return (await db.selectFrom('unit').select('code').where('id', '=', id).executeTakeFirstOrThrow()).code;
-}
 
 async function issue(app: FastifyInstance, key: string, body: object) {
   return app.inject({

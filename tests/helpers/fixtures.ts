@@ -42,3 +42,8 @@ export const VALID_FORM_ANSWERS: Record<string, string> = {
   trips: '1',
   comment: 'Cán bộ hướng dẫn tận tình.',
 };
+
+/** A unit's code, for staffClient({ unitCode }) and createApiKey. */
+export async function unitCode(db: Db, id: number): Promise<string> {
+  return (await db.selectFrom('unit').select('code').where('id', '=', id).executeTakeFirstOrThrow()).code;
+}
