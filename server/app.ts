@@ -7,6 +7,7 @@ import context from './plugins/context.ts';
 import errors from './plugins/errors.ts';
 import session from './plugins/session.ts';
 import views from './plugins/views.ts';
+import reportApi from './routes/api/report-api.ts';
 import responseApi from './routes/api/response-api.ts';
 import surveyApi from './routes/api/survey-api.ts';
 import transactionCodeApi from './routes/api/transaction-code-api.ts';
@@ -62,8 +63,8 @@ export async function buildApp({ config, db, logger = false }: AppOptions): Prom
   });
   await app.register(compress, { threshold: 1024 });
   await app.register(context, { config, db });
-  await app.register(apiAuth);
   await app.register(session);
+  await app.register(apiAuth);
   await app.register(views);
   await app.register(errors);
   await app.register(health);
@@ -77,6 +78,7 @@ export async function buildApp({ config, db, logger = false }: AppOptions): Prom
     await api.register(surveyApi);
     await api.register(responseApi);
     await api.register(transactionCodeApi);
+    await api.register(reportApi);
   });
   return app;
 }

@@ -2,6 +2,7 @@ import { loadConfig } from './config.ts';
 import type { Db } from './db/connect.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { rebuildAggregates } from './repositories/aggregate-repository.ts';
 import { recordAudit } from './repositories/audit-repository.ts';
 import { listDesks } from './repositories/desk-repository.ts';
 import { seedDemo } from './seed/demo.ts';
@@ -22,6 +23,7 @@ Commands:
                      create a staff account; the password comes from HL_PASSWORD or --password
   apikey create --unit CODE --role official|manager [--label TEXT]
                      create an API key for a unit and its subtree (shown once)
+  rebuild-aggregates recompute the daily report counts from the raw responses
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -30,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
   }
-  if (!['migrate', 'seed-demo', 'desks', 'apikey', 'user'].includes(command)) {
+  if (!['migrate', 'seed-demo', 'desks', 'apikey', 'user', 'rebuild-aggregates'].includes(command)) {
     process.stderr.write(`Unknown command: ${command}\n\n${USAGE}`);
     return 2;
   }
@@ -53,6 +55,9 @@ async function main(argv: string[]): Promise<number> {
       return await user(database.db, args);
     } else if (command === 'apikey') {
       return await apikey(database.db, args);
+    } else if (command === 'rebuild-aggregates') {
+      const r = await rebuildAggregates(database.db);
+      process.stdout.write(`Rebuilt ${r.answerRows} answer_daily rows and ${r.responseRows} response_daily rows.\n`);
     } else {
       const desks = await listDesks(database.db);
       const rows = desks.map((d) => ({ ...d, url: deskSurveyUrl(config.publicUrl, d.code) }));

@@ -227,6 +227,45 @@ export interface FeedbackEventTable {
   public_answer_changed: Generated<boolean>;
 }
 
+/**
+ * Daily counts kept by triggers (migrations/2026-11-22T0600_daily-aggregates.ts)
+ * and rebuilt from raw rows by `rebuild-aggregates`. Written only by the
+ * database: never inserted into by the application.
+ */
+export interface AnswerDailyTable {
+  /** Local date in Asia/Ho_Chi_Minh; select it with to_char (pg makes a local-midnight Date). */
+  day: ColumnType<string, never, never>;
+  unit_id: ReadOnly<number>;
+  /** 0 when the response came without a desk. */
+  desk_id: ReadOnly<number>;
+  service_area_code: ReadOnly<string>;
+  channel: ReadOnly<Channel>;
+  suspect: ReadOnly<boolean>;
+  survey_version_id: ReadOnly<number>;
+  indicator_key: ReadOnly<string>;
+  /** '1'..'5', 'na', a choice option code, or '_text' for a free-text answer. */
+  value: ReadOnly<string>;
+  n: ReadOnly<number>;
+}
+
+export interface ResponseDailyTable {
+  day: ColumnType<string, never, never>;
+  unit_id: ReadOnly<number>;
+  desk_id: ReadOnly<number>;
+  service_area_code: ReadOnly<string>;
+  channel: ReadOnly<Channel>;
+  suspect: ReadOnly<boolean>;
+  n: ReadOnly<number>;
+}
+
+/** A view: the scale items of each published survey version. */
+export interface SurveyScaleItemView {
+  survey_version_id: ReadOnly<number>;
+  indicator_key: ReadOnly<string>;
+  /** Null for the overall item. */
+  factor: ReadOnly<string | null>;
+}
+
 export interface Database {
   unit: UnitTable;
   service_area: ServiceAreaTable;
@@ -247,6 +286,9 @@ export interface Database {
   feedback_setting: FeedbackSettingTable;
   feedback_item: FeedbackItemTable;
   feedback_event: FeedbackEventTable;
+  answer_daily: AnswerDailyTable;
+  response_daily: ResponseDailyTable;
+  survey_scale_item: SurveyScaleItemView;
 }
 
 export type Unit = Selectable<UnitTable>;

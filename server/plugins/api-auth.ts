@@ -1,12 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { type ApiPrincipal, findActiveKey } from '../repositories/api-key-repository.ts';
+import { resolveSession } from '../services/auth-service.ts';
+import type { Actor } from '../services/scope.ts';
 import { secretHash } from '../services/secrets.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by requireApiKey: whose key this is and which subtree it reaches. */
     principal?: ApiPrincipal;
+    /** Set by requireActor: the key's or the signed-in user's scope. */
+    actor?: Actor;
   }
 }
 
@@ -14,7 +18,7 @@ export default fp(
   async (app) => {
     app.decorateRequest('principal', undefined);
   },
-  { name: 'api-auth', dependencies: ['context'] },
+  { name: 'api-auth', dependencies: ['context', 'session'] },
 );
 
 /** preHandler for machine routes: `Authorization: Bearer <key>`, or 401. */
@@ -28,4 +32,37 @@ export async function requireApiKey(req: FastifyRequest, reply: FastifyReply) {
       .send({ error: 'unauthorized', message: 'A valid API key is required / Cần khóa API hợp lệ' });
   }
   req.principal = principal;
+}
+
+/**
+ * preHandler for read-only API routes that people use too: an API key, or
+ * else the signed-in staff session (GET only, so no CSRF token is needed).
+ */
+export async function requireActor(req: FastifyRequest, reply: FastifyReply) {
+  const token = /^Bearer\s+(\S{16,200})$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (token) {
+    const principal = await findActiveKey(req.server.db, secretHash(token));
+    if (principal) {
+      req.actor = {
+        userId: null,
+        keyId: principal.keyId,
+        role: principal.role,
+        unitId: principal.unitId,
+        unitPath: principal.unitPath,
+        label: `key ${principal.keyId}`,
+      };
+      return;
+    }
+  } else {
+    const cookie = req.cookies[req.server.sessionCookie.name];
+    const user = cookie ? await resolveSession(req.server.db, cookie) : undefined;
+    if (user) {
+      req.actor = user;
+      return;
+    }
+  }
+  return reply.code(401).header('WWW-Authenticate', 'Bearer').send({
+    error: 'unauthorized',
+    message: 'An API key or a staff session is required / Cần khóa API hoặc đăng nhập',
+  });
 }

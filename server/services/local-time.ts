@@ -4,7 +4,8 @@
 // Asia/Ho_Chi_Minh has been UTC+7 without daylight saving since 1975, so a
 // fixed offset is exact here and keeps this file free of time-zone data.
 
-const ICT_OFFSET_MS = 7 * 3_600_000;
+/** Asia/Ho_Chi_Minh is UTC+7 all year (no daylight saving). */
+export const ICT_OFFSET_MS = 7 * 3_600_000;
 const DAY_MS = 86_400_000;
 
 /** Days a feedback item has before it is overdue, unless feedback_setting says otherwise. */

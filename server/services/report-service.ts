@@ -1,0 +1,239 @@
+import { compositeCell } from '../../analysis/cells.ts';
+import { rateChange } from '../../analysis/change.ts';
+import { periodOfDate, periodsBetween } from '../../analysis/periods.ts';
+import { emptyDistribution } from '../../analysis/rates.ts';
+import {
+  applicableTarget,
+  factorCells,
+  factorCounts,
+  type KeyDistributions,
+  overallCell,
+  type TargetCandidate,
+} from '../../analysis/report-build.ts';
+import type { SatisfactionReport, TrendReport } from '../../analysis/report-types.ts';
+import { itemDistributions, rollup } from '../../analysis/rollup.ts';
+import { verdict } from '../../analysis/verdict.ts';
+import type { Db } from '../db/connect.ts';
+import {
+  type ItemCount,
+  itemCounts,
+  monthlyItemCounts,
+  responseCounts,
+  unitsUnder,
+  wordingChangedKeys,
+} from '../repositories/aggregate-repository.ts';
+import { rawResponses } from '../repositories/report-repository.ts';
+import { listServiceAreaOptions, listTargetsAbove, listTargetsInSubtree } from '../repositories/target-repository.ts';
+import { type Actor, canReach } from './scope.ts';
+
+// The satisfaction report of a unit and period, computed from the daily
+// aggregates (never from response rows) by the pure functions of analysis/.
+
+export interface ReportQuery {
+  unitId: number;
+  /** yyyy-mm-dd, local (Asia/Ho_Chi_Minh), inclusive */
+  from: string;
+  to: string;
+  serviceArea?: string | null;
+}
+
+async function reachableTree(db: Db, actor: Actor, unitId: number) {
+  const tree = await unitsUnder(db, unitId);
+  return tree && canReach(actor, tree.scope.path) ? tree : undefined;
+}
+
+function keyDistributions(rows: readonly ItemCount[]): KeyDistributions {
+  const out: KeyDistributions = {};
+  for (const r of rows) {
+    const d = out[r.indicatorKey] ?? emptyDistribution();
+    d[r.value] += r.n;
+    out[r.indicatorKey] = d;
+  }
+  return out;
+}
+
+function groupBy<T, K>(rows: readonly T[], key: (r: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const r of rows) out.set(key(r), [...(out.get(key(r)) ?? []), r]);
+  return out;
+}
+
+async function satisfactionTargets(db: Db, scopePath: string): Promise<TargetCandidate[]> {
+  const rows = [...(await listTargetsAbove(db, scopePath)), ...(await listTargetsInSubtree(db, scopePath))];
+  return rows
+    .filter((t) => t.metric === 'satisfaction_rate')
+    .map((t) => ({
+      id: t.id,
+      comparison: t.comparison,
+      threshold: t.threshold,
+      sourcePlan: t.sourcePlan,
+      sourceClause: t.sourceClause,
+      unitPath: t.unitPath,
+      serviceAreaCode: t.serviceAreaCode,
+      validFrom: t.validFrom,
+      validTo: t.validTo,
+    }));
+}
+
+export async function buildSatisfactionReport(
+  db: Db,
+  actor: Actor,
+  q: ReportQuery,
+): Promise<SatisfactionReport | undefined> {
+  const tree = await reachableTree(db, actor, q.unitId);
+  if (!tree) return undefined;
+  const { scope } = tree;
+  const aq = { scopePath: scope.path, from: q.from, to: q.to, serviceArea: q.serviceArea ?? undefined };
+  const [items, responses, wordingChanged, targets, areaNames] = await Promise.all([
+    itemCounts(db, aq),
+    responseCounts(db, aq),
+    wordingChangedKeys(db, aq),
+    satisfactionTargets(db, scope.path),
+    listServiceAreaOptions(db),
+  ]);
+  const all = keyDistributions(items);
+  const overall = overallCell(all);
+  const overallTarget = applicableTarget(targets, scope.path, q.serviceArea ?? null, q.from, q.to);
+
+  const nameOf = new Map(areaNames.map((a) => [a.code, a.name]));
+  const serviceAreas = [...groupBy(items, (r) => r.serviceAreaCode)].map(([code, rows]) => {
+    const dists = keyDistributions(rows);
+    const cell = overallCell(dists, true);
+    const target = applicableTarget(targets, scope.path, code, q.from, q.to);
+    return {
+      code,
+      name: nameOf.get(code) ?? code,
+      ...cell,
+      target,
+      verdict: cell.suppressed ? ('inconclusive' as const) : verdict(cell.ci95, target),
+      factors: factorCells(dists, true),
+    };
+  });
+  serviceAreas.sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+
+  const pooled = rollup(
+    [...groupBy(items, (r) => r.unitPath)].map(([path, rows]) => ({ path, counts: keyDistributions(rows) })),
+    scope,
+    tree.children,
+    itemDistributions,
+  );
+  const children = tree.children
+    .map((unit) => {
+      const cell = overallCell(pooled.children.get(unit.id) ?? {}, true);
+      const target = applicableTarget(targets, unit.path, q.serviceArea ?? null, q.from, q.to);
+      return {
+        unit: { id: unit.id, code: unit.code, name: unit.name },
+        ...cell,
+        target,
+        verdict: cell.suppressed ? ('inconclusive' as const) : verdict(cell.ci95, target),
+      };
+    })
+    .filter((c) => c.n > 0 || tree.children.find((u) => u.id === c.unit.id)?.active);
+
+  const channels: Record<string, number> = {};
+  let flaggedExcluded = 0;
+  for (const r of responses) {
+    if (r.suspect) flaggedExcluded += r.n;
+    else channels[r.channel] = (channels[r.channel] ?? 0) + r.n;
+  }
+
+  return {
+    unit: { id: scope.id, code: scope.code, name: scope.name },
+    from: q.from,
+    to: q.to,
+    timezone: 'Asia/Ho_Chi_Minh',
+    serviceArea: q.serviceArea ?? null,
+    overall: { ...overall, target: overallTarget, verdict: verdict(overall.ci95, overallTarget) },
+    composite: compositeCell(factorCounts(all)),
+    factors: factorCells(all),
+    serviceAreas,
+    children,
+    flaggedExcluded,
+    channels,
+    // Transaction volumes are not imported yet, so there is no denominator.
+    responseRate: null,
+    wordingChanged,
+  };
+}
+
+export async function buildTrendReport(
+  db: Db,
+  actor: Actor,
+  q: ReportQuery & { interval: 'month' | 'quarter' },
+): Promise<TrendReport | undefined> {
+  const tree = await reachableTree(db, actor, q.unitId);
+  if (!tree) return undefined;
+  const months = await monthlyItemCounts(db, {
+    scopePath: tree.scope.path,
+    from: q.from,
+    to: q.to,
+    serviceArea: q.serviceArea ?? undefined,
+    indicatorKey: 'overall',
+  });
+  const byPeriod = new Map<string, KeyDistributions>();
+  for (const m of months) {
+    const key = periodOfDate(`${m.month}-01`, q.interval).key;
+    const overall = byPeriod.get(key)?.overall ?? emptyDistribution();
+    overall[m.value] += m.n;
+    byPeriod.set(key, { overall });
+  }
+  let previous: { satisfied: number; n: number } | null = null;
+  const points = periodsBetween(q.from, q.to, q.interval).map((p) => {
+    const cell = overallCell(byPeriod.get(p.key) ?? {});
+    const now = { satisfied: cell.satisfied ?? 0, n: cell.n };
+    const change = previous ? rateChange(previous, now) : null;
+    previous = now;
+    return { period: p.key, from: p.from, to: p.to, overall: cell, change };
+  });
+  return {
+    unit: { id: tree.scope.id, code: tree.scope.code, name: tree.scope.name },
+    from: q.from,
+    to: q.to,
+    interval: q.interval,
+    timezone: 'Asia/Ho_Chi_Minh',
+    serviceArea: q.serviceArea ?? null,
+    points,
+  };
+}
+
+/** One row per anonymous response, for the raw export; answers in columns by indicator key. */
+export async function rawResponsesExport(db: Db, actor: Actor, q: ReportQuery) {
+  const tree = await reachableTree(db, actor, q.unitId);
+  if (!tree) return undefined;
+  const rows = await rawResponses(db, {
+    scopePath: tree.scope.path,
+    from: q.from,
+    to: q.to,
+    serviceArea: q.serviceArea ?? undefined,
+  });
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r.answers)))].sort();
+  const columns = [
+    'Ngày',
+    'Đơn vị',
+    'Quầy',
+    'Lĩnh vực',
+    'Kênh',
+    'Phiếu',
+    'Phiên bản',
+    'Có mã một lần',
+    'Nghi vấn',
+    ...keys,
+  ];
+  return {
+    columns,
+    rows: rows.map((r) => {
+      return [
+        r.day.split('-').reverse().join('/'),
+        r.unitName,
+        r.deskCode,
+        r.serviceAreaCode,
+        r.channel,
+        r.surveyCode,
+        r.version,
+        r.verified ? 'có' : 'không',
+        r.suspect ? 'có' : 'không',
+        ...keys.map((k) => r.answers[k] ?? null),
+      ];
+    }),
+  };
+}

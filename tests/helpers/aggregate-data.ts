@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import type { Db } from '../../server/db/connect.ts';
+import type { Channel } from '../../server/db/schema.ts';
+import type { NewResponse } from '../../server/repositories/response-repository.ts';
+import { latestVersion } from '../../server/repositories/survey-repository.ts';
+import type { Answer } from '../../surveys/answers.ts';
+import { DEFAULT_SURVEY_CODE } from '../../surveys/instruments.ts';
+
+// Responses for the aggregate tests, and the two views of the counts they
+// compare: the aggregate tables as stored, and a GROUP BY over raw rows.
+
+const FACTOR_KEYS = ['access', 'procedure', 'staff', 'result', 'feedback'];
+
+/** Answers the quick survey accepts: a score or "na" per factor, an overall score, maybe trips (codes '1', '2'!) and a comment. */
+export const answersArb: fc.Arbitrary<Answer[]> = fc
+  .record({
+    factors: fc.tuple(...FACTOR_KEYS.map(() => fc.option(fc.integer({ min: 1, max: 5 }), { freq: 5 }))),
+    overall: fc.integer({ min: 1, max: 5 }),
+    trips: fc.option(fc.constantFrom('1', '2', '3plus')),
+    comment: fc.option(fc.constantFrom('Tốt', 'Chờ lâu quá')),
+  })
+  .map(({ factors, overall, trips, comment }) => [
+    ...FACTOR_KEYS.map(
+      (key, i): Answer => (factors[i] ? { key, kind: 'scale', value: factors[i] } : { key, kind: 'na' }),
+    ),
+    { key: 'overall', kind: 'scale', value: overall },
+    ...(trips ? [{ key: 'trips', kind: 'option', value: trips } as const] : []),
+    ...(comment ? [{ key: 'comment', kind: 'text', value: comment } as const] : []),
+  ]);
+
+/** The same answers as the web form posts them. */
+export const asForm = (answers: Answer[]) =>
+  Object.fromEntries(answers.map((a) => [a.key, a.kind === 'na' ? 'na' : String(a.value)]));
+
+/** 2026-01-01 00:00 in Vietnam. */
+export const YEAR_START = Date.UTC(2025, 11, 31, 17);
+
+export async function quickVersionId(db: Db): Promise<number> {
+  return (await latestVersion(db, DEFAULT_SURVEY_CODE))!.id;
+}
+
+/** A row for insertResponsesBulk, the path the demo and paper imports take. */
+export function bulkRow(
+  versionId: number,
+  at: Date,
+  where: { unitId: number; deskId: number | null; serviceArea: string },
+  answers: Answer[],
+  channel: Channel = 'paper',
+): NewResponse & { submittedAt: Date } {
+  const base = { submissionId: randomUUID(), payloadHash: 'x', surveyVersionId: versionId, locale: 'vi' as const };
+  return { ...base, ...where, channel, answers, submittedAt: at };
+}
+
+export async function responseIds(db: Db): Promise<string[]> {
+  return (await db.selectFrom('response').select('id').orderBy('id').execute()).map((r) => r.id);
+}
+
+interface Cell {
+  day: string;
+  unit_id: number;
+  desk_id: number;
+  service_area_code: string;
+  channel: string;
+  suspect: boolean;
+  n: number;
+}
+export interface Counts {
+  answers: (Cell & { survey_version_id: number; indicator_key: string; value: string })[];
+  responses: Cell[];
+}
+
+/** A GROUP BY over the raw rows, written independently of the migration's functions. */
+export async function rawAggregates(db: Db): Promise<Counts> {
+  const answers = await sql<Counts['answers'][number]>`
+    select to_char(r.submitted_at at time zone 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') as day, r.unit_id,
+           coalesce(r.desk_id, 0) as desk_id, r.service_area_code, r.channel, r.suspect, r.survey_version_id,
+           a.indicator_key, count(*)::int as n,
+           coalesce(a.value_num::text, case when a.value_text is not null then '_text' end, a.value_option) as value
+      from answer a join response r on r.id = a.response_id
+     group by 1, 2, 3, 4, 5, 6, 7, 8, 10 order by 1, 2, 3, 4, 5, 6, 7, 8, 10`.execute(db);
+  const responses = await sql<Cell>`
+    select to_char(submitted_at at time zone 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') as day, unit_id,
+           coalesce(desk_id, 0) as desk_id, service_area_code, channel, suspect, count(*)::int as n
+      from response group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6`.execute(db);
+  return { answers: answers.rows, responses: responses.rows };
+}
+
+/** The aggregate tables, in the same shape and order. */
+export async function storedAggregates(db: Db): Promise<Counts> {
+  const answers = await sql<Counts['answers'][number]>`
+    select to_char(day, 'YYYY-MM-DD') as day, unit_id, desk_id, service_area_code, channel, suspect,
+           survey_version_id, indicator_key, n, value
+      from answer_daily order by 1, 2, 3, 4, 5, 6, 7, 8, 10`.execute(db);
+  const responses = await sql<Cell>`
+    select to_char(day, 'YYYY-MM-DD') as day, unit_id, desk_id, service_area_code, channel, suspect, n
+      from response_daily order by 1, 2, 3, 4, 5, 6`.execute(db);
+  return { answers: answers.rows, responses: responses.rows };
+}
