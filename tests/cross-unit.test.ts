@@ -163,9 +163,12 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
     covered += 1;
 
     if (route.url.startsWith('/api/')) {
+      // Report routes take the unit in the query: ask for commune A's.
+      const query =
+        route.method === 'GET' ? `?unit=${await unitCode(db, a.communeId)}&from=2026-01-01&to=2026-12-31` : '';
       const res = await app.inject({
         method: route.method as 'GET' | 'POST',
-        url,
+        url: url + query,
         headers: { authorization: `Bearer ${bKey.key}` },
         payload: route.method === 'POST' ? { desk: deskCode, serviceArea: 'dat-dai' } : undefined,
       });

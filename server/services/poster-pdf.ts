@@ -10,7 +10,8 @@ import type { PosterContent, PosterSize } from './poster-content.ts';
 
 const require = createRequire(import.meta.url);
 let fonts: { regular: Buffer; bold: Buffer } | undefined;
-function loadFonts() {
+/** The Be Vietnam Pro regular and bold TTFs, read once (the report PDF uses them too). */
+export function loadFonts() {
   fonts ??= {
     regular: readFileSync(require.resolve('@expo-google-fonts/be-vietnam-pro/400Regular/BeVietnamPro_400Regular.ttf')),
     bold: readFileSync(require.resolve('@expo-google-fonts/be-vietnam-pro/700Bold/BeVietnamPro_700Bold.ttf')),

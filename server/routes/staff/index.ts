@@ -5,6 +5,7 @@ import auditRoutes from './audit-routes.ts';
 import authRoutes from './auth-routes.ts';
 import feedbackRoutes from './feedback-routes.ts';
 import posterRoutes from './poster-routes.ts';
+import reportRoutes from './report-routes.ts';
 import staffCodeRoutes from './staff-code-routes.ts';
 import surveyAdminRoutes from './survey-admin-routes.ts';
 import targetRoutes from './target-routes.ts';
@@ -24,4 +25,5 @@ export default async function staffRoutes(app: FastifyInstance) {
   await app.register(surveyAdminRoutes);
   await app.register(apiKeyRoutes);
   await app.register(auditRoutes);
+  await app.register(reportRoutes);
 }

@@ -1,0 +1,240 @@
+import ExcelJS from 'exceljs';
+import t from 'tap';
+import { csvField, reportCsv, responsesCsv } from '../server/services/report-export/csv.ts';
+import { reportPdf } from '../server/services/report-export/pdf.ts';
+import { reportTables } from '../server/services/report-export/report-tables.ts';
+import { reportXlsx, responsesXlsx } from '../server/services/report-export/xlsx.ts';
+import { unitCode } from './helpers/fixtures.ts';
+import { testApp } from './helpers/harness.ts';
+import { pdfText } from './helpers/pdf-text.ts';
+import { COMMENT_AT, COMMENT_FORMULA, seedReportData } from './helpers/report-data.ts';
+import { sampleBundle } from './helpers/sample-report.ts';
+import { staffClient } from './helpers/staff.ts';
+
+// Exports of the satisfaction report: CSV that Excel opens with Vietnamese
+// intact and that cannot smuggle a formula in, XLSX with numbers as numbers,
+// the quarterly PDF for the Phòng Văn hóa – Xã hội; each audited, each for
+// the official's own subtree only.
+
+/** RFC 4180 fields, as a spreadsheet reads them back. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') field += text[i++];
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += c;
+  }
+  return rows;
+}
+
+async function openXlsx(buffer: Buffer) {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(buffer as never);
+  return wb;
+}
+
+t.test('CSV: BOM, CRLF, quoting, formulas neutralised, Vietnamese round-trips', async (t) => {
+  t.equal(csvField('=1+1'), "'=1+1");
+  t.equal(csvField('@SUM(A1:A2)'), "'@SUM(A1:A2)");
+  t.equal(csvField('+84 912'), "'+84 912");
+  t.equal(csvField('-2'), "'-2", 'text that looks like a formula, whatever it is');
+  t.equal(csvField('\tx'), "'\tx");
+  t.equal(csvField(-0.5), '-0.5', 'a number is written as a number');
+  const csv = reportCsv(reportTables(sampleBundle()));
+  t.ok(csv.startsWith('\uFEFF'), 'UTF-8 byte-order mark first');
+  t.notMatch(csv.replace(/\r\n/g, ''), /\n/, 'every line ends with CRLF');
+  const rows = parseCsv(csv.slice(1));
+  t.same(
+    rows.find((r) => r[0] === 'Đơn vị'),
+    ['Đơn vị', 'Phường Hội An Đông và các đơn vị trực thuộc'],
+  );
+  const header = rows.find((r) => r[0] === 'Lĩnh vực' && r.length > 5)!;
+  t.same(header.slice(0, 6), [
+    'Lĩnh vực',
+    'Số phiếu',
+    'Số phiếu hài lòng',
+    'Tỷ lệ hài lòng (%)',
+    'Khoảng tin cậy 95%: cận dưới (%)',
+    'Khoảng tin cậy 95%: cận trên (%)',
+  ]);
+  t.same(
+    rows.find((r) => r[0] === 'Đất đai' && r.length > 5),
+    ['Đất đai', '50', '45', '90', '78.6', '95.7', '4.2', '≥ 85%', 'Chưa đủ căn cứ', ''],
+  );
+  const injected = rows.find((r) => r[0]?.includes('HYPERLINK') && r.length > 5)!;
+  t.equal(injected[0], '\'=HYPERLINK("x") <Hộ tịch> & "khai sinh"', 'neutralised, quotes round-trip');
+  t.equal(injected[9], 'Cỡ mẫu nhỏ');
+  const withheld = rows.find((r) => r[0] === 'Chứng thực' && r.length > 5)!;
+  t.same(withheld.slice(1, 4), ['3', '', ''], 'a withheld cell keeps its count only');
+  t.ok(
+    rows.some((r) => r[0] === 'Quý I/2026' && r[7] === '-5'),
+    'a negative change stays a number',
+  );
+
+  const raw = responsesCsv(
+    ['Ngày', 'Đơn vị', 'comment'],
+    [
+      ['05/02/2026', 'Trung tâm Phục vụ hành chính công', COMMENT_FORMULA],
+      ['06/02/2026', 'Trung tâm', `${COMMENT_AT}\nxuống dòng`],
+    ],
+  );
+  const back = parseCsv(raw.slice(1));
+  t.equal(back[1]?.[2], `'${COMMENT_FORMULA}`);
+  t.equal(back[2]?.[2], `'${COMMENT_AT}\nxuống dòng`);
+});
+
+t.test('XLSX: one sheet per table, numbers as numbers, Vietnamese intact', async (t) => {
+  const wb = await openXlsx(await reportXlsx(reportTables(sampleBundle()), 'Báo cáo'));
+  t.same(
+    wb.worksheets.map((w) => w.name),
+    [
+      'Thông tin',
+      'Kết quả chung',
+      'Theo lĩnh vực',
+      'Yếu tố theo lĩnh vực',
+      'Theo đơn vị',
+      'Theo yếu tố',
+      'Phân bố câu trả lời',
+      'Theo kênh',
+      'Xu hướng',
+      'Phản ánh, kiến nghị',
+    ],
+  );
+  const areas = wb.getWorksheet('Theo lĩnh vực')!;
+  t.equal(areas.getCell('A1').value, 'Lĩnh vực');
+  t.equal(areas.getCell('E1').value, 'Khoảng tin cậy 95%: cận dưới');
+  t.equal(areas.getCell('A2').value, 'Đất đai');
+  t.equal(areas.getCell('B2').value, 50);
+  t.equal(areas.getCell('D2').value, 0.9, 'a rate is the fraction…');
+  t.equal(areas.getCell('D2').numFmt, '0.0%', '…shown as a percent');
+  t.equal(areas.getCell('E2').value, 0.786);
+  t.equal(areas.getCell('G2').value, 4.2);
+  t.equal(areas.getCell('H2').value, 0.85, 'the target is a number too');
+  t.match(areas.getCell('H2').numFmt, /≥/);
+  t.equal(areas.getCell('I2').value, 'Chưa đủ căn cứ');
+  t.equal(areas.getCell('D4').value, null, 'a withheld rate is an empty cell');
+  const trend = wb.getWorksheet('Xu hướng')!;
+  t.ok(trend.getCell('B2').value instanceof Date, 'dates are dates');
+  t.equal((trend.getCell('B2').value as Date).toISOString().slice(0, 10), '2025-04-01');
+
+  const raw = await openXlsx(
+    await responsesXlsx(
+      ['Ngày', 'Đơn vị', 'overall', 'comment'],
+      [['05/02/2026', 'Phường Hội An Đông', 5, COMMENT_FORMULA]],
+    ),
+  );
+  const sheet = raw.worksheets[0]!;
+  t.equal(sheet.getCell('B2').value, 'Phường Hội An Đông');
+  t.equal(sheet.getCell('C2').value, 5);
+  t.equal(sheet.getCell('D2').value, COMMENT_FORMULA, 'text stays text (never a formula in XLSX)');
+  t.equal((sheet.getCell('A2').value as Date).toISOString().slice(0, 10), '2026-02-05');
+});
+
+t.test('PDF: the quarterly report with the unit, the verdicts in words and the date of issue', async (t) => {
+  const pdf = await reportPdf(sampleBundle());
+  t.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
+  const text = pdfText(pdf);
+  t.notMatch(text, /\uFFFD/, 'every letter has a glyph');
+  t.match(text, /Phường Hội An Đông/);
+  t.match(text, /PHƯỜNG HỘI AN ĐÔNG/);
+  t.match(text, /Kính gửi: Phòng Văn hóa – Xã hội/);
+  t.match(text, /Quý I\/2026 \(từ 01\/01\/2026 đến 31\/03\/2026\)/);
+  t.match(text, /Tỷ lệ hài lòng chung: 90,0% \(khoảng tin cậy 95%: 86,1% – 92,9%\)/);
+  t.match(text, /Chưa đủ căn cứ/);
+  t.match(text, /Đạt/);
+  t.match(text, /Wilson/, 'the method paragraph');
+  t.match(text, /4 phiếu bị đánh dấu nghi vấn/);
+  t.match(text, /Ngày lập báo cáo: 05\/04\/2026/);
+});
+
+t.test('export routes: files for the own subtree, audited; another commune gets 404', async (t) => {
+  const { app, db } = await testApp(t);
+  const data = await seedReportData(db);
+  const official = await staffClient(app, db, { role: 'official', unitCode: data.communeCode });
+  const query = `unitId=${data.communeId}&period=custom&from=2026-01-01&to=2026-03-31`;
+
+  const csv = await official.get(`/staff/reports/export.csv?${query}`);
+  t.equal(csv.statusCode, 200);
+  t.match(csv.headers['content-type'], /^text\/csv; charset=utf-8/);
+  t.match(
+    csv.headers['content-disposition'],
+    /attachment; filename="bao-cao-hai-long-c-[0-9a-f]+-2026-01-01-2026-03-31\.csv"/,
+  );
+  t.ok(csv.rawPayload.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), 'BOM bytes');
+  t.match(csv.body, /Xã Báo Cáo Mẫu/);
+  t.ok(parseCsv(csv.body.slice(1)).some((r) => r[0] === 'Đất đai' && r[1] === '20' && r[3] === '90'));
+
+  const raw = await official.get(`/staff/reports/responses.csv?${query}`);
+  t.equal(raw.statusCode, 200);
+  const rawRows = parseCsv(raw.body.slice(1));
+  t.equal(rawRows.length - 1, 34, 'one line per response, the flagged one included…');
+  const suspect = rawRows[0]!.indexOf('Nghi vấn');
+  t.equal(rawRows.filter((r) => r[suspect] === 'có').length, 1, '…and marked');
+  t.notOk(raw.body.includes(`,${COMMENT_FORMULA.slice(0, 4)}`), 'no cell starts with =');
+  t.ok(
+    rawRows.some((r) => r.includes(`'${COMMENT_FORMULA}`)),
+    'the comment is kept, neutralised',
+  );
+  t.ok(rawRows.some((r) => r.includes(`'${COMMENT_AT}`)));
+
+  const xlsx = await official.get(`/staff/reports/export.xlsx?${query}`);
+  t.equal(xlsx.statusCode, 200);
+  const wb = await openXlsx(xlsx.rawPayload);
+  t.equal(wb.getWorksheet('Kết quả chung')!.getCell('B2').value, 33);
+  const rawXlsx = await official.get(`/staff/reports/responses.xlsx?${query}`);
+  t.equal((await openXlsx(rawXlsx.rawPayload)).worksheets[0]!.rowCount, 35, 'a header and 34 responses');
+
+  const pdf = await official.get(`/staff/reports/report.pdf?${query}`);
+  t.equal(pdf.statusCode, 200);
+  t.equal(pdf.headers['content-type'], 'application/pdf');
+  const text = pdfText(pdf.rawPayload);
+  t.match(text, /Xã Báo Cáo Mẫu/);
+  t.match(text, /Chưa đạt/);
+
+  const audits = await db
+    .selectFrom('audit_event')
+    .select(['action', 'unit_id', 'detail'])
+    .where('action', 'like', 'export.%')
+    .orderBy('id')
+    .execute();
+  t.same(
+    audits.map((a) => [a.action, a.unit_id, (a.detail as { format: string }).format]),
+    [
+      ['export.report', data.communeId, 'csv'],
+      ['export.responses', data.communeId, 'csv'],
+      ['export.report', data.communeId, 'xlsx'],
+      ['export.responses', data.communeId, 'xlsx'],
+      ['export.report', data.communeId, 'pdf'],
+    ],
+  );
+
+  const other = await staffClient(app, db, { role: 'official', unitCode: data.otherCommuneCode });
+  for (const path of ['export.csv', 'export.xlsx', 'report.pdf', 'responses.csv', 'responses.xlsx']) {
+    const res = await other.get(`/staff/reports/${path}?${query}`);
+    t.equal(res.statusCode, 404, `${path} of another commune`);
+    t.notMatch(res.body, /Xã Báo Cáo Mẫu|Đất đai/);
+  }
+  const counter = await staffClient(app, db, { role: 'staff', unitCode: await unitCode(db, data.centreId) });
+  t.equal(
+    (await counter.get(`/staff/reports/responses.csv?unitId=${data.centreId}`)).statusCode,
+    403,
+    'counter staff take no raw responses',
+  );
+  t.equal((await db.selectFrom('audit_event').where('action', 'like', 'export.%').select('id').execute()).length, 5);
+});
