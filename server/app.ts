@@ -5,6 +5,7 @@ import type { Db } from './db/connect.ts';
 import apiAuth from './plugins/api-auth.ts';
 import context from './plugins/context.ts';
 import errors from './plugins/errors.ts';
+import security from './plugins/security.ts';
 import session from './plugins/session.ts';
 import views from './plugins/views.ts';
 import reportApi from './routes/api/report-api.ts';
@@ -48,9 +49,10 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
 export async function buildApp({ config, db, logger = false }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
-    // A citizen's IP address is never needed: leave trustProxy off and never
-    // read request.ip into storage.
-    trustProxy: false,
+    // A citizen's IP address is never stored. Behind a reverse proxy, only
+    // the configured proxies' X-Forwarded-For is believed (TRUST_PROXY);
+    // never `true`, which would let any client pick its own address.
+    trustProxy: config.trustProxy.length ? config.trustProxy : false,
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
@@ -66,6 +68,7 @@ export async function buildApp({ config, db, logger = false }: AppOptions): Prom
   await app.register(session);
   await app.register(apiAuth);
   await app.register(views);
+  await app.register(security);
   await app.register(errors);
   await app.register(health);
   await app.register(staticRoutes);

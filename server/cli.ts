@@ -8,6 +8,13 @@ import { listDesks } from './repositories/desk-repository.ts';
 import { seedDemo } from './seed/demo.ts';
 import { createApiKey } from './services/api-key-service.ts';
 import { createUser, MIN_PASSWORD_LENGTH } from './services/auth-service.ts';
+import {
+  BackupError,
+  backupDatabase,
+  configuredDatabase,
+  defaultBackupFile,
+  restoreDatabase,
+} from './services/backup-service.ts';
 import { deskSurveyUrl } from './services/desk-links.ts';
 import { prepareDatabase } from './services/setup-service.ts';
 
@@ -24,6 +31,10 @@ Commands:
   apikey create --unit CODE --role official|manager [--label TEXT]
                      create an API key for a unit and its subtree (shown once)
   rebuild-aggregates recompute the daily report counts from the raw responses
+  backup [--out FILE]
+                     pg_dump the database (custom format) to FILE, by default hailong-<time>.dump
+  restore FILE [--into DATABASE_URL]
+                     pg_restore FILE into an empty database (the configured one by default)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -32,11 +43,14 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
   }
-  if (!['migrate', 'seed-demo', 'desks', 'apikey', 'user', 'rebuild-aggregates'].includes(command)) {
+  if (
+    !['migrate', 'seed-demo', 'desks', 'apikey', 'user', 'rebuild-aggregates', 'backup', 'restore'].includes(command)
+  ) {
     process.stderr.write(`Unknown command: ${command}\n\n${USAGE}`);
     return 2;
   }
   const config = loadConfig();
+  if (command === 'backup' || command === 'restore') return backupOrRestore(config, command, args);
   const database = await openDatabase(config);
   try {
     if (command === 'migrate') {
@@ -128,6 +142,44 @@ async function apikey(db: Db, args: string[]): Promise<number> {
     `API key ${created.id} for ${unitCode} (${role}). Shown once; keep it secret:\n${created.key}\n`,
   );
   return 0;
+}
+
+/** pg_dump/pg_restore work on a URL, not on the app's pool: they run before openDatabase. */
+async function backupOrRestore(
+  config: ReturnType<typeof loadConfig>,
+  command: 'backup' | 'restore',
+  args: string[],
+): Promise<number> {
+  const file = command === 'backup' ? (option(args, 'out') ?? defaultBackupFile()) : args[0];
+  if (!file || file.startsWith('--')) {
+    process.stderr.write('Usage: npm run cli -- restore FILE [--into DATABASE_URL]\n');
+    return 2;
+  }
+  const into = command === 'restore' ? option(args, 'into') : undefined;
+  const configured = into ? { url: into, close: async () => {} } : await configuredDatabase(config);
+  try {
+    if (command === 'backup') {
+      const done = await backupDatabase(configured.url, file);
+      process.stdout.write(`Backup of ${done.label} written to ${done.file} (${Math.ceil(done.bytes / 1024)} KiB).\n`);
+      return 0;
+    }
+    const result = await restoreDatabase(configured.url, file);
+    if (result.status === 'not_empty') {
+      process.stderr.write(
+        `Refusing to restore: the database ${result.label} is not empty (${result.relations} tables, sequences or views).\n` +
+          'Restore into an empty database (createdb NAME) and name it with --into postgres://user@host:port/NAME.\n',
+      );
+      return 1;
+    }
+    process.stdout.write(`Restored ${file} into ${result.label}: ${result.tables} tables.\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof BackupError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    return 1;
+  } finally {
+    await configured.close();
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -15,7 +16,36 @@ const EnvSchema = z.object({
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(10).optional(),
+  FORM_SECRET: z.string().min(32).optional(),
+  STUFFING_MIN_SECONDS: z.coerce.number().int().min(0).max(600).default(4),
+  STUFFING_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+  STUFFING_MAX_PER_CLIENT: z.coerce.number().int().min(1).max(100_000).default(10),
+  STUFFING_MAX_PER_DESK: z.coerce.number().int().min(1).max(100_000).default(60),
+  STUFFING_BURST: z.coerce.number().int().min(2).max(100_000).default(5),
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.every(isProxyAddress), {
+      message: 'a comma-separated list of proxy addresses or CIDRs (or loopback, linklocal, uniquelocal)',
+    }),
 });
+
+// Only named proxies are trusted: `true` or `*` would let any client forge
+// X-Forwarded-For and dodge the per-client limits.
+function isProxyAddress(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 export interface Config {
   port: number;
@@ -31,6 +61,21 @@ export interface Config {
   seedDemo: boolean;
   /** The first administrator, created on a start with no users. */
   admin: { email: string; password: string } | undefined;
+  /**
+   * Signs the survey form's render time and keys the daily client hash;
+   * undefined: a random secret per process (see stuffing-service.ts).
+   */
+  formSecret: string | undefined;
+  /** Thresholds of the anti-stuffing checks on open posters. */
+  stuffing: {
+    minSeconds: number;
+    windowMinutes: number;
+    maxPerClient: number;
+    maxPerDesk: number;
+    burstSize: number;
+  };
+  /** Addresses/CIDRs of the reverse proxies whose X-Forwarded-For is believed; empty: none. */
+  trustProxy: string[];
 }
 
 export class ConfigError extends Error {}
@@ -54,5 +99,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO === 'auto',
     admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
+    formSecret: e.FORM_SECRET,
+    stuffing: {
+      minSeconds: e.STUFFING_MIN_SECONDS,
+      windowMinutes: e.STUFFING_WINDOW_MINUTES,
+      maxPerClient: e.STUFFING_MAX_PER_CLIENT,
+      maxPerDesk: e.STUFFING_MAX_PER_DESK,
+      burstSize: e.STUFFING_BURST,
+    },
+    trustProxy: e.TRUST_PROXY,
   };
 }

@@ -38,13 +38,19 @@ t.test("a centre's staff opens the print page of a desk's poster", async (t) => 
     t.ok(res.body.includes(text), `shows ${text}`);
   }
   t.match(res.body, /<div class="qr"[^>]*><svg[^>]*viewBox/, 'the QR is inline SVG');
-  t.match(res.body, /@page\{size:A4 portrait/);
-  t.match(res.body, /class="noprint"[\s\S]*window\.print\(\)/, 'a print button that does not print');
+  // Sized by staff.css (named pages): the CSP admits no inline style or onclick.
+  t.match(res.body, /<article class="sheet a4"/);
+  const css = (await staff.get('/static/staff.css')).body;
+  t.match(css, /@page poster-a4\{size:A4 portrait/);
+  t.match(css, /\.sheet\{[^}]*page:poster-a4/);
+  t.match(res.body, /class="noprint"[\s\S]*<button type="button" data-print>/, 'a print button that does not print');
   t.match(res.body, new RegExp(`href="/staff/desks/${desk.deskId}/poster.pdf\\?size=a4"`));
 
   const card = await staff.get(`/staff/desks/${desk.deskId}/poster?size=a5`);
   t.equal(card.statusCode, 200);
-  t.match(card.body, /@page\{size:A5 portrait/);
+  t.match(card.body, /<article class="sheet a5"/);
+  t.match(css, /@page poster-a5\{size:A5 portrait/);
+  t.match(css, /\.sheet\.a5\{[^}]*page:poster-a5/);
   t.match(card.body, /Thẻ đặt bàn A5/);
   t.equal((await staff.get(`/staff/desks/${desk.deskId}/poster?size=a3`)).statusCode, 400);
 });

@@ -25,5 +25,12 @@ export function connect({ url, poolMax = 10, onPoolError }: ConnectOptions): Db 
   });
   // Without a listener an idle client's error would crash the process.
   pool.on('error', (err) => onPoolError?.(err));
+  // pg-pool listens only to idle clients. A checked-out client whose
+  // connection dies (the database restarted mid-transaction) still emits
+  // 'error' after failing its query, and with no listener that event kills
+  // the process (seen in the fault suite). The failed query already reaches
+  // the request as a 503, and the pool drops the broken client on release,
+  // so this listener only has to exist.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

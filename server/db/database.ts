@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import { connect, type Db } from './connect.ts';
 import { startEmbedded } from './embedded.ts';
 
-const EMBEDDED_DB_NAME = 'hailong';
+export const EMBEDDED_DB_NAME = 'hailong';
 
 export interface DatabaseHandle {
   db: Db;

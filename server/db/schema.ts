@@ -87,6 +87,13 @@ export interface ResponseTable {
   suspect_reason: string | null;
   /** Answered through a one-time transaction code. */
   verified: Generated<boolean>;
+  /** Keyed hash of the client address (daily key), erased after a day; never the address. */
+  client_key: string | null;
+  /** Hash of the scale answers, for burst detection. */
+  answer_pattern: string | null;
+  /** An official's decision on a flagged response; the reasons stay in suspect_reason. */
+  suspect_review: 'confirmed' | 'cleared' | null;
+  suspect_reviewed_at: Date | null;
 }
 
 export interface ApiKeyTable {

@@ -8,16 +8,24 @@ import { pickLocale, UI } from '../i18n.ts';
 
 const isApi = (req: FastifyRequest) => req.url.startsWith('/api/');
 
-// Connection failures and "server shutting down / cannot connect" classes.
+/** How long a shutdown waits for requests in flight before closing anyway. */
+const DRAIN_MS = 8_000;
+
+// Connection failures and "server shutting down / cannot connect" classes;
+// also an overloaded database (class 53, a statement or idle-in-transaction
+// timeout): the client should come back later, nothing is wrong with its input.
 function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   if (
     typeof e?.code === 'string' &&
-    (/^(08|57P)/.test(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(e.code))
+    (/^(08|53|57P)/.test(e.code) ||
+      ['57014', '25P03', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(e.code))
   ) {
     return true;
   }
-  return /timeout exceeded when trying to connect|Connection terminated/i.test(e?.message ?? '');
+  // "not queryable": a transaction's rollback on a connection that just died
+  // replaces the original "Connection terminated" (seen in the fault suite).
+  return /timeout exceeded when trying to connect|Connection terminated|not queryable/i.test(e?.message ?? '');
 }
 
 /** `message` is for API clients; people get the page's wording in their language. */
@@ -69,6 +77,30 @@ export default fp(
     });
 
     app.setNotFoundHandler(async (req, reply) => sendError(req, reply, 404, 'not_found', 'Not found / Không tìm thấy'));
+
+    // Draining at shutdown (SIGTERM → app.close()): Fastify marks itself
+    // closing, so every new request, on a new connection too, gets its 503
+    // with Connection: close, while this hook holds the listener open until
+    // the requests in flight have finished (at most DRAIN_MS, inside
+    // server.ts's 10 s grace). Only then does the server close and, in its
+    // onClose hook, the pool. Their keep-alive connections are closed after
+    // the answer: one left open would make server.close() wait for the client
+    // (keepAliveTimeout is 72 s) past the grace period (seen in the fault suite).
+    let inFlight = 0;
+    let draining = false;
+    app.addHook('onRequest', async (_req, reply) => {
+      inFlight += 1;
+      reply.raw.once('close', () => (inFlight -= 1));
+    });
+    app.addHook('onSend', async (_req, reply, payload) => {
+      if (draining) reply.header('Connection', 'close');
+      return payload;
+    });
+    app.addHook('preClose', async () => {
+      draining = true;
+      const until = Date.now() + DRAIN_MS;
+      while (inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    });
   },
   { name: 'errors', dependencies: ['views'] },
 );

@@ -16,6 +16,18 @@ export interface NewResponse {
   answers: Answer[];
   /** A one-time code to use up in the same transaction; the response is then verified. */
   consumeCodeHash?: string;
+  /** Keyed hash of the client address for the stuffing checks (never the address). */
+  clientKey?: string | null;
+  /** Fingerprint of the scale answers, for burst detection. */
+  answerPattern?: string | null;
+  /** Stuffing reasons known before the insert (honeypot, too_fast): stored as suspect, never dropped. */
+  suspectReasons?: string[];
+  /**
+   * Runs first in the submission's transaction and returns more reasons
+   * (rate and burst checks, stuffing-service.ts), so the flag is stored
+   * with the row and counted where it belongs from the start.
+   */
+  screen?: (trx: Db) => Promise<string[]>;
 }
 
 export type InsertOutcome =
@@ -42,9 +54,10 @@ export async function insertResponse(db: Db, r: NewResponse): Promise<InsertOutc
 
 async function insertInTransaction(db: Db, r: NewResponse): Promise<InsertOutcome> {
   return db.transaction().execute(async (trx) => {
+    const reasons = [...(r.suspectReasons ?? []), ...(r.screen ? await r.screen(trx) : [])];
     const row = await trx
       .insertInto('response')
-      .values(responseRow(r))
+      .values(responseRow(r, reasons))
       .onConflict((oc) => oc.column('submission_id').doNothing())
       .returning('id')
       .executeTakeFirst();
@@ -92,8 +105,14 @@ export async function insertResponsesBulk(db: Db, rows: (NewResponse & { submitt
   });
 }
 
-function responseRow(r: NewResponse): Insertable<ResponseTable> {
+function responseRow(r: NewResponse, reasons = r.suspectReasons ?? []): Insertable<ResponseTable> {
+  // Comma-joined codes, in the order the checks ran (stuffing-rules.ts).
+  const suspectReason = reasons.length ? [...new Set(reasons)].join(',') : null;
   return {
+    // Only what is set: the bulk path (demo, imports) inserts the columns it always did.
+    ...(suspectReason ? { suspect: true, suspect_reason: suspectReason } : {}),
+    ...(r.clientKey ? { client_key: r.clientKey } : {}),
+    ...(r.answerPattern ? { answer_pattern: r.answerPattern } : {}),
     submission_id: r.submissionId,
     payload_hash: r.payloadHash,
     survey_version_id: r.surveyVersionId,

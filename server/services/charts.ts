@@ -285,13 +285,14 @@ export function escapeXml(s: string): string {
 
 const r1 = (n: number) => Math.round(n * 10) / 10;
 
-/** The chart as an inline SVG; `id` makes its title and description ids unique on the page. */
+/** The chart as an inline SVG; `id` makes its title and description ids unique on the page.
+ * Shrinks to narrow screens by the class (staff.css): the CSP refuses style attributes. */
 export function chartSvg(chart: Chart, id: string): string {
   const safeId = id.replace(/[^A-Za-z0-9_-]/g, '-');
   const body = chart.shapes.map(shapeSvg).join('');
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${chart.width} ${r1(chart.height)}" ` +
-    `width="100%" style="max-width:${chart.width}px" role="img" ` +
+    `width="${chart.width}" class="chart-svg" role="img" ` +
     `aria-labelledby="${safeId}-t ${safeId}-d" font-family="system-ui, 'Segoe UI', Roboto, Arial, sans-serif">` +
     `<title id="${safeId}-t">${escapeXml(chart.title)}</title>` +
     `<desc id="${safeId}-d">${escapeXml(chart.lines.join('; '))}</desc>${body}</svg>`

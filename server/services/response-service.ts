@@ -7,6 +7,7 @@ import { type DeskContext, findActiveDesk } from '../repositories/desk-repositor
 import { insertResponse } from '../repositories/response-repository.ts';
 import { findAssignedSurveyCode } from '../repositories/survey-admin-repository.ts';
 import { latestVersion, type PublishedVersion } from '../repositories/survey-repository.ts';
+import { type StuffingEvidence, stuffingFields } from './stuffing-service.ts';
 
 export interface DeskSurvey {
   desk: DeskContext;
@@ -42,6 +43,8 @@ export interface Submission {
   source: AnswerSource;
   /** Hash of the one-time code the citizen came with; used up with the response. */
   codeHash?: string;
+  /** Evidence for the anti-stuffing checks (stuffing-service.ts); absent: none run. */
+  stuffing?: StuffingEvidence;
 }
 
 export interface FieldError {
@@ -96,6 +99,8 @@ export async function submitResponse(db: Db, s: Submission): Promise<SubmissionR
     locale: s.locale,
     answers: checked.answers,
     consumeCodeHash: s.codeHash,
+    // A suspect is stored and flagged, never dropped: the citizen is thanked either way.
+    ...stuffingFields(s.stuffing, desk.id, checked.answers),
   });
   if ('codeUsed' in outcome) return { status: 'code_used', context };
   if (outcome.inserted) return { status: 'created', id: outcome.id, context };

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CodeSchema } from '../../../surveys/schema.ts';
 import { submitResponse } from '../../services/response-service.ts';
+import { apiEvidence, stuffingSettings } from '../../services/stuffing-service.ts';
 import { apiErrors } from './validation-errors.ts';
 
 // Responses from machine clients (kiosk apps, paper data entry, integrations).
@@ -34,6 +35,8 @@ export default async function responseApi(app: FastifyInstance) {
       channel: b.channel,
       locale: b.locale,
       source: 'json',
+      // Per-desk and burst checks; no form, so no honeypot or timing.
+      stuffing: apiEvidence(stuffingSettings(app.config)),
     });
     switch (result.status) {
       case 'code_used':

@@ -5,12 +5,18 @@ import { NA, NA_LABEL, SCALE_LABELS, SCALE_VALUES } from '../../../surveys/scale
 import type { Db } from '../../db/connect.ts';
 import { type Locale, pickLocale, UI } from '../../i18n.ts';
 import { type DeskSurvey, type FieldError, loadDeskSurvey, submitResponse } from '../../services/response-service.ts';
+import { formEvidence, keepRenderToken, renderTokenFor, stuffingSettings } from '../../services/stuffing-service.ts';
 
 // The survey form shared by the desk survey (/q/...) and the one-time code
 // survey (/t/...): how it is rendered and how its post is handled; it always
 // posts back to the page it came from.
 
-export const FORM_FIELDS = new Set(['serviceArea', 'submissionId', 'lang']);
+/** A field people never see and leave empty; bots that fill every field fill it (stuffing-service.ts). */
+export const HONEYPOT_FIELD = 'website';
+/** The signed time the form was rendered, for the minimum completion time. */
+export const RENDER_TOKEN_FIELD = 'renderToken';
+
+export const FORM_FIELDS = new Set(['serviceArea', 'submissionId', 'lang', HONEYPOT_FIELD, RENDER_TOKEN_FIELD]);
 
 export interface FormState {
   lang: Locale;
@@ -18,6 +24,8 @@ export interface FormState {
   submissionId: string;
   values: Record<string, string>;
   errors: FieldError[];
+  /** A form shown again keeps its first render time; otherwise the time of this render is signed. */
+  renderToken?: string;
 }
 
 /** `path`: where the form posts and the language switch points, e.g. /q/tan-hoi-q1. */
@@ -40,6 +48,8 @@ export function renderSurvey(reply: FastifyReply, ctx: DeskSurvey, state: FormSt
       scale: SCALE_VALUES.map((v) => ({ value: String(v), ...SCALE_LABELS[v] })),
       NA,
       naLabel: NA_LABEL[state.lang],
+      renderToken: state.renderToken ?? renderTokenFor(stuffingSettings(reply.server.config), ctx.desk.code),
+      honeypotField: HONEYPOT_FIELD,
     });
 }
 
@@ -79,12 +89,14 @@ export async function handleSurveyPost(db: Db, reply: FastifyReply, rawBody: unk
   const answers = Object.fromEntries(Object.entries(body).filter(([k]) => !FORM_FIELDS.has(k)));
   const submissionId = z.uuid().safeParse(body.submissionId);
   const serviceArea = target.serviceArea ?? (body.serviceArea || undefined);
+  const stuffing = stuffingSettings(reply.server.config);
+  const renderToken = keepRenderToken(stuffing, target.deskCode, body[RENDER_TOKEN_FIELD]);
   if (!submissionId.success) {
     // Only a tampered or truncated form lacks it: show the form again with a fresh id.
     const ctx = await loadDeskSurvey(db, target.deskCode);
     if (!ctx) return notFound(reply, lang);
     reply.code(422);
-    const state = { lang, serviceArea, submissionId: randomUUID(), values: answers, errors: [] };
+    const state = { lang, serviceArea, submissionId: randomUUID(), values: answers, errors: [], renderToken };
     return renderSurvey(reply, restrictAreas(ctx, target.serviceArea), state, target.path);
   }
   const result = await submitResponse(db, {
@@ -96,13 +108,28 @@ export async function handleSurveyPost(db: Db, reply: FastifyReply, rawBody: unk
     locale: lang,
     source: 'form',
     codeHash: target.codeHash,
+    // Flags suspects (stored, never dropped); the address is only hashed.
+    stuffing: formEvidence(stuffing, {
+      address: reply.request.ip,
+      honeypot: body[HONEYPOT_FIELD],
+      renderToken: body[RENDER_TOKEN_FIELD],
+      deskCode: target.deskCode,
+      verified: Boolean(target.codeHash),
+    }),
   });
   switch (result.status) {
     case 'unknown_desk':
       return notFound(reply, lang);
     case 'invalid': {
       reply.code(422);
-      const state = { lang, serviceArea, submissionId: submissionId.data, values: answers, errors: result.errors };
+      const state = {
+        lang,
+        serviceArea,
+        submissionId: submissionId.data,
+        values: answers,
+        errors: result.errors,
+        renderToken,
+      };
       return renderSurvey(reply, restrictAreas(result.context, target.serviceArea), state, target.path);
     }
     case 'conflict':

@@ -24,6 +24,7 @@ export const ACTION_GROUPS: [prefix: string, label: string][] = [
   ['apikey.', 'Khóa API'],
   ['transaction_code.', 'Mã đánh giá một lần'],
   ['export.', 'Xuất dữ liệu'],
+  ['suspect.', 'Phiếu nghi vấn'],
 ];
 
 const EXACT: Record<string, string> = {
@@ -47,6 +48,8 @@ const VERBS: Record<string, string> = {
   deactivate: 'ngừng hoạt động',
   reactivate: 'hoạt động lại',
   poster: 'áp phích',
+  confirm: 'xác nhận loại',
+  clear: 'gỡ nghi vấn',
 };
 
 /** An action code in Vietnamese words; an unknown one keeps its code after the group's name. */

@@ -8,6 +8,7 @@ import posterRoutes from './poster-routes.ts';
 import reportRoutes from './report-routes.ts';
 import staffCodeRoutes from './staff-code-routes.ts';
 import surveyAdminRoutes from './survey-admin-routes.ts';
+import suspectRoutes from './suspect-routes.ts';
 import targetRoutes from './target-routes.ts';
 import unitsRoutes from './units-routes.ts';
 
@@ -26,4 +27,5 @@ export default async function staffRoutes(app: FastifyInstance) {
   await app.register(apiKeyRoutes);
   await app.register(auditRoutes);
   await app.register(reportRoutes);
+  await app.register(suspectRoutes);
 }

@@ -1,0 +1,152 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.ts';
+
+// Queries of the anti-stuffing checks (in a submission's transaction) and of
+// the officials' review of flagged responses.
+
+// The two-integer advisory lock space, kept apart from the one-bigint keys
+// that the migrator and start-up use.
+const DESK_LOCK_CLASS = 0x484c5354; // 'HLST'
+
+/**
+ * Makes submissions at one desk take turns for the rest of the transaction,
+ * so that a burst posted in parallel is counted as exactly as one posted in
+ * sequence. Other desks are not held up.
+ */
+export async function lockDeskSubmissions(trx: Db, deskId: number): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${DESK_LOCK_CLASS}::int, ${deskId}::int)`.execute(trx);
+}
+
+/** Responses at the desk in the last `windowMinutes`, as the checks count them. */
+export async function countWindow(
+  trx: Db,
+  q: { deskId: number; clientKey: string | null; answerPattern: string; windowMinutes: number },
+): Promise<{ desk: number; client: number; samePattern: number }> {
+  const row = await trx
+    .selectFrom('response')
+    .select([
+      sql<number>`count(*)::int`.as('desk'),
+      sql<number>`(count(*) filter (where client_key = ${q.clientKey}))::int`.as('client'),
+      sql<number>`(count(*) filter (where answer_pattern = ${q.answerPattern}))::int`.as('samePattern'),
+    ])
+    .where('desk_id', '=', q.deskId)
+    .where('submitted_at', '>', sql<Date>`now() - make_interval(mins => ${q.windowMinutes})`)
+    // One-time codes admit one response each: they are not poster traffic.
+    .where('verified', '=', false)
+    .executeTakeFirstOrThrow();
+  return { desk: row.desk, client: row.client, samePattern: row.samePattern };
+}
+
+/**
+ * Erases client keys older than `hours`, a batch at a time. Rows another
+ * transaction holds are skipped (the next sweep gets them), so the sweep
+ * never waits and never deadlocks with a review.
+ */
+export async function forgetClientKeys(db: Db, hours: number, batch = 5_000): Promise<number> {
+  const result = await sql`
+    update response set client_key = null
+     where id in (select id from response
+                   where client_key is not null and submitted_at < now() - make_interval(hours => ${hours})
+                   limit ${batch}
+                     for update skip locked)`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+export type ReviewFilter = 'pending' | 'confirmed' | 'cleared';
+
+export interface FlaggedRow {
+  id: string;
+  submittedAt: Date;
+  unitId: number;
+  unitName: string;
+  deskId: number;
+  deskCode: string;
+  deskName: string;
+  serviceAreaName: string;
+  channel: string;
+  reason: string;
+  review: 'confirmed' | 'cleared' | null;
+  surveyVersionId: number;
+  answers: { key: string; num: number | null; opt: string | null; text: string | null }[];
+}
+
+/** Flagged responses of a subtree (or of one desk), newest first. */
+export async function listFlagged(
+  db: Db,
+  q: { scopePath: string; deskId?: number; filter: ReviewFilter; limit: number },
+): Promise<FlaggedRow[]> {
+  return db
+    .selectFrom('response as r')
+    .innerJoin('desk as d', 'd.id', 'r.desk_id')
+    .innerJoin('unit as u', 'u.id', 'r.unit_id')
+    .innerJoin('service_area as a', 'a.code', 'r.service_area_code')
+    .select([
+      'r.id',
+      'r.submitted_at as submittedAt',
+      'u.id as unitId',
+      'u.name as unitName',
+      'd.id as deskId',
+      'd.code as deskCode',
+      'd.name as deskName',
+      'a.name_vi as serviceAreaName',
+      'r.channel',
+      sql<string>`r.suspect_reason`.as('reason'),
+      'r.suspect_review as review',
+      'r.survey_version_id as surveyVersionId',
+      sql<FlaggedRow['answers']>`coalesce((
+        select json_agg(json_build_object('key', x.indicator_key, 'num', x.value_num,
+                                          'opt', x.value_option, 'text', x.value_text))
+          from answer x where x.response_id = r.id), '[]')`.as('answers'),
+    ])
+    .where('r.suspect_reason', 'is not', null)
+    .where('u.path', 'like', `${q.scopePath}%`)
+    .$if(q.deskId !== undefined, (qb) => qb.where('r.desk_id', '=', q.deskId!))
+    .$if(q.filter === 'pending', (qb) => qb.where('r.suspect_review', 'is', null))
+    .$if(q.filter !== 'pending', (qb) => qb.where('r.suspect_review', '=', q.filter as 'confirmed' | 'cleared'))
+    .orderBy('r.submitted_at', 'desc')
+    .orderBy('r.id', 'desc')
+    .limit(q.limit)
+    .execute();
+}
+
+/**
+ * Confirms or clears flagged responses of one desk; call it in a transaction.
+ * Only responses the checks flagged can be reviewed: an official cannot
+ * exclude a response nobody flagged. Returns the rows changed, or undefined
+ * (nothing changed) when an id is not a flagged response of that desk.
+ */
+export async function reviewFlagged(
+  trx: Db,
+  q: { deskId: number; ids: string[]; decision: 'confirmed' | 'cleared' },
+): Promise<{ id: string; reason: string }[] | undefined> {
+  const rows = await trx
+    .selectFrom('response')
+    .select(['id', sql<string>`suspect_reason`.as('reason')])
+    .where('id', 'in', q.ids)
+    .where('desk_id', '=', q.deskId)
+    .where('suspect_reason', 'is not', null)
+    // Rows in the order of the daily counters they move (day, area,
+    // channel, version): two reviews at once take those locks in the
+    // same order and cannot deadlock.
+    .orderBy(sql`aggregate_day(submitted_at)`)
+    .orderBy('service_area_code')
+    .orderBy('channel')
+    .orderBy('survey_version_id')
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  if (rows.length !== new Set(q.ids).size) return undefined;
+  for (const r of rows) {
+    // The aggregate trigger moves the response's counts with its suspect flag.
+    await trx
+      .updateTable('response')
+      .set({
+        suspect: q.decision === 'confirmed',
+        suspect_review: q.decision,
+        suspect_reviewed_at: sql<Date>`now()`,
+      })
+      .where('id', '=', r.id)
+      .execute();
+  }
+  return rows;
+}

@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import t, { type Test } from 'tap';
+import type { Db } from '../server/db/connect.ts';
+import { insertDesk } from '../server/repositories/desk-repository.ts';
+import { todayIso } from '../server/services/local-time.ts';
+import { buildSatisfactionReport } from '../server/services/report-service.ts';
+import type { Actor } from '../server/services/scope.ts';
+import { rawAggregates, storedAggregates } from './helpers/aggregate-data.ts';
+import { createCentre, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
+import { testApp } from './helpers/harness.ts';
+import { staffClient } from './helpers/staff.ts';
+
+// The officials' review of flagged responses: listed by desk and reason in
+// their subtree; confirming keeps a response out of the indices, clearing
+// counts it again (the report figures move accordingly); both audited;
+// another commune's desks are a 404.
+
+const ADMIN: Actor = { userId: null, keyId: null, role: 'admin', unitId: null, unitPath: '/', label: 'thử' };
+
+const answers = (overall: number, others = overall) => ({
+  access: others,
+  procedure: others,
+  staff: others,
+  result: others,
+  feedback: 'na',
+  overall,
+});
+
+async function setup(t: Test) {
+  const { app, db } = await testApp(t);
+  const a = await createCentre(db, 'Xã Alpha');
+  const deskCode = `quay-alpha-${a.centreId}`;
+  const deskId = await insertDesk(db, {
+    unitId: a.centreId,
+    code: deskCode,
+    name: 'Quầy Alpha',
+    serviceAreas: ['ho-tich'],
+  });
+  const api = (body: Record<string, unknown>) =>
+    app.inject({
+      method: 'POST',
+      url: '/api/v1/responses',
+      payload: { desk: deskCode, submissionId: randomUUID(), ...body },
+    });
+  // Three citizens, then the same low scores eight times (the last four are a burst).
+  for (const overall of [5, 4, 3]) await api({ answers: answers(overall, 4) });
+  for (let i = 0; i < 8; i++) await api({ answers: answers(1) });
+  // And a bot that filled the honeypot.
+  await app.inject({
+    method: 'POST',
+    url: `/q/${deskCode}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({
+      ...VALID_FORM_ANSWERS,
+      overall: '2',
+      submissionId: randomUUID(),
+      website: 'x',
+    }).toString(),
+  });
+  const flagged = async () =>
+    db
+      .selectFrom('response')
+      .select(['id', 'suspect', 'suspect_reason', 'suspect_review'])
+      .where('suspect_reason', 'is not', null)
+      .orderBy('id')
+      .execute();
+  const report = async () => {
+    const today = todayIso(new Date());
+    const r = await buildSatisfactionReport(db, ADMIN, { unitId: a.communeId, from: today, to: today });
+    return { n: r!.overall.n, satisfied: r!.overall.satisfied, excluded: r!.flaggedExcluded };
+  };
+  const official = await staffClient(app, db, { role: 'official', unitCode: await unitCode(db, a.communeId) });
+  return { app, db, a, deskId, deskCode, flagged, report, official };
+}
+
+const burstIds = async (db: Db) =>
+  (await db.selectFrom('response').select('id').where('suspect_reason', '=', 'burst').orderBy('id').execute()).map(
+    (r) => r.id,
+  );
+
+t.test('suspects are stored, left out of the report, and listed by desk and reason', async (t) => {
+  const { deskId, flagged, report, official } = await setup(t);
+  const rows = await flagged();
+  t.same(
+    rows.map((r) => r.suspect_reason),
+    ['burst', 'burst', 'burst', 'burst', 'honeypot'],
+  );
+  t.same(await report(), { n: 7, satisfied: 2, excluded: 5 }, 'flagged on insert: out of the figures at once');
+
+  const res = await official.get('/staff/suspects');
+  t.equal(res.statusCode, 200);
+  t.match(res.body, /Xã Alpha|Trung tâm Phục vụ hành chính công Xã Alpha/);
+  t.match(res.body, /Quầy Alpha/);
+  t.match(res.body, /Nhiều phiếu trả lời giống hệt nhau liên tiếp tại quầy/, 'reasons in words');
+  t.match(res.body, /Điền vào ô ẩn mà người thật không thấy/);
+  t.match(res.body, /\d{2}\/\d{2}\/20\d{2} \d{2}:\d{2}/, 'dd/mm/yyyy HH:mm');
+  t.match(
+    res.body,
+    /Tiếp cận dịch vụ 1 · Thủ tục hành chính 1 · Công chức 1 · Kết quả 1 · Góp ý, phản ánh, kiến nghị không áp dụng · Hài lòng chung 1/,
+    'the answers',
+  );
+  t.match(res.body, /Xác nhận nghi vấn cả nhóm \(4 phiếu\)/, 'the burst as one group');
+  t.match(res.body, /Bỏ đánh dấu cả nhóm \(1 phiếu\)/);
+  t.equal(
+    (res.body.match(/name="responseId"/g) ?? []).length,
+    (4 + 1) * 2,
+    "each response in its own form and in its group's",
+  );
+  const one = await official.get(`/staff/desks/${deskId}/suspects`);
+  t.equal(one.statusCode, 200);
+  t.match(one.body, /Quầy Alpha/);
+});
+
+t.test('clearing counts a response again, confirming keeps it out; both audited', async (t) => {
+  const { db, a, deskId, flagged, report, official } = await setup(t);
+  const [first, ...rest] = await burstIds(db);
+
+  const cleared = await official.post(`/staff/desks/${deskId}/suspects`, { decision: 'clear', responseId: first! });
+  t.equal(cleared.statusCode, 303);
+  t.equal(cleared.headers.location, '/staff/suspects?status=pending&done=clear&n=1');
+  t.same(await report(), { n: 8, satisfied: 2, excluded: 4 }, 'one more counted, one fewer excluded');
+  const row = (await flagged()).find((r) => r.id === first);
+  t.same(row, { id: first, suspect: false, suspect_reason: 'burst', suspect_review: 'cleared' }, 'its reasons kept');
+
+  const confirmed = await official.post(`/staff/desks/${deskId}/suspects`, {
+    decision: 'confirm',
+    responseId: rest,
+    from: 'desk',
+  });
+  t.equal(confirmed.statusCode, 303);
+  t.equal(confirmed.headers.location, `/staff/desks/${deskId}/suspects?status=pending&done=confirm&n=3`);
+  t.same(await report(), { n: 8, satisfied: 2, excluded: 4 }, 'confirmed: still out');
+  t.same(
+    (await flagged()).filter((r) => rest.includes(r.id)).map((r) => [r.suspect, r.suspect_review]),
+    [
+      [true, 'confirmed'],
+      [true, 'confirmed'],
+      [true, 'confirmed'],
+    ],
+  );
+  const done = await official.get('/staff/suspects?status=pending&done=confirm&n=3');
+  t.match(done.body, /Đã xác nhận 3 phiếu nghi vấn/);
+  t.notMatch(done.body, /giống hệt nhau/, 'reviewed ones leave the pending list');
+  t.match((await official.get('/staff/suspects?status=confirmed')).body, /Bỏ đánh dấu cả nhóm \(3 phiếu\)/);
+
+  // A confirmation can be undone: the group cleared from the confirmed list.
+  await official.post(`/staff/desks/${deskId}/suspects`, { decision: 'clear', responseId: rest, status: 'confirmed' });
+  t.same(await report(), { n: 11, satisfied: 2, excluded: 1 });
+  t.same(await storedAggregates(db), await rawAggregates(db), 'the daily counts agree with the raw rows');
+
+  const audit = await db
+    .selectFrom('audit_event')
+    .select(['action', 'unit_id', 'actor_user_id', 'detail'])
+    .where('action', 'like', 'suspect.%')
+    .orderBy('id')
+    .execute();
+  t.same(
+    audit.map((e) => [e.action, e.unit_id, (e.detail as { count: number }).count]),
+    [
+      ['suspect.clear', a.centreId, 1],
+      ['suspect.confirm', a.centreId, 3],
+      ['suspect.clear', a.centreId, 3],
+    ],
+  );
+  t.ok(
+    audit.every((e) => e.actor_user_id !== null),
+    'with who did it',
+  );
+  t.same((audit[1]!.detail as { responseIds: string[] }).responseIds.sort(), [...rest].sort());
+});
+
+t.test('only flagged responses of that desk can be reviewed, all or nothing', async (t) => {
+  const { db, deskId, flagged, report, official } = await setup(t);
+  const before = { flags: await flagged(), report: await report() };
+  const genuine = (
+    await db.selectFrom('response').select('id').where('suspect_reason', 'is', null).executeTakeFirstOrThrow()
+  ).id;
+  const [burst] = await burstIds(db);
+  const post = (fields: Record<string, string | string[]>) => official.post(`/staff/desks/${deskId}/suspects`, fields);
+  t.equal(
+    (await post({ decision: 'confirm', responseId: genuine })).statusCode,
+    404,
+    'an unflagged response cannot be excluded',
+  );
+  t.equal(
+    (await post({ decision: 'clear', responseId: [burst!, genuine] })).statusCode,
+    404,
+    'one bad id: nothing done',
+  );
+  t.equal((await post({ decision: 'clear', responseId: '99999999' })).statusCode, 404);
+  t.equal((await post({ decision: 'clear' })).statusCode, 422, 'nothing chosen');
+  t.equal((await post({ decision: 'drop', responseId: burst! })).statusCode, 422, 'no other action');
+  t.equal((await post({ decision: 'clear', responseId: '1; drop table response' })).statusCode, 422);
+  t.same({ flags: await flagged(), report: await report() }, before, 'nothing changed');
+});
+
+t.test("another commune's desks are a 404; counter staff are refused", async (t) => {
+  const { app, db, a, deskId, flagged, official } = await setup(t);
+  const b = await createCentre(db, 'Xã Beta');
+  const bDesk = await insertDesk(db, {
+    unitId: b.centreId,
+    code: `quay-beta-${b.centreId}`,
+    name: 'Quầy Beta',
+    serviceAreas: ['ho-tich'],
+  });
+  const before = await flagged();
+  const [burst] = await burstIds(db);
+  for (const [who, role, unit] of [
+    ['official of B', 'official', b.communeId],
+    ['manager of B', 'manager', b.centreId],
+  ] as const) {
+    const other = await staffClient(app, db, { role, unitCode: await unitCode(db, unit) });
+    t.equal((await other.get(`/staff/desks/${deskId}/suspects`)).statusCode, 404, `${who}: A's desk list`);
+    t.equal(
+      (await other.post(`/staff/desks/${deskId}/suspects`, { decision: 'clear', responseId: burst! })).statusCode,
+      404,
+      `${who}: A's desk, A's response`,
+    );
+    t.equal(
+      (await other.post(`/staff/desks/${bDesk}/suspects`, { decision: 'clear', responseId: burst! })).statusCode,
+      404,
+      `${who}: own desk, A's response`,
+    );
+    const list = await other.get('/staff/suspects');
+    t.equal(list.statusCode, 200);
+    t.notMatch(list.body, /Quầy Alpha|Xã Alpha|giống hệt nhau/, `${who}: nothing of A in the list`);
+  }
+  t.same(await flagged(), before, 'nothing changed');
+
+  const counter = await staffClient(app, db, { role: 'staff', unitCode: await unitCode(db, a.centreId) });
+  t.equal((await counter.get('/staff/suspects')).statusCode, 403);
+  t.equal(
+    (await counter.post(`/staff/desks/${deskId}/suspects`, { decision: 'clear', responseId: burst! })).statusCode,
+    403,
+  );
+  const denied = await db
+    .selectFrom('audit_event')
+    .select('action')
+    .where('action', '=', 'permission.denied')
+    .execute();
+  t.equal(denied.length, 2, 'refusals audited');
+  t.same(await flagged(), before);
+
+  const manager = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, a.centreId) });
+  t.equal((await manager.get('/staff/suspects')).statusCode, 200, "the centre's manager reviews too");
+  t.equal((await official.get('/staff/suspects')).statusCode, 200);
+});
