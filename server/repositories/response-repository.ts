@@ -2,6 +2,7 @@ import type { Insertable } from 'kysely';
 import type { Answer } from '../../surveys/answers.ts';
 import type { Db } from '../db/connect.ts';
 import type { Channel, NewAnswer, ResponseTable } from '../db/schema.ts';
+import type { WindowCounts } from '../services/stuffing-rules.ts';
 import { consumeTransactionCode } from './transaction-code-repository.ts';
 
 export interface NewResponse {
@@ -22,13 +23,26 @@ export interface NewResponse {
   answerPattern?: string | null;
   /** Stuffing reasons known before the insert (honeypot, too_fast): stored as suspect, never dropped. */
   suspectReasons?: string[];
-  /**
-   * Runs first in the submission's transaction and returns more reasons
-   * (rate and burst checks, stuffing-service.ts), so the flag is stored
-   * with the row and counted where it belongs from the start.
-   */
-  screen?: (trx: Db) => Promise<string[]>;
+  /** Run the rate and burst checks on this row (stuffing-service.ts screens a whole batch at once). */
+  rateChecks?: RateCheck;
 }
+
+/** What the in-transaction stuffing checks need to know of a row. */
+export interface RateCheck {
+  deskId: number;
+  clientKey: string | null;
+  answerPattern: string;
+  windowMinutes: number;
+  /** The rules (stuffing-rules.ts): reasons to flag the row, given what came before it. */
+  reasons: (counts: WindowCounts) => string[];
+}
+
+/**
+ * The stuffing checks of a batch, run first in its transaction: more reasons
+ * for each row, in order, so the flag is stored with the row and counted
+ * where it belongs from the start.
+ */
+export type BatchScreen = (trx: Db, rows: readonly NewResponse[]) => Promise<string[][]>;
 
 export type InsertOutcome =
   | { inserted: true; id: string }
@@ -38,47 +52,99 @@ export type InsertOutcome =
 class CodeAlreadyUsed extends Error {}
 
 /**
- * Stores a response and its answers in one transaction. A submission id seen
- * before stores nothing and returns the earlier row, so the caller can tell a
- * harmless replay from a conflicting one. Concurrent inserts of one id wait
- * on the unique index, and the loser then sees the winner's committed row.
+ * Stores responses and their answers in one transaction, and tells for each
+ * row what happened. A submission id seen before (in an earlier transaction
+ * or earlier in this batch) stores nothing and returns the earlier row, so
+ * the caller can tell a harmless replay from a conflicting one. Concurrent
+ * inserts of one id wait on the unique index, and the loser then sees the
+ * winner's committed row.
+ *
+ * Rows with a one-time code go one at a time: a used code throws, which
+ * rolls back the whole transaction.
  */
-export async function insertResponse(db: Db, r: NewResponse): Promise<InsertOutcome> {
+export async function insertResponses(
+  db: Db,
+  rows: readonly NewResponse[],
+  screen?: BatchScreen,
+): Promise<InsertOutcome[]> {
+  if (rows.some((r) => r.consumeCodeHash) && rows.length > 1)
+    throw new Error('one-time codes are stored one at a time');
   try {
-    return await insertInTransaction(db, r);
+    return await db.transaction().execute((trx) => insertInTransaction(trx, rows, screen));
   } catch (err) {
-    if (err instanceof CodeAlreadyUsed) return { inserted: false, codeUsed: true };
+    if (err instanceof CodeAlreadyUsed) return [{ inserted: false, codeUsed: true }];
     throw err;
   }
 }
 
-async function insertInTransaction(db: Db, r: NewResponse): Promise<InsertOutcome> {
-  return db.transaction().execute(async (trx) => {
-    const reasons = [...(r.suspectReasons ?? []), ...(r.screen ? await r.screen(trx) : [])];
-    const row = await trx
-      .insertInto('response')
-      .values(responseRow(r, reasons))
-      .onConflict((oc) => oc.column('submission_id').doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (!row) {
-      const earlier = await trx
-        .selectFrom('response')
-        .select(['id', 'payload_hash'])
-        .where('submission_id', '=', r.submissionId)
-        .executeTakeFirstOrThrow();
-      return { inserted: false, id: earlier.id, payloadHash: earlier.payload_hash };
-    }
-    // Throwing rolls the response back: a used or expired code stores nothing.
-    if (r.consumeCodeHash && !(await consumeTransactionCode(trx, r.consumeCodeHash))) throw new CodeAlreadyUsed();
-    if (r.answers.length) {
-      await trx
-        .insertInto('answer')
-        .values(r.answers.map((a) => answerRow(row.id, a)))
-        .execute();
-    }
-    return { inserted: true, id: row.id };
+/** One response on its own (the one-time code path, tests). */
+export async function insertResponse(db: Db, r: NewResponse, screen?: BatchScreen): Promise<InsertOutcome> {
+  const [outcome] = await insertResponses(db, [r], screen);
+  if (!outcome) throw new Error('no outcome for the response');
+  return outcome;
+}
+
+async function insertInTransaction(
+  trx: Db,
+  rows: readonly NewResponse[],
+  screen: BatchScreen | undefined,
+): Promise<InsertOutcome[]> {
+  const screened = screen ? await screen(trx, rows) : [];
+  const values = rows.map((r, i) => responseRow(r, [...(r.suspectReasons ?? []), ...(screened[i] ?? [])]));
+  // In submission id order, so that two batches racing on the same ids wait
+  // on each other in one order and cannot deadlock.
+  const order = values.map((_, i) => i).sort((a, b) => cmp(values[a]?.submission_id, values[b]?.submission_id));
+  const inserted = await trx
+    .insertInto('response')
+    .values(order.map((i) => values[i] as Insertable<ResponseTable>))
+    .onConflict((oc) => oc.column('submission_id').doNothing())
+    .returning(['id', 'submission_id'])
+    .execute();
+  const newId = new Map(inserted.map((x) => [x.submission_id, x.id]));
+  // A row whose id was already taken, or taken by an earlier row of this batch.
+  const claimed = new Set<string>();
+  const isNew = rows.map((r) => {
+    const fresh = newId.has(r.submissionId) && !claimed.has(r.submissionId);
+    claimed.add(r.submissionId);
+    return fresh;
   });
+  const coded = rows[0]?.consumeCodeHash;
+  // Throwing rolls the response back: a used or expired code stores nothing.
+  if (coded && isNew[0] && !(await consumeTransactionCode(trx, coded))) throw new CodeAlreadyUsed();
+
+  const answers = rows.flatMap((r, i) =>
+    isNew[i] ? r.answers.map((a) => answerRow(newId.get(r.submissionId)!, a)) : [],
+  );
+  await insertAnswers(trx, answers);
+
+  const seen = rows.filter((_, i) => !isNew[i]).map((r) => r.submissionId);
+  const earlier = seen.length
+    ? await trx
+        .selectFrom('response')
+        .select(['id', 'payload_hash', 'submission_id'])
+        .where('submission_id', 'in', seen)
+        .execute()
+    : [];
+  const earlierRow = new Map(earlier.map((e) => [e.submission_id, e]));
+  return rows.map((r, i): InsertOutcome => {
+    if (isNew[i]) return { inserted: true, id: newId.get(r.submissionId)! };
+    const e = earlierRow.get(r.submissionId);
+    if (!e) throw new Error(`submission ${r.submissionId} neither inserted nor found`);
+    return { inserted: false, id: e.id, payloadHash: e.payload_hash };
+  });
+}
+
+const cmp = (a: string | undefined, b: string | undefined) =>
+  (a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0;
+
+/** Answers in statements well under PostgreSQL's limit of 65,535 bind parameters. */
+async function insertAnswers(trx: Db, answers: NewAnswer[]): Promise<void> {
+  for (let i = 0; i < answers.length; i += 5_000) {
+    await trx
+      .insertInto('answer')
+      .values(answers.slice(i, i + 5_000))
+      .execute();
+  }
 }
 
 /**
@@ -94,14 +160,10 @@ export async function insertResponsesBulk(db: Db, rows: (NewResponse & { submitt
       .returning(['id', 'submission_id'])
       .execute();
     const idBySubmission = new Map(ids.map((x) => [x.submission_id, x.id]));
-    const answers = rows.flatMap((r) => r.answers.map((a) => answerRow(idBySubmission.get(r.submissionId)!, a)));
-    // Stay well under PostgreSQL's limit of 65,535 bind parameters per statement.
-    for (let i = 0; i < answers.length; i += 5_000) {
-      await trx
-        .insertInto('answer')
-        .values(answers.slice(i, i + 5_000))
-        .execute();
-    }
+    await insertAnswers(
+      trx,
+      rows.flatMap((r) => r.answers.map((a) => answerRow(idBySubmission.get(r.submissionId)!, a))),
+    );
   });
 }
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
+import type { WindowCounts } from '../services/stuffing-rules.ts';
 
 // Queries of the anti-stuffing checks (in a submission's transaction) and of
 // the officials' review of flagged responses.
@@ -9,32 +10,45 @@ import type { Db } from '../db/connect.ts';
 const DESK_LOCK_CLASS = 0x484c5354; // 'HLST'
 
 /**
- * Makes submissions at one desk take turns for the rest of the transaction,
- * so that a burst posted in parallel is counted as exactly as one posted in
- * sequence. Other desks are not held up.
+ * Makes submissions at these desks take turns for the rest of the
+ * transaction, so that a burst posted in parallel is counted as exactly as
+ * one posted in sequence. Other desks are not held up. The locks are taken in
+ * ascending desk order, so two batches cannot deadlock on each other.
  */
-export async function lockDeskSubmissions(trx: Db, deskId: number): Promise<void> {
-  await sql`select pg_advisory_xact_lock(${DESK_LOCK_CLASS}::int, ${deskId}::int)`.execute(trx);
+export async function lockDeskSubmissions(trx: Db, deskIds: readonly number[]): Promise<void> {
+  const ids = [...new Set(deskIds)].sort((a, b) => a - b);
+  if (!ids.length) return;
+  await sql`select count(pg_advisory_xact_lock(${DESK_LOCK_CLASS}::int, d)) from unnest(${ids}::int[]) as t(d)`.execute(
+    trx,
+  );
 }
 
-/** Responses at the desk in the last `windowMinutes`, as the checks count them. */
-export async function countWindow(
-  trx: Db,
-  q: { deskId: number; clientKey: string | null; answerPattern: string; windowMinutes: number },
-): Promise<{ desk: number; client: number; samePattern: number }> {
-  const row = await trx
-    .selectFrom('response')
-    .select([
-      sql<number>`count(*)::int`.as('desk'),
-      sql<number>`(count(*) filter (where client_key = ${q.clientKey}))::int`.as('client'),
-      sql<number>`(count(*) filter (where answer_pattern = ${q.answerPattern}))::int`.as('samePattern'),
-    ])
-    .where('desk_id', '=', q.deskId)
-    .where('submitted_at', '>', sql<Date>`now() - make_interval(mins => ${q.windowMinutes})`)
-    // One-time codes admit one response each: they are not poster traffic.
-    .where('verified', '=', false)
-    .executeTakeFirstOrThrow();
-  return { desk: row.desk, client: row.client, samePattern: row.samePattern };
+export interface WindowQuery {
+  deskId: number;
+  clientKey: string | null;
+  answerPattern: string;
+  windowMinutes: number;
+}
+
+/** For each query, the responses at its desk in the last `windowMinutes`, as the checks count them; one round trip. */
+export async function countWindows(trx: Db, qs: readonly WindowQuery[]): Promise<WindowCounts[]> {
+  if (!qs.length) return [];
+  const { rows } = await sql<{ i: string; desk: number; client: number; same: number }>`
+    select q.i, c.desk, c.client, c.same
+      from unnest(${qs.map((q) => q.deskId)}::int[], ${qs.map((q) => q.clientKey)}::text[],
+                  ${qs.map((q) => q.answerPattern)}::text[], ${qs.map((q) => q.windowMinutes)}::int[])
+           with ordinality as q(desk_id, client_key, answer_pattern, minutes, i)
+     cross join lateral (
+       select count(*)::int as desk,
+              (count(*) filter (where r.client_key = q.client_key))::int as client,
+              (count(*) filter (where r.answer_pattern = q.answer_pattern))::int as same
+         from response r
+        where r.desk_id = q.desk_id
+          and r.submitted_at > now() - make_interval(mins => q.minutes)
+          -- One-time codes admit one response each: they are not poster traffic.
+          and r.verified = false) c
+     order by q.i`.execute(trx);
+  return rows.map((r) => ({ desk: r.desk, client: r.client, samePattern: r.same }));
 }
 
 /**

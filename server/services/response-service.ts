@@ -4,10 +4,11 @@ import type { LocalText } from '../../surveys/schema.ts';
 import type { Db } from '../db/connect.ts';
 import type { Channel } from '../db/schema.ts';
 import { type DeskContext, findActiveDesk } from '../repositories/desk-repository.ts';
-import { insertResponse } from '../repositories/response-repository.ts';
+import { insertResponse, type NewResponse } from '../repositories/response-repository.ts';
 import { findAssignedSurveyCode } from '../repositories/survey-admin-repository.ts';
 import { latestVersion, type PublishedVersion } from '../repositories/survey-repository.ts';
-import { type StuffingEvidence, stuffingFields } from './stuffing-service.ts';
+import { type StuffingEvidence, screenBatch, stuffingFields } from './stuffing-service.ts';
+import { submitBatched } from './submission-batcher.ts';
 
 export interface DeskSurvey {
   desk: DeskContext;
@@ -23,6 +24,39 @@ export interface DeskSurvey {
  * must be judged against the same survey.
  */
 export async function loadDeskSurvey(db: Db, deskCode: string): Promise<DeskSurvey | undefined> {
+  let cache = deskSurveys.get(db);
+  if (!cache) {
+    cache = new Map();
+    deskSurveys.set(db, cache);
+  }
+  const now = Date.now();
+  const hit = cache.get(deskCode);
+  if (hit && hit.until > now) return hit.value;
+  const value = readDeskSurvey(db, deskCode);
+  cache.set(deskCode, { until: now + DESK_CACHE_MS, value });
+  // A failed read is not kept: the next request asks the database again.
+  value.catch(() => cache.delete(deskCode));
+  if (cache.size > DESK_CACHE_MAX) cache.delete(cache.keys().next().value ?? '');
+  return value;
+}
+
+/**
+ * Desks and their surveys change rarely (a staff edit) and are read on every
+ * page view and submission, so each process keeps them for a few seconds.
+ * The process that makes a change forgets them at once (forgetDeskSurveys,
+ * called after every staff change); another process sees it within
+ * DESK_CACHE_MS. Desk codes in the cache are only ones that were looked up,
+ * unknown ones included, so the map is bounded.
+ */
+const DESK_CACHE_MS = 5_000;
+const DESK_CACHE_MAX = 10_000;
+const deskSurveys = new WeakMap<Db, Map<string, { until: number; value: Promise<DeskSurvey | undefined> }>>();
+
+export function forgetDeskSurveys(db: Db): void {
+  deskSurveys.get(db)?.clear();
+}
+
+async function readDeskSurvey(db: Db, deskCode: string): Promise<DeskSurvey | undefined> {
   const desk = await findActiveDesk(db, deskCode);
   if (!desk) return undefined;
   const onlyArea = desk.serviceAreas.length === 1 ? (desk.serviceAreas[0]?.code ?? null) : null;
@@ -88,7 +122,7 @@ export async function submitResponse(db: Db, s: Submission): Promise<SubmissionR
   if (!checked.ok || !serviceArea || errors.length) return { status: 'invalid', errors, context };
 
   const payloadHash = submissionFingerprint({ desk: desk.code, serviceArea, answers: checked.answers });
-  const outcome = await insertResponse(db, {
+  const row: NewResponse = {
     submissionId: s.submissionId,
     payloadHash,
     surveyVersionId: version.id,
@@ -101,7 +135,10 @@ export async function submitResponse(db: Db, s: Submission): Promise<SubmissionR
     consumeCodeHash: s.codeHash,
     // A suspect is stored and flagged, never dropped: the citizen is thanked either way.
     ...stuffingFields(s.stuffing, desk.id, checked.answers),
-  });
+  };
+  // A one-time code is used up in its own transaction; everything else goes
+  // through the group commit.
+  const outcome = s.codeHash ? await insertResponse(db, row, screenBatch) : await submitBatched(db, row);
   if ('codeUsed' in outcome) return { status: 'code_used', context };
   if (outcome.inserted) return { status: 'created', id: outcome.id, context };
   if (outcome.payloadHash === payloadHash) return { status: 'replayed', id: outcome.id, context };

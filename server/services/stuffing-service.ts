@@ -5,9 +5,9 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/connect.ts';
 import { recordAudit } from '../repositories/audit-repository.ts';
 import { surveyDefinitionOf } from '../repositories/feedback-repository.ts';
-import type { NewResponse } from '../repositories/response-repository.ts';
+import type { BatchScreen, NewResponse } from '../repositories/response-repository.ts';
 import {
-  countWindow,
+  countWindows,
   type FlaggedRow,
   forgetClientKeys,
   listFlagged,
@@ -127,12 +127,12 @@ export const CLIENT_KEY_HOURS = 24;
 const SWEEP_EVERY_MS = 10 * 60_000;
 let nextSweepAt = 0;
 
-/** The fields of the response insert that carry the checks (response-repository.ts runs `screen` in its transaction). */
+/** The fields of the response insert that carry the checks (screenBatch runs them in its transaction). */
 export function stuffingFields(
   evidence: StuffingEvidence | undefined,
   deskId: number,
   answers: readonly Answer[],
-): Pick<NewResponse, 'clientKey' | 'answerPattern' | 'suspectReasons' | 'screen'> {
+): Pick<NewResponse, 'clientKey' | 'answerPattern' | 'suspectReasons' | 'rateChecks'> {
   const pattern = answerPattern(answers);
   if (!evidence) return { answerPattern: pattern };
   const e = evidence;
@@ -140,24 +140,55 @@ export function stuffingFields(
     clientKey: e.clientKey,
     answerPattern: pattern,
     suspectReasons: e.reasons,
-    screen: e.rateChecks
-      ? async (trx) => {
-          if (Date.now() >= nextSweepAt) {
-            nextSweepAt = Date.now() + SWEEP_EVERY_MS;
-            await forgetClientKeys(trx, CLIENT_KEY_HOURS);
-          }
-          await lockDeskSubmissions(trx, deskId);
-          const counts = await countWindow(trx, {
-            deskId,
-            clientKey: e.clientKey,
-            answerPattern: pattern,
-            windowMinutes: e.limits.windowMinutes,
-          });
-          return rateReasons(counts, e.limits, e.clientKey !== null);
+    rateChecks: e.rateChecks
+      ? {
+          deskId,
+          clientKey: e.clientKey,
+          answerPattern: pattern,
+          windowMinutes: e.limits.windowMinutes,
+          reasons: (counts) => rateReasons(counts, e.limits, e.clientKey !== null),
         }
       : undefined,
   };
 }
+
+/**
+ * The rate and burst checks of a batch of submissions, inside its
+ * transaction: the desks are locked, the window counted once, and each row
+ * also counts the rows before it in the batch, so a burst gets the same flags
+ * whether it arrives in one batch, in several, or one by one.
+ */
+export const screenBatch: BatchScreen = async (trx, rows) => {
+  const checked = rows.map((r, i) => ({ i, check: r.rateChecks })).filter((x) => x.check !== undefined);
+  if (!checked.length) return [];
+  if (Date.now() >= nextSweepAt) {
+    nextSweepAt = Date.now() + SWEEP_EVERY_MS;
+    await forgetClientKeys(trx, CLIENT_KEY_HOURS);
+  }
+  await lockDeskSubmissions(
+    trx,
+    checked.map((x) => x.check!.deskId),
+  );
+  const stored = await countWindows(
+    trx,
+    checked.map((x) => x.check!),
+  );
+  const out: string[][] = rows.map(() => []);
+  checked.forEach(({ i, check }, k) => {
+    const c = check!;
+    const before = checked
+      .slice(0, k)
+      .map((x) => x.check!)
+      .filter((p) => p.deskId === c.deskId);
+    const counts = stored[k] ?? { desk: 0, client: 0, samePattern: 0 };
+    out[i] = c.reasons({
+      desk: counts.desk + before.length,
+      client: counts.client + (c.clientKey === null ? 0 : before.filter((p) => p.clientKey === c.clientKey).length),
+      samePattern: counts.samePattern + before.filter((p) => p.answerPattern === c.answerPattern).length,
+    });
+  });
+  return out;
+};
 
 // ---- The officials' review ----
 

@@ -39,13 +39,17 @@ export function runScript(
   });
 }
 
-/** Starts the server and resolves with its URL once it prints that it is ready. */
+/**
+ * Starts the server (or another script that prints the same ready line) and
+ * resolves with its URL once it prints that it is ready.
+ */
 export function startServer(
   env: Record<string, string>,
   timeoutMs = 60_000,
+  script = 'server/server.ts',
 ): Promise<{ url: string; child: ChildProcess; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
       cwd: ROOT,
       env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -30,27 +30,85 @@ export interface FormState {
 
 /** `path`: where the form posts and the language switch points, e.g. /q/tan-hoi-q1. */
 export function renderSurvey(reply: FastifyReply, ctx: DeskSurvey, state: FormState, path: string) {
-  const t = UI[state.lang];
-  const errorByPath = Object.fromEntries(state.errors.map((e) => [e.path, e.message[state.lang]]));
   return reply
     .type('text/html; charset=utf-8')
     .header('Cache-Control', 'no-store')
-    .viewAsync('pages/survey.eta', {
-      t,
-      lang: state.lang,
-      title: ctx.version.definition.title[state.lang],
-      desk: ctx.desk,
-      def: ctx.version.definition,
-      action: path,
-      switchUrl: `${path}?lang=${t.switchHref}${state.serviceArea ? `&area=${encodeURIComponent(state.serviceArea)}` : ''}`,
-      state,
-      errorByPath,
-      scale: SCALE_VALUES.map((v) => ({ value: String(v), ...SCALE_LABELS[v] })),
-      NA,
-      naLabel: NA_LABEL[state.lang],
-      renderToken: state.renderToken ?? renderTokenFor(stuffingSettings(reply.server.config), ctx.desk.code),
-      honeypotField: HONEYPOT_FIELD,
-    });
+    .viewAsync('pages/survey.eta', surveyData(reply, ctx, state, path));
+}
+
+// The page a citizen gets from the QR code is the same for everyone at a
+// desk but for four values made per request. It is rendered once with
+// placeholders (letters only, which escaping leaves alone) and filled in on
+// each request, for as long as the desk's cached survey lives
+// (response-service.ts): the busiest page costs a string replace, not a render.
+const FILL = {
+  nonceScript: 'HLFILLNONCESCRIPT',
+  nonceStyle: 'HLFILLNONCESTYLE',
+  submissionId: 'HLFILLSUBMISSION',
+  renderToken: 'HLFILLTOKEN',
+};
+const FILL_PATTERN = new RegExp(Object.values(FILL).join('|'), 'g');
+const freshPages = new WeakMap<DeskSurvey, Map<string, Promise<string>>>();
+
+/** A new, empty form of the desk's survey (the GET of /q/...). */
+export async function renderFreshSurvey(
+  reply: FastifyReply,
+  ctx: DeskSurvey,
+  state: { lang: Locale; serviceArea?: string },
+  path: string,
+) {
+  let pages = freshPages.get(ctx);
+  if (!pages) {
+    pages = new Map();
+    freshPages.set(ctx, pages);
+  }
+  const key = `${state.lang}|${state.serviceArea ?? ''}|${path}`;
+  let page = pages.get(key);
+  if (!page) {
+    const blank: FormState = {
+      ...state,
+      submissionId: FILL.submissionId,
+      renderToken: FILL.renderToken,
+      values: {},
+      errors: [],
+    };
+    page = reply.server.view('pages/survey.eta', {
+      ...surveyData(reply, ctx, blank, path),
+      cspNonce: { script: FILL.nonceScript, style: FILL.nonceStyle },
+    }) as Promise<string>;
+    pages.set(key, page);
+    page.catch(() => pages.delete(key));
+  }
+  const nonce = reply.cspNonce;
+  const values: Record<string, string> = {
+    [FILL.nonceScript]: nonce.script,
+    [FILL.nonceStyle]: nonce.style,
+    [FILL.submissionId]: randomUUID(),
+    [FILL.renderToken]: renderTokenFor(stuffingSettings(reply.server.config), ctx.desk.code),
+  };
+  const html = (await page).replace(FILL_PATTERN, (m) => values[m] ?? m);
+  return reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(html);
+}
+
+function surveyData(reply: FastifyReply, ctx: DeskSurvey, state: FormState, path: string) {
+  const t = UI[state.lang];
+  const errorByPath = Object.fromEntries(state.errors.map((e) => [e.path, e.message[state.lang]]));
+  return {
+    t,
+    lang: state.lang,
+    title: ctx.version.definition.title[state.lang],
+    desk: ctx.desk,
+    def: ctx.version.definition,
+    action: path,
+    switchUrl: `${path}?lang=${t.switchHref}${state.serviceArea ? `&area=${encodeURIComponent(state.serviceArea)}` : ''}`,
+    state,
+    errorByPath,
+    scale: SCALE_VALUES.map((v) => ({ value: String(v), ...SCALE_LABELS[v] })),
+    NA,
+    naLabel: NA_LABEL[state.lang],
+    renderToken: state.renderToken ?? renderTokenFor(stuffingSettings(reply.server.config), ctx.desk.code),
+    honeypotField: HONEYPOT_FIELD,
+  };
 }
 
 export function notFound(reply: FastifyReply, lang: Locale, text = UI[lang].notFoundDesk) {

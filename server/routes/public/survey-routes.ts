@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -8,7 +7,7 @@ import { findActiveDesk } from '../../repositories/desk-repository.ts';
 import { deskSurveyUrl, qrPng, qrSvg } from '../../services/desk-links.ts';
 import { loadDeskSurvey } from '../../services/response-service.ts';
 import codeRoutes from './code-routes.ts';
-import { handleSurveyPost, notFound, renderSurvey } from './survey-form.ts';
+import { handleSurveyPost, notFound, renderFreshSurvey } from './survey-form.ts';
 
 // The citizen's path: the survey page of a desk, its plain form post (no
 // JavaScript needed) and the desk's QR code.
@@ -31,14 +30,8 @@ export default async function surveyRoutes(app: FastifyInstance) {
     const ctx = deskCode ? await loadDeskSurvey(app.db, deskCode) : undefined;
     if (!ctx) return notFound(reply, lang);
     const area = query.data?.area;
-    const state = {
-      lang,
-      serviceArea: ctx.desk.serviceAreas.some((a) => a.code === area) ? area : undefined,
-      submissionId: randomUUID(),
-      values: {},
-      errors: [],
-    };
-    return renderSurvey(reply, ctx, state, deskPath(ctx.desk.code));
+    const serviceArea = ctx.desk.serviceAreas.some((a) => a.code === area) ? area : undefined;
+    return renderFreshSurvey(reply, ctx, { lang, serviceArea }, deskPath(ctx.desk.code));
   });
 
   app.post('/q/:deskCode', { bodyLimit: 32 * 1024 }, async (req, reply) => {

@@ -1,5 +1,6 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
+import { forgetDeskSurveys } from '../../services/response-service.ts';
 import apiKeyRoutes from './api-key-routes.ts';
 import auditRoutes from './audit-routes.ts';
 import authRoutes from './auth-routes.ts';
@@ -17,6 +18,11 @@ import unitsRoutes from './units-routes.ts';
 // the server, from the session (tests/cross-unit.test.ts walks them all).
 export default async function staffRoutes(app: FastifyInstance) {
   await app.register(formbody, { bodyLimit: 64 * 1024 });
+  // Any staff change may touch a desk, its areas or its survey: this process
+  // reads them afresh from the next request on (response-service.ts).
+  app.addHook('onSend', async (req) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') forgetDeskSurveys(app.db);
+  });
   await app.register(authRoutes);
   await app.register(unitsRoutes);
   await app.register(posterRoutes);
