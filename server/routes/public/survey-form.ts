@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { negotiate } from '@fastify/accept-negotiator';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { NA, NA_LABEL, SCALE_LABELS, SCALE_VALUES } from '../../../surveys/scale.ts';
 import type { Db } from '../../db/connect.ts';
 import { type Locale, pickLocale, UI } from '../../i18n.ts';
+import { FilledPage } from '../../services/filled-page.ts';
 import { type DeskSurvey, type FieldError, loadDeskSurvey, submitResponse } from '../../services/response-service.ts';
 import { formEvidence, keepRenderToken, renderTokenFor, stuffingSettings } from '../../services/stuffing-service.ts';
 
@@ -38,9 +40,10 @@ export function renderSurvey(reply: FastifyReply, ctx: DeskSurvey, state: FormSt
 
 // The page a citizen gets from the QR code is the same for everyone at a
 // desk but for four values made per request. It is rendered once with
-// placeholders (letters only, which escaping leaves alone) and filled in on
-// each request, for as long as the desk's cached survey lives
-// (response-service.ts): the busiest page costs a string replace, not a render.
+// placeholders (letters only, which escaping leaves alone) and compressed
+// once (filled-page.ts), for as long as the desk's cached survey lives
+// (response-service.ts): the busiest page costs filling in four values, not a
+// render and a compression.
 const FILL = {
   nonceScript: 'HLFILLNONCESCRIPT',
   nonceStyle: 'HLFILLNONCESTYLE',
@@ -48,7 +51,7 @@ const FILL = {
   renderToken: 'HLFILLTOKEN',
 };
 const FILL_PATTERN = new RegExp(Object.values(FILL).join('|'), 'g');
-const freshPages = new WeakMap<DeskSurvey, Map<string, Promise<string>>>();
+const freshPages = new WeakMap<DeskSurvey, Map<string, Promise<FilledPage>>>();
 
 /** A new, empty form of the desk's survey (the GET of /q/...). */
 export async function renderFreshSurvey(
@@ -72,22 +75,30 @@ export async function renderFreshSurvey(
       values: {},
       errors: [],
     };
-    page = reply.server.view('pages/survey.eta', {
+    const html = reply.server.view('pages/survey.eta', {
       ...surveyData(reply, ctx, blank, path),
       cspNonce: { script: FILL.nonceScript, style: FILL.nonceStyle },
     }) as Promise<string>;
-    pages.set(key, page);
-    page.catch(() => pages.delete(key));
+    const filled = html.then((h) => new FilledPage(h, FILL_PATTERN));
+    pages.set(key, filled);
+    filled.catch(() => pages.delete(key));
+    page = filled;
   }
   const nonce = reply.cspNonce;
-  const values: Record<string, string> = {
-    [FILL.nonceScript]: nonce.script,
-    [FILL.nonceStyle]: nonce.style,
-    [FILL.submissionId]: randomUUID(),
-    [FILL.renderToken]: renderTokenFor(stuffingSettings(reply.server.config), ctx.desk.code),
-  };
-  const html = (await page).replace(FILL_PATTERN, (m) => values[m] ?? m);
-  return reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(html);
+  const gzip = negotiate(reply.request.headers['accept-encoding'] ?? '', ['gzip']) === 'gzip';
+  const body = (await page).fill(
+    {
+      [FILL.nonceScript]: nonce.script,
+      [FILL.nonceStyle]: nonce.style,
+      [FILL.submissionId]: randomUUID(),
+      [FILL.renderToken]: renderTokenFor(stuffingSettings(reply.server.config), ctx.desk.code),
+    },
+    gzip,
+  );
+  reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-store').header('Vary', 'Accept-Encoding');
+  // Already encoded: @fastify/compress leaves a body with a Content-Encoding alone.
+  if (gzip) reply.header('Content-Encoding', 'gzip');
+  return reply.send(body);
 }
 
 function surveyData(reply: FastifyReply, ctx: DeskSurvey, state: FormState, path: string) {
