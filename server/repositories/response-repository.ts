@@ -1,4 +1,4 @@
-import type { Insertable } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import type { Answer } from '../../surveys/answers.ts';
 import type { Db } from '../db/connect.ts';
 import type { Channel, NewAnswer, ResponseTable } from '../db/schema.ts';
@@ -90,32 +90,49 @@ async function insertInTransaction(
   screen: BatchScreen | undefined,
 ): Promise<InsertOutcome[]> {
   const screened = screen ? await screen(trx, rows) : [];
-  const values = rows.map((r, i) => responseRow(r, [...(r.suspectReasons ?? []), ...(screened[i] ?? [])]));
+  // The first row of each submission id is the one that can be stored; a
+  // later row with the same id is a replay or a conflict of it.
+  const first = rows.map((r, i) => rows.findIndex((x) => x.submissionId === r.submissionId) === i);
   // In submission id order, so that two batches racing on the same ids wait
   // on each other in one order and cannot deadlock.
-  const order = values.map((_, i) => i).sort((a, b) => cmp(values[a]?.submission_id, values[b]?.submission_id));
-  const inserted = await trx
-    .insertInto('response')
-    .values(order.map((i) => values[i] as Insertable<ResponseTable>))
-    .onConflict((oc) => oc.column('submission_id').doNothing())
-    .returning(['id', 'submission_id'])
-    .execute();
+  const candidates = rows
+    .map((r, i) => ({ r, i, reasons: [...(r.suspectReasons ?? []), ...(screened[i] ?? [])] }))
+    .filter((c) => first[c.i])
+    .sort((a, b) => cmp(a.r.submissionId, b.r.submissionId));
+  const answers = candidates.flatMap((c) => c.r.answers.map((a) => ({ id: c.r.submissionId, a: answerRow('0', a) })));
+  const col = <T>(f: (c: (typeof candidates)[number]) => T) => candidates.map(f);
+  // One statement for the responses and their answers, with one array per
+  // column: its cost does not grow with the number of bind parameters.
+  const { rows: inserted } = await sql<{ id: string; submission_id: string }>`
+    with r as (
+      insert into response (submission_id, payload_hash, survey_version_id, unit_id, desk_id, service_area_code,
+                            channel, locale, verified, suspect, suspect_reason, client_key, answer_pattern)
+      select s, h, v, u, d, a, c, l, ver, sus, why, ck, ap
+        from unnest(${col((c) => c.r.submissionId)}::uuid[], ${col((c) => c.r.payloadHash)}::text[],
+                    ${col((c) => c.r.surveyVersionId)}::int[], ${col((c) => c.r.unitId)}::int[],
+                    ${col((c) => c.r.deskId)}::int[], ${col((c) => c.r.serviceArea)}::text[],
+                    ${col((c) => c.r.channel)}::text[], ${col((c) => c.r.locale)}::text[],
+                    ${col((c) => Boolean(c.r.consumeCodeHash))}::bool[], ${col((c) => c.reasons.length > 0)}::bool[],
+                    ${col((c) => suspectReason(c.reasons))}::text[], ${col((c) => c.r.clientKey ?? null)}::text[],
+                    ${col((c) => c.r.answerPattern ?? null)}::text[])
+             with ordinality as x(s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, n)
+       order by n
+      on conflict (submission_id) do nothing
+      returning id, submission_id
+    ), a as (
+      insert into answer (response_id, indicator_key, value_num, value_option, value_text)
+      select r.id, x.k, x.num, x.opt, x.txt
+        from unnest(${answers.map((x) => x.id)}::uuid[], ${answers.map((x) => x.a.indicator_key)}::text[],
+                    ${answers.map((x) => x.a.value_num)}::smallint[], ${answers.map((x) => x.a.value_option)}::text[],
+                    ${answers.map((x) => x.a.value_text)}::text[]) as x(s, k, num, opt, txt)
+        join r on r.submission_id = x.s
+    )
+    select id, submission_id from r`.execute(trx);
   const newId = new Map(inserted.map((x) => [x.submission_id, x.id]));
-  // A row whose id was already taken, or taken by an earlier row of this batch.
-  const claimed = new Set<string>();
-  const isNew = rows.map((r) => {
-    const fresh = newId.has(r.submissionId) && !claimed.has(r.submissionId);
-    claimed.add(r.submissionId);
-    return fresh;
-  });
+  const isNew = rows.map((r, i) => first[i] === true && newId.has(r.submissionId));
   const coded = rows[0]?.consumeCodeHash;
   // Throwing rolls the response back: a used or expired code stores nothing.
   if (coded && isNew[0] && !(await consumeTransactionCode(trx, coded))) throw new CodeAlreadyUsed();
-
-  const answers = rows.flatMap((r, i) =>
-    isNew[i] ? r.answers.map((a) => answerRow(newId.get(r.submissionId)!, a)) : [],
-  );
-  await insertAnswers(trx, answers);
 
   const seen = rows.filter((_, i) => !isNew[i]).map((r) => r.submissionId);
   const earlier = seen.length
@@ -167,12 +184,17 @@ export async function insertResponsesBulk(db: Db, rows: (NewResponse & { submitt
   });
 }
 
-function responseRow(r: NewResponse, reasons = r.suspectReasons ?? []): Insertable<ResponseTable> {
-  // Comma-joined codes, in the order the checks ran (stuffing-rules.ts).
-  const suspectReason = reasons.length ? [...new Set(reasons)].join(',') : null;
+/** Comma-joined codes, in the order the checks ran (stuffing-rules.ts); null when none. */
+function suspectReason(reasons: readonly string[]): string | null {
+  return reasons.length ? [...new Set(reasons)].join(',') : null;
+}
+
+function responseRow(r: NewResponse): Insertable<ResponseTable> {
+  const reasons = r.suspectReasons ?? [];
+  const why = suspectReason(reasons);
   return {
     // Only what is set: the bulk path (demo, imports) inserts the columns it always did.
-    ...(suspectReason ? { suspect: true, suspect_reason: suspectReason } : {}),
+    ...(why ? { suspect: true, suspect_reason: why } : {}),
     ...(r.clientKey ? { client_key: r.clientKey } : {}),
     ...(r.answerPattern ? { answer_pattern: r.answerPattern } : {}),
     submission_id: r.submissionId,
