@@ -1,12 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import t, { type Test } from 'tap';
-import type { Db } from '../server/db/connect.ts';
 import { createUser } from '../server/services/auth-service.ts';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  computed,
+  HAS_CHROMIUM,
+  NO_CHROMIUM,
+  storedCount,
+  unsentKeys,
+  until,
+  WAITING,
+  watchCsp,
+} from './e2e/browser.ts';
 import { createDesk, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { testApp, testDatabase } from './helpers/harness.ts';
 import { startServer } from './helpers/process.ts';
@@ -17,8 +28,6 @@ import { TEST_PASSWORD } from './helpers/staff.ts';
 // answers survive a failing network and are stored once however often they
 // are resent; and without JavaScript the plain post still works.
 
-const CHROMIUM = '/usr/bin/chromium';
-const WAITING = 'Chưa gửi được, đang thử lại…';
 const THANKS = /Cảm ơn/;
 
 async function startApp(t: Test) {
@@ -35,15 +44,7 @@ async function browser(t: Test, options: { javaScriptEnabled?: boolean } = {}): 
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_ARGS,
     ...options,
   });
   t.teardown(async () => {
@@ -51,21 +52,6 @@ async function browser(t: Test, options: { javaScriptEnabled?: boolean } = {}): 
     rmSync(dir, { recursive: true, force: true });
   });
   return context;
-}
-
-/** Collects what the CSP blocked on every page of the context, as the browser reports it. */
-function watchCsp(context: BrowserContext): string[] {
-  const violations: string[] = [];
-  // Browser-side code is passed as text: the tests compile without the DOM types.
-  void context.addInitScript(`document.addEventListener('securitypolicyviolation', (e) =>
-    console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sample))`);
-  const watch = (page: Page) =>
-    page.on('console', (m) => {
-      if (/Content Security Policy|CSP violation|Refused to/i.test(m.text())) violations.push(m.text());
-    });
-  context.on('page', watch);
-  for (const page of context.pages()) watch(page);
-  return violations;
 }
 
 async function answer(page: Page, answers: Record<string, string> = VALID_FORM_ANSWERS) {
@@ -80,16 +66,6 @@ async function answer(page: Page, answers: Record<string, string> = VALID_FORM_A
   }
 }
 
-async function storedCount(db: Db, submissionId: string): Promise<number> {
-  const rows = await db.selectFrom('response').select('id').where('submission_id', '=', submissionId).execute();
-  return rows.length;
-}
-
-const unsentKeys = (page: Page): Promise<string[]> =>
-  page.evaluate(`Object.keys(localStorage).filter((k) => k.startsWith('hl-unsent:'))`);
-const computed = (page: Page, selector: string, property: string): Promise<string> =>
-  page.evaluate(`getComputedStyle(document.querySelector(${JSON.stringify(selector)}))[${JSON.stringify(property)}]`);
-
 t.test('the retry script is small and the page with it stays light for a slow link', async (t) => {
   const { app, db } = await testApp(t);
   const desk = await createDesk(db, ['dat-dai', 'xay-dung']);
@@ -102,8 +78,8 @@ t.test('the retry script is small and the page with it stays light for a slow li
   t.ok(total < 30 * 1024, `page and script ${total} bytes gzipped < 30 KB`);
 });
 
-if (!existsSync(CHROMIUM)) {
-  t.skip(`browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium)`, async () => {});
+if (!HAS_CHROMIUM) {
+  t.skip(NO_CHROMIUM, async () => {});
 } else {
   t.test('citizen and staff pages run under the CSP with no violation, htmx included', async (t) => {
     const { db, base, desk } = await startApp(t);
@@ -186,7 +162,7 @@ if (!existsSync(CHROMIUM)) {
     await page.locator('button[type=submit]').click();
     await page.getByText(WAITING).waitFor();
     await t.resolves(
-      waitFor(() => attempts >= 3, 20_000),
+      until(() => attempts >= 3, 20_000),
       'it tried again, with backoff',
     );
     t.match(await page.locator('body').innerText(), WAITING, 'the page says it has not sent yet');
@@ -239,12 +215,4 @@ if (!existsSync(CHROMIUM)) {
     t.match(await page.locator('h1').innerText(), THANKS);
     t.equal(await storedCount(db, submissionId), 1);
   });
-}
-
-async function waitFor(check: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

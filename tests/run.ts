@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,7 +56,7 @@ async function main(): Promise<number> {
       process.env.TAP_REPORTER ?? (process.stdout.isTTY ? 'base' : 'terse'),
       '--output-file',
       RAW_TAP,
-      ...process.argv.slice(2),
+      ...testFiles(process.argv.slice(2)),
     ];
     const code = await new Promise<number>((resolve) => {
       const child = spawn('npx', args, {
@@ -75,6 +75,19 @@ async function main(): Promise<number> {
     await stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** tap takes files, not folders: `tests/run.ts tests/e2e` runs the test files inside the folder. */
+function testFiles(args: string[]): string[] {
+  return args.flatMap((arg) => {
+    if (!existsSync(arg) || !statSync(arg).isDirectory()) return [arg];
+    const files = readdirSync(arg, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => path.join(arg, f))
+      .sort();
+    if (!files.length) throw new Error(`no *.test.ts files in ${arg}`);
+    return files;
+  });
 }
 
 /**
