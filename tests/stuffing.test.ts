@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import t, { type Test } from 'tap';
 import type { Db } from '../server/db/connect.ts';
 import { insertDesk } from '../server/repositories/desk-repository.ts';
 import { forgetClientKeys } from '../server/repositories/stuffing-repository.ts';
-import { clientKey, signRenderToken, verifyRenderToken } from '../server/services/stuffing-rules.ts';
+import {
+  clientKey,
+  countCaps,
+  rateReasons,
+  signRenderToken,
+  verifyRenderToken,
+} from '../server/services/stuffing-rules.ts';
 import { issueCounterCodes } from '../server/services/transaction-code-service.ts';
 import { createDesk, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { TEST_PUBLIC_URL, testApp } from './helpers/harness.ts';
@@ -362,4 +369,32 @@ t.test('a scripted attack on one poster is mostly flagged; a normal-paced contro
   t.equal(control.stored, 50);
   t.equal(control.thanked, 50);
   t.ok(control.share <= 0.05, `at most 5% of genuine answers flagged (${control.flagged}/50)`);
+});
+
+t.test('counting a window only up to the caps never changes a flag', async () => {
+  fc.assert(
+    fc.property(
+      fc.record({ desk: fc.nat(500), client: fc.nat(500), samePattern: fc.nat(500) }),
+      fc.record({
+        minSeconds: fc.nat(30),
+        windowMinutes: fc.integer({ min: 1, max: 60 }),
+        maxPerClient: fc.integer({ min: 1, max: 100 }),
+        maxPerDesk: fc.integer({ min: 1, max: 300 }),
+        burstSize: fc.integer({ min: 2, max: 50 }),
+      }),
+      fc.boolean(),
+      (counts, limits, hasClient) => {
+        const caps = countCaps(limits);
+        const capped = {
+          desk: Math.min(counts.desk, caps.desk),
+          client: Math.min(counts.client, caps.client),
+          samePattern: Math.min(counts.samePattern, caps.samePattern),
+        };
+        return (
+          JSON.stringify(rateReasons(capped, limits, hasClient)) ===
+          JSON.stringify(rateReasons(counts, limits, hasClient))
+        );
+      },
+    ),
+  );
 });

@@ -33,6 +33,8 @@ export interface RateCheck {
   clientKey: string | null;
   answerPattern: string;
   windowMinutes: number;
+  /** Counts above these change nothing (stuffing-rules.ts countCaps). */
+  caps: WindowCounts;
   /** The rules (stuffing-rules.ts): reasons to flag the row, given what came before it. */
   reasons: (counts: WindowCounts) => string[];
 }

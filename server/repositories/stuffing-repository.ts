@@ -28,25 +28,30 @@ export interface WindowQuery {
   clientKey: string | null;
   answerPattern: string;
   windowMinutes: number;
+  /** Each count stops here: the checks only compare it with these. */
+  caps: WindowCounts;
 }
 
-/** For each query, the responses at its desk in the last `windowMinutes`, as the checks count them; one round trip. */
+/**
+ * For each query, the responses at its desk in the last `windowMinutes`, as
+ * the checks count them (up to the caps), in one round trip.
+ */
 export async function countWindows(trx: Db, qs: readonly WindowQuery[]): Promise<WindowCounts[]> {
   if (!qs.length) return [];
-  const { rows } = await sql<{ i: string; desk: number; client: number; same: number }>`
-    select q.i, c.desk, c.client, c.same
+  // One-time codes admit one response each: they are not poster traffic.
+  const window = sql`r.desk_id = q.desk_id and r.submitted_at > now() - make_interval(mins => q.minutes)
+    and r.verified = false`;
+  const { rows } = await sql<{ desk: number; client: number; same: number }>`
+    select (select count(*) from (select from response r where ${window} limit q.cap_desk) x)::int as desk,
+           (select count(*) from (select from response r where ${window} and r.client_key = q.client_key
+                                   limit q.cap_client) x)::int as client,
+           (select count(*) from (select from response r where ${window} and r.answer_pattern = q.answer_pattern
+                                   limit q.cap_same) x)::int as same
       from unnest(${qs.map((q) => q.deskId)}::int[], ${qs.map((q) => q.clientKey)}::text[],
-                  ${qs.map((q) => q.answerPattern)}::text[], ${qs.map((q) => q.windowMinutes)}::int[])
-           with ordinality as q(desk_id, client_key, answer_pattern, minutes, i)
-     cross join lateral (
-       select count(*)::int as desk,
-              (count(*) filter (where r.client_key = q.client_key))::int as client,
-              (count(*) filter (where r.answer_pattern = q.answer_pattern))::int as same
-         from response r
-        where r.desk_id = q.desk_id
-          and r.submitted_at > now() - make_interval(mins => q.minutes)
-          -- One-time codes admit one response each: they are not poster traffic.
-          and r.verified = false) c
+                  ${qs.map((q) => q.answerPattern)}::text[], ${qs.map((q) => q.windowMinutes)}::int[],
+                  ${qs.map((q) => q.caps.desk)}::int[], ${qs.map((q) => q.caps.client)}::int[],
+                  ${qs.map((q) => q.caps.samePattern)}::int[])
+           with ordinality as q(desk_id, client_key, answer_pattern, minutes, cap_desk, cap_client, cap_same, i)
      order by q.i`.execute(trx);
   return rows.map((r) => ({ desk: r.desk, client: r.client, samePattern: r.same }));
 }

@@ -135,6 +135,15 @@ export function formReasons(input: {
 }
 
 /** Reasons from what the desk has already received in the window. */
+/**
+ * How far each window count has to go: rateReasons only compares them with
+ * these, so counting stops there. A desk under attack holds thousands of
+ * rows in its window; each new submission still reads a few dozen.
+ */
+export function countCaps(limits: StuffingLimits): WindowCounts {
+  return { desk: limits.maxPerDesk, client: limits.maxPerClient, samePattern: limits.burstSize - 1 };
+}
+
 export function rateReasons(counts: WindowCounts, limits: StuffingLimits, hasClientKey: boolean): StuffingReason[] {
   const reasons: StuffingReason[] = [];
   if (hasClientKey && counts.client >= limits.maxPerClient) reasons.push('client_rate');

@@ -22,6 +22,7 @@ import {
   answerPattern,
   briefAnswers,
   clientKey,
+  countCaps,
   formReasons,
   rateReasons,
   reasonWords,
@@ -146,6 +147,7 @@ export function stuffingFields(
           clientKey: e.clientKey,
           answerPattern: pattern,
           windowMinutes: e.limits.windowMinutes,
+          caps: countCaps(e.limits),
           reasons: (counts) => rateReasons(counts, e.limits, e.clientKey !== null),
         }
       : undefined,
