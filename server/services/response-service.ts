@@ -48,7 +48,7 @@ export async function loadDeskSurvey(db: Db, deskCode: string): Promise<DeskSurv
  * DESK_CACHE_MS. Desk codes in the cache are only ones that were looked up,
  * unknown ones included, so the map is bounded.
  */
-const DESK_CACHE_MS = 5_000;
+const DESK_CACHE_MS = 30_000;
 const DESK_CACHE_MAX = 10_000;
 const deskSurveys = new WeakMap<Db, Map<string, { until: number; value: Promise<DeskSurvey | undefined> }>>();
 

@@ -13,9 +13,14 @@ import { screenBatch } from './stuffing-service.ts';
 // With nothing in flight a submission goes at once, alone: batching adds no
 // wait at low traffic and only forms under load.
 
-const MAX_BATCH = 64;
-/** Transactions in flight at once; the pool keeps connections for everything else. */
-const MAX_IN_FLIGHT = 2;
+const MAX_BATCH = 128;
+/**
+ * One transaction at a time. Measured (bench/README.md): two in flight were
+ * slower, because both upsert the same hot aggregate cells (a unit's month,
+ * say) and the second waits for the first's commit anyway; one at a time
+ * lets the next batch grow while this one commits.
+ */
+const MAX_IN_FLIGHT = 1;
 
 interface Pending {
   row: NewResponse;
