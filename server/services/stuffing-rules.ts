@@ -55,8 +55,22 @@ export interface WindowCounts {
 
 /** Separate keys for separate uses of the one secret. */
 function subKey(secret: Buffer, purpose: string): Buffer {
-  return createHmac('sha256', secret).update(`hai-long/${purpose}`).digest();
+  // Derived once per secret and purpose: every page view signs with one.
+  let keys = subKeys.get(secret);
+  if (!keys) {
+    keys = new Map();
+    subKeys.set(secret, keys);
+  }
+  let key = keys.get(purpose);
+  if (!key) {
+    key = createHmac('sha256', secret).update(`hai-long/${purpose}`).digest();
+    // Client keys change purpose daily: keep only the last few.
+    if (keys.size >= 8) keys.clear();
+    keys.set(purpose, key);
+  }
+  return key;
 }
+const subKeys = new WeakMap<Buffer, Map<string, Buffer>>();
 
 function renderSignature(secret: Buffer, deskCode: string, renderedAtMs: number): string {
   return createHmac('sha256', subKey(secret, 'form-render'))
