@@ -145,7 +145,7 @@ t.test('report queries: scope, inclusive period, service area, suspect responses
   );
 });
 
-t.test('a commune-year report reads answer_daily, not answer or response', async (t) => {
+t.test('a commune-year report reads scale_monthly, not answer_daily, answer or response', async (t) => {
   const { db } = await testDatabase(t);
   const versionId = await quickVersionId(db);
   const desks = [await createDesk(db, ['dat-dai', 'ho-tich']), await createDesk(db, ['y-te'])];
@@ -165,20 +165,33 @@ t.test('a commune-year report reads answer_daily, not answer or response', async
   await sql`analyze`.execute(db);
   const scopePath = (await unitsUnder(db, desks[0]!.communeId))!.scope.path;
   const q = { scopePath, from: '2026-01-01', to: '2026-12-31' };
-  const [plan] = (await itemCountsQuery(db, q).explain('json')) as { 'QUERY PLAN': unknown }[];
-  const relations = new Set<string>();
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      for (const [k, v] of Object.entries(node)) {
-        if (k === 'Relation Name') relations.add(String(v));
-        else walk(v);
+  const relationsOf = async (query: AggregateQuery) => {
+    const { rows } = await sql<{ 'QUERY PLAN': unknown }>`explain (format json) ${itemCountsQuery(query)}`.execute(db);
+    const relations = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') {
+        for (const [k, v] of Object.entries(node)) {
+          if (k === 'Relation Name') relations.add(String(v));
+          else walk(v);
+        }
       }
-    }
+    };
+    walk(rows[0]?.['QUERY PLAN']);
+    return relations;
   };
-  walk(plan?.['QUERY PLAN']);
-  t.ok(relations.has('answer_daily'), `reads answer_daily (${[...relations].join(', ')})`);
-  t.notOk(relations.has('answer') || relations.has('response'), 'no raw answers or responses are read');
+  const year = await relationsOf(q);
+  t.ok(year.has('scale_monthly'), `a year of whole months reads scale_monthly (${[...year].join(', ')})`);
+  t.notOk(year.has('answer_daily'), 'and no daily rows');
+  t.notOk(year.has('answer') || year.has('response'), 'no raw answers or responses are read');
+  const edges = await relationsOf({ ...q, from: '2026-01-15', to: '2026-03-10' });
+  t.ok(
+    edges.has('scale_monthly') && edges.has('answer_daily'),
+    `15 January to 10 March: February from scale_monthly, the edge days from answer_daily (${[...edges].join(', ')})`,
+  );
+  t.notOk(edges.has('answer') || edges.has('response'));
+  const days = await relationsOf({ ...q, from: '2026-02-03', to: '2026-02-20' });
+  t.notOk(days.has('scale_monthly'), 'a period inside one month reads only days');
 
   const counts = await itemCounts(db, q);
   const scores = answers.filter((_, i) => i % 2 === 0).flatMap((a) => a.filter((x) => x.kind === 'scale'));

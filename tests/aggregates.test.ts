@@ -22,8 +22,10 @@ import {
   bulkRow,
   quickVersionId,
   rawAggregates,
+  rawMonthly,
   responseIds,
   storedAggregates,
+  storedMonthly,
   YEAR_START,
 } from './helpers/aggregate-data.ts';
 import { createDesk } from './helpers/fixtures.ts';
@@ -102,6 +104,7 @@ t.test(
         const raw = await rawAggregates(db);
         flaggedSeen ||= raw.responses.some((r) => r.suspect);
         assert.deepStrictEqual(await storedAggregates(db), raw);
+        assert.deepStrictEqual(await storedMonthly(db), await rawMonthly(db));
       }),
       { numRuns: 12, seed: 20261122 },
     );
@@ -110,6 +113,9 @@ t.test(
     const raw = await rawAggregates(db);
     t.ok(raw.answers.length > 100, `${raw.answers.length} aggregate rows at the end`);
     t.strictSame(await storedAggregates(db), raw, 'after every run the aggregates equal the raw rows');
+    const monthly = await rawMonthly(db);
+    t.ok(monthly.scales.length > 10, `${monthly.scales.length} scale_monthly rows at the end`);
+    t.strictSame(await storedMonthly(db), monthly, 'and so do the monthly ones');
   },
 );
 
@@ -135,14 +141,20 @@ t.test('rebuild-aggregates recomputes both tables from raw rows, by function and
     .where('id', 'in', (await responseIds(db)).slice(0, 40))
     .execute();
   const before = await storedAggregates(db);
+  const monthlyBefore = await storedMonthly(db);
+  t.strictSame(monthlyBefore, await rawMonthly(db));
 
   // Counts gone wrong (a hand edit, a bug fixed later): the rebuild repairs them.
   await sql`update answer_daily set n = n + 3 where value = '5'`.execute(db);
   await sql`delete from response_daily where suspect`.execute(db);
+  await sql`update scale_monthly set n4 = n4 + 1`.execute(db);
+  await sql`delete from response_monthly where not suspect`.execute(db);
   t.notSame(await storedAggregates(db), before, 'the aggregates were damaged');
+  t.notSame(await storedMonthly(db), monthlyBefore, 'the monthly ones too');
   const summary = await rebuildAggregates(db);
   const after = await storedAggregates(db);
   t.strictSame(after, before, 'the rebuilt rows are the rows the triggers kept');
+  t.strictSame(await storedMonthly(db), monthlyBefore, 'the monthly tables too');
   t.strictSame(after, await rawAggregates(db));
   t.same(
     summary,
@@ -150,7 +162,7 @@ t.test('rebuild-aggregates recomputes both tables from raw rows, by function and
     'it reports the rows it wrote',
   );
 
-  await sql`truncate answer_daily, response_daily`.execute(db);
+  await sql`truncate answer_daily, response_daily, scale_monthly, response_monthly`.execute(db);
   const run = await runScript('server/cli.ts', ['rebuild-aggregates'], { DATABASE_URL: url });
   t.equal(run.code, 0, run.stderr);
   t.equal(
@@ -158,6 +170,7 @@ t.test('rebuild-aggregates recomputes both tables from raw rows, by function and
     `Rebuilt ${after.answers.length} answer_daily rows and ${after.responses.length} response_daily rows.\n`,
   );
   t.strictSame(await storedAggregates(db), before);
+  t.strictSame(await storedMonthly(db), monthlyBefore);
 });
 
 t.test('the migration counts responses a live database already holds', async (t) => {
@@ -195,6 +208,10 @@ t.test('the migration counts responses a live database already holds', async (t)
   t.equal(stored.answers.length, 1);
   t.match(stored.answers[0], { day: '2026-05-04', desk_id: 0, indicator_key: 'overall', value: '4', n: 2 });
   t.strictSame(stored, await rawAggregates(db));
+  const monthly = await storedMonthly(db);
+  t.match(monthly.scales, [{ month: '2026-05', indicator_key: 'overall', n4: 2, n5: 0 }]);
+  t.match(monthly.responses, [{ month: '2026-05', channel: 'paper', n: 2 }]);
+  t.strictSame(monthly, await rawMonthly(db), 'the monthly migration counts them too');
 });
 
 t.test('the day is the local date: 17:30 UTC counts on the next day in Vietnam', async (t) => {

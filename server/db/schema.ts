@@ -265,6 +265,35 @@ export interface ResponseDailyTable {
   n: ReadOnly<number>;
 }
 
+/**
+ * Monthly counts kept by triggers beside the daily ones
+ * (migrations/2026-11-22T0800_monthly-aggregates.ts): scale answers only, the
+ * five values as columns. Written only by the database.
+ */
+export interface ScaleMonthlyTable {
+  unit_id: ReadOnly<number>;
+  /** First day of the local month (Asia/Ho_Chi_Minh); select it with to_char. */
+  month: ColumnType<string, never, never>;
+  service_area_code: ReadOnly<string>;
+  suspect: ReadOnly<boolean>;
+  survey_version_id: ReadOnly<number>;
+  indicator_key: ReadOnly<string>;
+  n1: ReadOnly<number>;
+  n2: ReadOnly<number>;
+  n3: ReadOnly<number>;
+  n4: ReadOnly<number>;
+  n5: ReadOnly<number>;
+}
+
+export interface ResponseMonthlyTable {
+  unit_id: ReadOnly<number>;
+  month: ColumnType<string, never, never>;
+  service_area_code: ReadOnly<string>;
+  channel: ReadOnly<Channel>;
+  suspect: ReadOnly<boolean>;
+  n: ReadOnly<number>;
+}
+
 /** A view: the scale items of each published survey version. */
 export interface SurveyScaleItemView {
   survey_version_id: ReadOnly<number>;
@@ -295,6 +324,8 @@ export interface Database {
   feedback_event: FeedbackEventTable;
   answer_daily: AnswerDailyTable;
   response_daily: ResponseDailyTable;
+  scale_monthly: ScaleMonthlyTable;
+  response_monthly: ResponseMonthlyTable;
   survey_scale_item: SurveyScaleItemView;
 }
 

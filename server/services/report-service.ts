@@ -26,8 +26,11 @@ import { rawResponses } from '../repositories/report-repository.ts';
 import { listServiceAreaOptions, listTargetsAbove, listTargetsInSubtree } from '../repositories/target-repository.ts';
 import { type Actor, canReach } from './scope.ts';
 
-// The satisfaction report of a unit and period, computed from the daily
-// aggregates (never from response rows) by the pure functions of analysis/.
+// The satisfaction report of a unit and period, computed from the aggregates
+// (monthly for whole months, daily for the days around them; never from
+// response rows) by the pure functions of analysis/. The counts come grouped
+// by the scope's direct child already, so a country report handles rows for
+// its provinces, not for every commune.
 
 export interface ReportQuery {
   unitId: number;
@@ -54,7 +57,11 @@ function keyDistributions(rows: readonly ItemCount[]): KeyDistributions {
 
 function groupBy<T, K>(rows: readonly T[], key: (r: T) => K): Map<K, T[]> {
   const out = new Map<K, T[]>();
-  for (const r of rows) out.set(key(r), [...(out.get(key(r)) ?? []), r]);
+  for (const r of rows) {
+    const group = out.get(key(r));
+    if (group) group.push(r);
+    else out.set(key(r), [r]);
+  }
   return out;
 }
 

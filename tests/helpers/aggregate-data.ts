@@ -98,3 +98,52 @@ export async function storedAggregates(db: Db): Promise<Counts> {
       from response_daily order by 1, 2, 3, 4, 5, 6`.execute(db);
   return { answers: answers.rows, responses: responses.rows };
 }
+
+interface MonthCell {
+  month: string;
+  unit_id: number;
+  service_area_code: string;
+  suspect: boolean;
+}
+export interface MonthlyCounts {
+  scales: (MonthCell & {
+    survey_version_id: number;
+    indicator_key: string;
+    n1: number;
+    n2: number;
+    n3: number;
+    n4: number;
+    n5: number;
+  })[];
+  responses: (MonthCell & { channel: string; n: number })[];
+}
+
+/** The monthly tables' counts as a GROUP BY over the raw rows, written independently of the migration. */
+export async function rawMonthly(db: Db): Promise<MonthlyCounts> {
+  const scales = await sql<MonthlyCounts['scales'][number]>`
+    select to_char(r.submitted_at at time zone 'Asia/Ho_Chi_Minh', 'YYYY-MM') as month, r.unit_id,
+           r.service_area_code, r.suspect, r.survey_version_id, a.indicator_key,
+           count(*) filter (where a.value_num = 1)::int as n1, count(*) filter (where a.value_num = 2)::int as n2,
+           count(*) filter (where a.value_num = 3)::int as n3, count(*) filter (where a.value_num = 4)::int as n4,
+           count(*) filter (where a.value_num = 5)::int as n5
+      from answer a join response r on r.id = a.response_id
+     where a.value_num between 1 and 5
+     group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6`.execute(db);
+  const responses = await sql<MonthlyCounts['responses'][number]>`
+    select to_char(submitted_at at time zone 'Asia/Ho_Chi_Minh', 'YYYY-MM') as month, unit_id, service_area_code,
+           suspect, channel, count(*)::int as n
+      from response group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5`.execute(db);
+  return { scales: scales.rows, responses: responses.rows };
+}
+
+/** scale_monthly and response_monthly as stored, in the same shape and order. */
+export async function storedMonthly(db: Db): Promise<MonthlyCounts> {
+  const scales = await sql<MonthlyCounts['scales'][number]>`
+    select to_char(month, 'YYYY-MM') as month, unit_id, service_area_code, suspect, survey_version_id, indicator_key,
+           n1, n2, n3, n4, n5
+      from scale_monthly order by 1, 2, 3, 4, 5, 6`.execute(db);
+  const responses = await sql<MonthlyCounts['responses'][number]>`
+    select to_char(month, 'YYYY-MM') as month, unit_id, service_area_code, suspect, channel, n
+      from response_monthly order by 1, 2, 3, 4, 5`.execute(db);
+  return { scales: scales.rows, responses: responses.rows };
+}
