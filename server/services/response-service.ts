@@ -42,7 +42,7 @@ export async function loadDeskSurvey(db: Db, deskCode: string): Promise<DeskSurv
 
 /**
  * Desks and their surveys change rarely (a staff edit) and are read on every
- * page view and submission, so each process keeps them for a few seconds.
+ * page view and submission, so each process keeps them for half a minute.
  * The process that makes a change forgets them at once (forgetDeskSurveys,
  * called after every staff change); another process sees it within
  * DESK_CACHE_MS. Desk codes in the cache are only ones that were looked up,

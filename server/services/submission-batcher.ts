@@ -4,8 +4,8 @@ import { screenBatch } from './stuffing-service.ts';
 
 // Group commit for citizens' submissions. Submissions that arrive while
 // earlier ones are being written wait and then go together in the next
-// transaction: one lock query, one count, one insert of the responses, one of
-// the answers and one durable commit for the lot, instead of each. Nothing is
+// transaction: one lock query, one count, one statement inserting the
+// responses and their answers, and one durable commit for the lot. Nothing is
 // weakened: each caller's promise settles only after the commit that holds
 // its row, replays and conflicts are told apart per row, and the stuffing
 // checks count the rows before each one in the batch (screenBatch).
