@@ -55,7 +55,9 @@ t.test('ensureDataset makes the rows asked for, reuses them, and the baseline co
   const user = await sql<{ role: string }>`select current_setting('session_replication_role') as role`.execute(db);
   t.equal(user.rows[0]?.role, 'origin', 'triggers are back on for the pooled connection');
   const indexes = await sql<{ n: string }>`
-    select count(*) as n from pg_indexes where indexname in ('answer_key_idx', 'response_unit_time_idx')`.execute(db);
+    select count(*) as n from pg_indexes where indexname in ('response_desk_time_idx', 'response_unit_time_idx')`.execute(
+    db,
+  );
   t.equal(Number(indexes.rows[0]?.n), 2, 'the indexes dropped for the load are back');
 
   // A new response still gets an id after the generated ones.
