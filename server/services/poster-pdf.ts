@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import PDFDocument from 'pdfkit';
+import type PDFKitDocument from 'pdfkit';
 import type { PosterContent, PosterSize } from './poster-content.ts';
 
 // Draws QR posters as PDF, one page per desk. Pure apart from reading the
@@ -11,6 +11,15 @@ import type { PosterContent, PosterSize } from './poster-content.ts';
 const require = createRequire(import.meta.url);
 let fonts: { regular: Buffer; bold: Buffer } | undefined;
 /** The Be Vietnam Pro regular and bold TTFs, read once (the report PDF uses them too). */
+/**
+ * pdfkit (and exceljs, report-export/xlsx.ts) are loaded on the first
+ * document, not at start: together they are about 45 MB of a server's
+ * memory that citizens' pages and submissions never use.
+ */
+export async function loadPdfKit(): Promise<typeof PDFKitDocument> {
+  return (await import('pdfkit')).default;
+}
+
 export function loadFonts() {
   fonts ??= {
     regular: readFileSync(require.resolve('@expo-google-fonts/be-vietnam-pro/400Regular/BeVietnamPro_400Regular.ttf')),
@@ -38,7 +47,8 @@ export function fitFontSize(width: (size: number) => number, max: number, start:
   return Math.max(size, min);
 }
 
-export function renderPostersPdf(pages: PosterPage[], size: PosterSize, title: string): Promise<Buffer> {
+export async function renderPostersPdf(pages: PosterPage[], size: PosterSize, title: string): Promise<Buffer> {
+  const PDFDocument = await loadPdfKit();
   const { regular, bold } = loadFonts();
   const doc = new PDFDocument({
     size: size.toUpperCase(),

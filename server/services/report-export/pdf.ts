@@ -1,6 +1,5 @@
-import PDFDocument from 'pdfkit';
 import { formatDateVi, isoDateToVi } from '../local-time.ts';
-import { loadFonts } from '../poster-pdf.ts';
+import { loadFonts, loadPdfKit } from '../poster-pdf.ts';
 import { FACTOR_NAMES } from '../target-rules.ts';
 import { chart, type Doc, GREY, heading, INK, paragraph, RED, table } from './pdf-draw.ts';
 import { reportCharts } from './report-charts.ts';
@@ -16,7 +15,8 @@ import { formatInterval, formatRate, headline, lowestFactor, methodParagraphs, w
 const TITLE = 'BÁO CÁO KẾT QUẢ KHẢO SÁT SỰ HÀI LÒNG CỦA NGƯỜI DÂN, TỔ CHỨC';
 const SUBTITLE = 'đối với sự phục vụ của cơ quan hành chính nhà nước';
 
-export function reportPdf(b: ReportBundle): Promise<Buffer> {
+export async function reportPdf(b: ReportBundle): Promise<Buffer> {
+  const PDFDocument = await loadPdfKit();
   const { regular, bold } = loadFonts();
   const r = b.report;
   const doc: Doc = new PDFDocument({

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { COMPARISON_SYMBOLS } from '../target-rules.ts';
 import { flatColumns, type ReportTable, type ScalarKind, type TableCell, type TargetCell } from './report-model.ts';
 import { VERDICT_NAMES } from './report-text.ts';
@@ -41,8 +41,10 @@ function xlsxCell(kind: ScalarKind, v: TableCell): { value: ExcelJS.CellValue; n
   }
 }
 
-function newWorkbook(title: string): ExcelJS.Workbook {
-  const wb = new ExcelJS.Workbook();
+async function newWorkbook(title: string): Promise<ExcelJS.Workbook> {
+  // Loaded on the first export, not at start (see loadPdfKit in poster-pdf.ts).
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   wb.creator = 'Hài Lòng – khảo sát sự hài lòng';
   wb.title = title;
   wb.created = new Date();
@@ -66,7 +68,7 @@ async function toBuffer(wb: ExcelJS.Workbook): Promise<Buffer> {
 }
 
 export async function reportXlsx(tables: ReportTable[], title: string): Promise<Buffer> {
-  const wb = newWorkbook(title);
+  const wb = await newWorkbook(title);
   for (const t of tables) {
     const ws = wb.addWorksheet(t.sheet.slice(0, 31));
     const cols = flatColumns(t.columns);
@@ -93,7 +95,7 @@ const DATE_VI = /^(\d{2})\/(\d{2})\/(\d{4})$/;
 
 /** The raw anonymous responses on one sheet; the first column's dd/mm/yyyy dates become dates. */
 export async function responsesXlsx(columns: string[], rows: (string | number | null)[][]): Promise<Buffer> {
-  const wb = newWorkbook('Phiếu khảo sát (ẩn danh)');
+  const wb = await newWorkbook('Phiếu khảo sát (ẩn danh)');
   const ws = wb.addWorksheet('Phiếu khảo sát');
   ws.addRow(columns);
   for (const row of rows) {
