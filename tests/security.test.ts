@@ -371,3 +371,16 @@ t.test('every POST route refuses a body over its limit with 413', async (t) => {
     t.not(at.statusCode, 413, `POST ${route.url}: ${limit / 1024} KiB is read`);
   }
 });
+
+t.test('every response gets its own CSP nonces, across refills of the random pool', async (t) => {
+  const { app } = await testApp(t);
+  const seen = new Set<string>();
+  // 300 responses draw 9,600 random bytes: more than two refills of the 4 KB pool.
+  for (let i = 0; i < 300; i++) {
+    const csp = String((await app.inject('/healthz')).headers['content-security-policy']);
+    const nonces = [...csp.matchAll(/'nonce-([0-9a-f]{32})'/g)].map((m) => m[1] ?? '');
+    t.equal(nonces.length, 2, 'a script nonce and a style nonce');
+    for (const n of nonces) seen.add(n);
+  }
+  t.equal(seen.size, 600, 'no nonce ever repeats');
+});

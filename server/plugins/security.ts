@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import fp from 'fastify-plugin';
 import helmet from 'helmet';
 
@@ -25,6 +25,20 @@ declare module 'fastify' {
 
 // QR images may be shown on a unit's own website: they alone are cross-origin resources.
 const EMBEDDABLE = /^\/q\/[^/?]+\/qr\.(svg|png)(\?|$)/;
+
+// Random bytes for nonces, drawn from the CSPRNG 4 KB at a time and each
+// used once: one system call per 128 requests instead of one per request
+// (as crypto.randomUUID does for itself).
+const randomPool = Buffer.alloc(4096);
+let randomOffset = randomPool.length;
+function freshBytes(n: number): Buffer {
+  if (randomOffset + n > randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  randomOffset += n;
+  return randomPool.subarray(randomOffset - n, randomOffset);
+}
 
 const NONCE_SCRIPT = 'HLNONCESCRIPT';
 const NONCE_STYLE = 'HLNONCESTYLE';
@@ -80,8 +94,8 @@ export default fp(
     app.decorateReply('cspNonce', null as never);
 
     app.addHook('onRequest', async (req, reply) => {
-      // 128 bits each, as helmet's own nonces, from one call.
-      const random = randomBytes(32).toString('hex');
+      // 128 bits each, as helmet's own nonces.
+      const random = freshBytes(32).toString('hex');
       const nonce = { script: random.slice(0, 32), style: random.slice(32) };
       reply.cspNonce = nonce;
       const [first, second] = scriptFirst ? [nonce.script, nonce.style] : [nonce.style, nonce.script];
