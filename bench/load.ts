@@ -13,6 +13,8 @@ export interface LoadResult {
   /** Connection errors, timeouts and non-2xx answers together. */
   errors: number;
   ok: number;
+  /** 2xx answers of the warm-up and the measured run together. */
+  okWithWarmUp: number;
 }
 
 export interface LoadSpec {
@@ -40,7 +42,7 @@ function run(spec: LoadSpec, seconds: number): Promise<autocannon.Result> {
 
 /** A short warm-up (JIT, pools, caches), then the measured run. */
 export async function load(spec: LoadSpec): Promise<LoadResult> {
-  await run(spec, Math.max(1, Math.round(spec.seconds / 4)));
+  const warm = await run(spec, Math.max(1, Math.round(spec.seconds / 4)));
   const r = await run(spec, spec.seconds);
   const ok = r['2xx'];
   return {
@@ -49,6 +51,7 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     p99: r.latency.p99,
     errors: r.errors + r.timeouts + r.non2xx,
     ok,
+    okWithWarmUp: ok + warm['2xx'],
   };
 }
 
