@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,7 +15,7 @@ import { createApiKey } from '../server/services/api-key-service.ts';
 import { unitPostersPdf } from '../server/services/poster-service.ts';
 import type { Actor } from '../server/services/scope.ts';
 import { prepareDatabase } from '../server/services/setup-service.ts';
-import { ROOT, startServer } from '../tests/helpers/process.ts';
+import { freePort, ROOT, startServer } from '../tests/helpers/process.ts';
 import { ensureDataset } from './dataset.ts';
 import { load, submissionBody } from './load.ts';
 import { rawReportCounts } from './raw-report.ts';
@@ -53,17 +52,6 @@ const DESKS_PER_COMMUNE = 4;
 const POSTER_DESKS = 20;
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function withDatabase(url: string, name: string): string {
   const u = new URL(url);

@@ -1,11 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createDatabaseIfMissing } from '../server/db/database.ts';
 import { startEmbedded } from '../server/db/embedded.ts';
-import { ROOT } from '../tests/helpers/process.ts';
+import { freePort, ROOT } from '../tests/helpers/process.ts';
 
 // A PostgreSQL cluster of the suite's own, in a temporary directory, so that
 // it can be stopped as a crash would stop it and started again. The embedded
@@ -24,17 +23,6 @@ export interface Cluster {
   start(): Promise<void>;
   /** Stops it for good and removes its files. */
   destroy(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** uid/gid to run PostgreSQL's tools with: the `postgres` user when we are root. */

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Parser } from 'tap-parser';
@@ -8,6 +7,7 @@ import { connect } from '../server/db/connect.ts';
 import { createDatabaseIfMissing } from '../server/db/database.ts';
 import { startEmbedded } from '../server/db/embedded.ts';
 import { prepareDatabase } from '../server/services/setup-service.ts';
+import { freePort } from './helpers/process.ts';
 
 // The test command: a real PostgreSQL (embedded, or DATABASE_URL's server),
 // one migrated template database that each test file clones for itself, then
@@ -16,17 +16,6 @@ import { prepareDatabase } from '../server/services/setup-service.ts';
 const TEMPLATE = `hl_template_${process.pid}`;
 // Per run, so that runs side by side do not read each other's results.
 const RAW_TAP = path.resolve(`.tap/raw-${process.pid}.tap`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function main(): Promise<number> {
   let adminUrl = process.env.DATABASE_URL;

@@ -4,6 +4,7 @@ import t from 'tap';
 import type { Db } from '../server/db/connect.ts';
 import type { NewResponse } from '../server/repositories/response-repository.ts';
 import { submitBatched } from '../server/services/submission-batcher.ts';
+import { quickVersionId } from './helpers/aggregate-data.ts';
 import { createDesk, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { staffClient } from './helpers/staff.ts';
@@ -14,16 +15,6 @@ import { staffClient } from './helpers/staff.ts';
 // staff change, and never repeat a per-request value.
 
 const ANSWERS = { access: 4, procedure: 5, staff: 5, result: 4, feedback: 'na', overall: 5, trips: '1' };
-
-async function quickVersionId(db: Db): Promise<number> {
-  const row = await db
-    .selectFrom('survey_version as v')
-    .innerJoin('survey as s', 's.id', 'v.survey_id')
-    .select('v.id')
-    .where('s.code', '=', 'sipas-quick')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
 
 async function count(db: Db, query: ReturnType<typeof sql<{ n: string }>>): Promise<number> {
   return Number((await query.execute(db)).rows[0]?.n ?? 0);

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import type { Test } from 'tap';
@@ -8,7 +7,7 @@ import type { Db } from '../../server/db/connect.ts';
 import type { Role } from '../../server/db/schema.ts';
 import { createUser } from '../../server/services/auth-service.ts';
 import { testDatabase } from '../helpers/harness.ts';
-import { ROOT, startServer } from '../helpers/process.ts';
+import { freePort, ROOT, startServer } from '../helpers/process.ts';
 import { TEST_PASSWORD } from '../helpers/staff.ts';
 
 // Shared by the browser tests and the screenshots script: Debian's Chromium
@@ -58,17 +57,6 @@ export async function newContext(t: Test, browser: Browser, options: BrowserCont
   context.setDefaultTimeout(20_000);
   t.teardown(() => context.close());
   return context;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /**

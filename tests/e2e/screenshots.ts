@@ -8,8 +8,8 @@ import { chromium, type Page } from 'playwright-core';
 import { connect } from '../../server/db/connect.ts';
 import { createDatabaseIfMissing } from '../../server/db/database.ts';
 import { startEmbedded } from '../../server/db/embedded.ts';
-import { exited, ROOT, startServer } from '../helpers/process.ts';
-import { CHROMIUM, CHROMIUM_ARGS, DESKTOP, freePort, HAS_CHROMIUM, PHONE } from './browser.ts';
+import { exited, freePort, ROOT, startServer } from '../helpers/process.ts';
+import { CHROMIUM, CHROMIUM_ARGS, DESKTOP, HAS_CHROMIUM, PHONE } from './browser.ts';
 
 // `npm run screenshots`: the pictures in the README, taken from the real app
 // with its demo data. A throwaway database (embedded PostgreSQL in a temp
