@@ -4,6 +4,7 @@ import { csvField, reportCsv, responsesCsv } from '../server/services/report-exp
 import { reportPdf } from '../server/services/report-export/pdf.ts';
 import { reportTables } from '../server/services/report-export/report-tables.ts';
 import { reportXlsx, responsesXlsx } from '../server/services/report-export/xlsx.ts';
+import { parseCsv } from './helpers/csv.ts';
 import { unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { pdfText } from './helpers/pdf-text.ts';
@@ -15,33 +16,6 @@ import { staffClient } from './helpers/staff.ts';
 // intact and that cannot smuggle a formula in, XLSX with numbers as numbers,
 // the quarterly PDF for the Phòng Văn hóa – Xã hội; each audited, each for
 // the official's own subtree only.
-
-/** RFC 4180 fields, as a spreadsheet reads them back. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') field += text[i++];
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  return rows;
-}
 
 async function openXlsx(buffer: Buffer) {
   const wb = new ExcelJS.Workbook();

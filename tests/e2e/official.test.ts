@@ -8,6 +8,7 @@ import { insertResponsesBulk } from '../../server/repositories/response-reposito
 import { presetRange } from '../../server/services/report-periods.ts';
 import type { Answer } from '../../surveys/answers.ts';
 import { bulkRow, quickVersionId } from '../helpers/aggregate-data.ts';
+import { parseCsv } from '../helpers/csv.ts';
 import { pdfText } from '../helpers/pdf-text.ts';
 import {
   createAccount,
@@ -110,33 +111,6 @@ async function filter(page: Page, field: 'unitId' | 'period' | 'serviceArea', va
   // A function, not a string: the page's CSP forbids evaluating strings.
   await page.waitForFunction(() => (globalThis as { settled?: boolean }).settled === true);
   await page.waitForURL(new RegExp(`[?&]${field}=${value}`));
-}
-
-/** RFC 4180 fields (the CSV export's quoting). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') field += text[i++];
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  return rows;
 }
 
 async function download(page: Page, name: string): Promise<Buffer> {

@@ -65,8 +65,11 @@ export async function renderFreshSurvey(
     pages = new Map();
     freshPages.set(ctx, pages);
   }
-  const key = `${state.lang}|${state.serviceArea ?? ''}|${path}`;
-  let page = pages.get(key);
+  // Only the page everyone gets (no area chosen in the link) is kept: a link
+  // per area is rare, and keeping every variant would let a crawler walking
+  // desks × languages × areas fill the memory.
+  const key = state.serviceArea ? undefined : `${state.lang}|${path}`;
+  let page = key ? pages.get(key) : undefined;
   if (!page) {
     const blank: FormState = {
       ...state,
@@ -80,8 +83,10 @@ export async function renderFreshSurvey(
       cspNonce: { script: FILL.nonceScript, style: FILL.nonceStyle },
     }) as Promise<string>;
     const filled = html.then((h) => new FilledPage(h, FILL_PATTERN));
-    pages.set(key, filled);
-    filled.catch(() => pages.delete(key));
+    if (key) {
+      pages.set(key, filled);
+      filled.catch(() => pages.delete(key));
+    }
     page = filled;
   }
   const nonce = reply.cspNonce;
