@@ -101,15 +101,17 @@ export function splitPeriod(from: string, to: string): PeriodParts {
  * The units of the scope, each with the direct child of the scope it lies
  * under: `seg` is the child's id, the path segment after the scope's (7 for
  * '/1/7/42/' under '/1/'), null for the scope unit itself (an integer: it
- * hashes faster than text, 500 against 600 ms for the country's year). The path filter is a prefix range of
- * unit_path_idx (text_pattern_ops). Fenced by `offset 0` (a subquery the
- * planner does not pull up), so that `seg` is computed once per unit rather
- * than per aggregate row, and so that the planner guesses few groups (no
- * statistics on `seg`) and aggregates in a hash table instead of sorting 1.4 M
- * rows for the country; `id` keeps the unit table's statistics. Every branch of a UNION ALL joins it itself: a UNION ALL with a join in a
- * branch is planned on its own, and the path filter must reach each branch
- * for a few units to become nested loops over the aggregate's primary key
- * (unit_id first), while the whole country is a hash join.
+ * hashes faster than text, 500 against 600 ms for the country's year). The
+ * path filter is a prefix range of unit_path_idx (text_pattern_ops). Fenced
+ * by `offset 0` (a subquery the planner does not pull up), so that `seg` is
+ * computed once per unit rather than per aggregate row, and so that the
+ * planner guesses few groups (no statistics on `seg`) and aggregates in a
+ * hash table instead of sorting 1.4 M rows for the country; `id` keeps the
+ * unit table's statistics. Every branch of a UNION ALL joins it itself: a
+ * UNION ALL with a join in a branch is planned on its own, and the path
+ * filter must reach each branch for a few units to become nested loops over
+ * the aggregate's primary key (unit_id first), while the whole country is a
+ * hash join.
  */
 function scopeUnits(q: AggregateQuery) {
   return sql`su as not materialized (
