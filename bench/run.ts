@@ -138,18 +138,26 @@ async function writeDatabase(adminUrl: string) {
       desks.push(code);
     }
   }
-  return { url, db, desks, posterUnit };
+  // Kiosk apps and one-stop software post with a submit key of their province.
+  const key = await createApiKey(db, { unitCode: 'bench-tinh', role: 'submit', label: 'bench' });
+  if (!key) throw new Error('no submit key');
+  return { url, db, desks, posterUnit, submitHeaders: { authorization: `Bearer ${key.key}` } };
 }
 
 async function submissions(figures: Figure[], adminUrl: string) {
-  const { url, db, desks, posterUnit } = await writeDatabase(adminUrl);
+  const { url, db, desks, posterUnit, submitHeaders } = await writeDatabase(adminUrl);
   const baseline = await start({ DATABASE_URL: url }, 'bench/baseline-server.ts');
   const server = await start({ DATABASE_URL: url });
   const spec = { connections: CONNECTIONS, seconds: SECONDS, method: 'POST' as const };
 
   log(`submissions: ${CONNECTIONS} connections, ${SECONDS} s each`);
   const plain = await load({ ...spec, url: `${baseline.url}/plain`, body: submissionBody(desks) });
-  const ours = await load({ ...spec, url: `${server.url}/api/v1/responses`, body: submissionBody(desks) });
+  const ours = await load({
+    ...spec,
+    url: `${server.url}/api/v1/responses`,
+    headers: submitHeaders,
+    body: submissionBody(desks),
+  });
   const rss = peakRssMb(server.child.pid ?? 0);
   const stored = Number((await sql<{ n: string }>`select count(*) as n from response`.execute(db)).rows[0]?.n ?? 0);
   // Every acknowledged submission must be in the database. A few more may be:

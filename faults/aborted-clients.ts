@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import pg from 'pg';
-import { ANSWERS, submission } from './context.ts';
+import { ANSWERS, submission, submitAuth } from './context.ts';
 import { pool, request, sleep } from './http.ts';
 import { retryingLoad } from './load.ts';
 import { type Scenario, stopServer } from './scenario.ts';
@@ -24,13 +24,21 @@ const POOL_MAX = 10;
 /** Group-commit lanes (submission-batcher.ts): at most this many connections wait on the lock. */
 const LANES = 2;
 
-function rawPost(base: string, path: string, contentType: string, body: string, sendBytes: number, holdMs: number) {
+function rawPost(
+  base: string,
+  path: string,
+  contentType: string,
+  body: string,
+  sendBytes: number,
+  holdMs: number,
+  extraHeaders = '',
+) {
   const url = new URL(base);
   return new Promise<void>((resolve) => {
     const socket = net.connect(Number(url.port), url.hostname, () => {
       const bytes = Buffer.from(body);
       socket.write(
-        `POST ${path} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: ${contentType}\r\nContent-Length: ${bytes.length}\r\n\r\n`,
+        `POST ${path} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: ${contentType}\r\nContent-Length: ${bytes.length}\r\n${extraHeaders}\r\n`,
       );
       socket.write(bytes.subarray(0, sendBytes));
       setTimeout(() => socket.destroy(), holdMs);
@@ -47,7 +55,8 @@ function cut(base: string, desk: string, full: boolean, form: boolean) {
     ? [`/q/${desk}`, 'application/x-www-form-urlencoded', new URLSearchParams({ ...answers, submissionId }).toString()]
     : ['/api/v1/responses', 'application/json', JSON.stringify({ desk, answers: ANSWERS, submissionId })];
   const bytes = Buffer.byteLength(body);
-  return rawPost(base, path, type, body, full ? bytes : Math.floor(bytes / 2), 5 + Math.random() * 40);
+  const auth = form ? '' : `Authorization: ${submitAuth()}\r\n`;
+  return rawPost(base, path, type, body, full ? bytes : Math.floor(bytes / 2), 5 + Math.random() * 40, auth);
 }
 
 export const abortedClients: Scenario = {

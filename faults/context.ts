@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { connect, type Db } from '../server/db/connect.ts';
 import { insertDesk } from '../server/repositories/desk-repository.ts';
 import { insertUnit } from '../server/repositories/unit-repository.ts';
+import { createApiKey } from '../server/services/api-key-service.ts';
 import { prepareDatabase } from '../server/services/setup-service.ts';
 import { startServer } from '../tests/helpers/process.ts';
 import type { Cluster } from './cluster.ts';
@@ -46,8 +47,21 @@ export class Context {
     this.db = connect({ url: this.url, poolMax: 3, onPoolError: () => {} });
   }
 
+  /** The province every scenario's desks sit under, and its submit key. */
+  private rootId = 0;
+
   async prepare() {
     await prepareDatabase(this.db, { seedDemo: false });
+    const code = `fp-root-${randomBytes(4).toString('hex')}`;
+    this.rootId = await insertUnit(this.db, { code, name: 'Tỉnh Thử Lỗi', kind: 'province', parent_id: null });
+    const key = await createApiKey(this.db, {
+      unitCode: code,
+      role: 'submit',
+      channels: ['api', 'kiosk', 'paper', 'link'],
+      label: 'fault suite',
+    });
+    if (!key) throw new Error('could not create the submit key');
+    submitAuthorization = `Bearer ${key.key}`;
   }
 
   private readonly children = new Set<ChildProcess>();
@@ -73,12 +87,7 @@ export class Context {
   /** A new centre with one desk serving one area, so submissions need no serviceArea. */
   async desk(area = 'dat-dai'): Promise<{ code: string; id: number; centreCode: string }> {
     const s = randomBytes(4).toString('hex');
-    const province = await insertUnit(this.db, {
-      code: `fp-${s}`,
-      name: 'Tỉnh Thử Lỗi',
-      kind: 'province',
-      parent_id: null,
-    });
+    const province = this.rootId;
     const centreCode = `ftt-${s}`;
     const centre = await insertUnit(this.db, {
       code: centreCode,
@@ -110,6 +119,17 @@ export class Context {
   }
 }
 
+/** The fault suite's submit key (Context.prepare makes it): the response API needs one. */
+let submitAuthorization = '';
+export const submitAuth = () => submitAuthorization;
+
+/** A response as a kiosk app posts it, with the suite's submit key. */
 export function submission(desk: string, submissionId: string = randomUUID()): RequestSpec {
-  return { method: 'POST', path: '/api/v1/responses', ...json({ desk, answers: ANSWERS, submissionId }) };
+  const spec = json({ desk, answers: ANSWERS, submissionId });
+  return {
+    method: 'POST',
+    path: '/api/v1/responses',
+    ...spec,
+    headers: { ...spec.headers, authorization: submitAuthorization },
+  };
 }

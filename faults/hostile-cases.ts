@@ -37,6 +37,8 @@ export interface Targets {
   codes: string[];
   managerKey: string;
   officialKey: string;
+  /** A submit key that reaches the desk: the response API's bodies are checked behind it. */
+  submitKey: string;
 }
 
 const valid = (desk: string) => ({ desk, answers: ANSWERS, submissionId: randomUUID() });
@@ -196,12 +198,25 @@ export function hostileCases(t: Targets, seed: number): HostileCase[] {
     take(fc.tuple(pathSegment, formBodies()), 40, 14).map(([s, b]) => formPost(`/t/${s}`, b)),
   );
 
-  const apiPost = (body: string, type = 'application/json'): RequestSpec => ({
+  const apiPost = (body: string, type = 'application/json', auth: string | undefined = t.submitKey): RequestSpec => ({
     method: 'POST',
     path: '/api/v1/responses',
-    headers: { 'content-type': type },
+    headers: { 'content-type': type, ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
     body,
   });
+  // Without a submit key a valid body is refused, whatever else the request carries.
+  add(
+    'POST /api/v1/responses',
+    'invalid',
+    take(bearer, 20, 17).map((auth) => ({
+      ...apiPost(JSON.stringify(valid(t.desk)), 'application/json', undefined),
+      headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+    })),
+  );
+  add('POST /api/v1/responses', 'invalid', [
+    apiPost(JSON.stringify(valid(t.desk)), 'application/json', t.managerKey),
+    apiPost(JSON.stringify(valid(t.desk)), 'application/json', t.officialKey),
+  ]);
   add(
     'POST /api/v1/responses',
     'invalid',
@@ -238,7 +253,7 @@ export function hostileCases(t: Targets, seed: number): HostileCase[] {
     headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
     body,
   });
-  const validCode = { desk: t.desk, serviceArea: 'dat-dai' };
+  const validCode = { desk: t.desk, serviceArea: 'dat-dai', dossierRef: 'HS-HOSTILE-1' };
   add(
     'POST /api/v1/transaction-codes',
     'invalid',

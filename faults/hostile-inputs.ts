@@ -58,7 +58,13 @@ export const hostileInputs: Scenario = {
     const desk = await ctx.desk();
     const manager = await createApiKey(ctx.db, { unitCode: desk.centreCode, role: 'manager', label: 'fault suite' });
     const official = await createApiKey(ctx.db, { unitCode: desk.centreCode, role: 'official', label: 'fault suite' });
-    if (!manager || !official) throw new Error('could not create API keys');
+    const submit = await createApiKey(ctx.db, {
+      unitCode: desk.centreCode,
+      role: 'submit',
+      channels: ['api', 'kiosk', 'paper', 'link'],
+      label: 'fault suite',
+    });
+    if (!manager || !official || !submit) throw new Error('could not create API keys');
     const server = await ctx.startServer();
     try {
       const codes: string[] = [];
@@ -66,12 +72,15 @@ export const hostileInputs: Scenario = {
         const issued = await request(server.url, {
           method: 'POST',
           path: '/api/v1/transaction-codes',
-          ...json({ desk: desk.code, serviceArea: 'dat-dai' }),
+          ...json({ desk: desk.code, serviceArea: 'dat-dai', dossierRef: `HS-HOSTILE-CODE-${i}` }),
           headers: { 'content-type': 'application/json', authorization: `Bearer ${manager.key}` },
         });
         codes.push(new URL((JSON.parse(issued.reply?.body ?? '{}') as { url: string }).url).pathname.split('/')[2]!);
       }
-      const cases = hostileCases({ desk: desk.code, codes, managerKey: manager.key, officialKey: official.key }, SEED);
+      const cases = hostileCases(
+        { desk: desk.code, codes, managerKey: manager.key, officialKey: official.key, submitKey: submit.key },
+        SEED,
+      );
       const before = await totals(ctx);
       const results: { c: HostileCase; o: Outcome }[] = [];
       await pool(cases, 20, async (c) => {

@@ -4,9 +4,12 @@ import path from 'node:path';
 import { ROOT } from '../tests/helpers/process.ts';
 import { abortedClients } from './aborted-clients.ts';
 import { startCluster } from './cluster.ts';
+import { codeFarming } from './code-farming.ts';
 import { concurrentSubmissions } from './concurrent-submissions.ts';
 import { Context } from './context.ts';
 import { crossUnit } from './cross-unit.ts';
+import { rawExport } from './export.ts';
+import { feedbackSuspects } from './feedback-suspects.ts';
 import { guarantees } from './guarantees.ts';
 import { hostileInputs } from './hostile-inputs.ts';
 import { agent } from './http.ts';
@@ -15,11 +18,13 @@ import { printTable } from './report.ts';
 import { restartDatabase } from './restart-database.ts';
 import { sameSubmission } from './same-submission.ts';
 import type { Scenario, ScenarioResult } from './scenario.ts';
+import { signInRace } from './sign-in-race.ts';
 import { sigterm } from './sigterm.ts';
-import { stuffing } from './stuffing.ts';
+import { floodThenHonest, realisticControl, stuffing, unauthenticatedApi } from './stuffing.ts';
 import { transactionCode } from './transaction-code.ts';
+import { trickle } from './trickle.ts';
 
-// npm run test:faults: the fault-and-abuse suite of issue 5 on a real
+// npm run test:faults: the fault-and-abuse suite of issues 5 and 11 on a real
 // PostgreSQL and real server processes. Prints a table, writes
 // faults-report.json, exits non-zero when any target is missed.
 // `npm run test:faults -- NAME…` runs only the scenarios whose names contain NAME.
@@ -35,7 +40,15 @@ const SCENARIOS: Scenario[] = [
   abortedClients,
   hostileInputs,
   crossUnit,
+  unauthenticatedApi,
   stuffing,
+  realisticControl,
+  floodThenHonest,
+  codeFarming,
+  feedbackSuspects,
+  signInRace,
+  trickle,
+  rawExport,
 ];
 
 async function main(): Promise<number> {

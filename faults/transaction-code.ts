@@ -22,7 +22,7 @@ export const transactionCode: Scenario = {
     const issued = await request(server.url, {
       method: 'POST',
       path: '/api/v1/transaction-codes',
-      ...json({ desk: desk.code, serviceArea: 'dat-dai' }),
+      ...json({ desk: desk.code, serviceArea: 'dat-dai', dossierRef: 'HS-FAULTS-0001' }),
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key.key}` },
     });
     if (issued.reply?.status !== 201) throw new Error(`issuing a code: ${issued.reply?.status} ${issued.error ?? ''}`);

@@ -8,6 +8,7 @@ import errors from './plugins/errors.ts';
 import security from './plugins/security.ts';
 import session from './plugins/session.ts';
 import views from './plugins/views.ts';
+import { storedSecret } from './repositories/secret-repository.ts';
 import reportApi from './routes/api/report-api.ts';
 import responseApi from './routes/api/response-api.ts';
 import surveyApi from './routes/api/survey-api.ts';
@@ -32,21 +33,38 @@ export interface AppOptions {
 }
 
 /**
+ * A one-time code is the key from a receipt to its answers, and a log line
+ * has the time its response was stored: `/t/<code>` (also percent-encoded,
+ * and whatever follows it) is written as `/t/…`.
+ */
+const CODE_PATH = /(?:\/|%2f)(?:t|%74)(?:\/|%2f)[^?#\s"\\]*/gi;
+export const hideCodes = (text: string) => text.replace(CODE_PATH, '/t/…');
+
+/**
  * Logs carry what operations need and nothing that identifies a citizen: no
- * client address, no bodies (Fastify never logs them), no credentials.
+ * client address, no bodies (Fastify never logs them), no credentials, no
+ * one-time codes. The request serializer hides codes in request lines; the
+ * stream hook hides them in every other line that may quote a URL (Fastify's
+ * "Route … not found", error messages and stacks), whoever wrote it.
  */
 export function loggerOptions(level: string): FastifyServerOptions['logger'] {
   return {
     level,
     redact: ['req.headers.authorization', 'req.headers.cookie'],
     serializers: {
-      req: (req) => ({ method: req.method, url: req.url.split('?')[0], id: req.id }),
+      req: (req) => ({ method: req.method, url: hideCodes(req.url.split('?')[0] ?? ''), id: req.id }),
     },
+    hooks: { streamWrite: hideCodes },
   };
 }
 
 /** Builds the application without listening: server.ts starts it, tests inject. */
-export async function buildApp({ config, db, logger = false }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config: given, db, logger = false }: AppOptions): Promise<FastifyInstance> {
+  // Render tokens and daily client keys must verify after a restart and on
+  // every server process: without FORM_SECRET the secret is the database's.
+  const config: Config = given.formSecret
+    ? given
+    : { ...given, formSecret: (await storedSecret(db, 'form')).toString('base64url') };
   const app = Fastify({
     logger,
     // A citizen's IP address is never stored. Behind a reverse proxy, only
@@ -54,10 +72,27 @@ export async function buildApp({ config, db, logger = false }: AppOptions): Prom
     // never `true`, which would let any client pick its own address.
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
     bodyLimit: 64 * 1024,
+    // Slow clients must not hold the server (issue 11: 20,000 trickling
+    // connections made /healthz unreachable). A request must arrive whole
+    // within requestTimeout, a silent connection goes after the idle timeout,
+    // and past maxConnections new sockets are dropped before they use up
+    // the process's open files (set on app.server below).
+    requestTimeout: config.http.requestTimeout,
+    connectionTimeout: config.http.idleTimeout,
+    keepAliveTimeout: config.http.keepAliveTimeout,
+    http: {
+      requestTimeout: config.http.requestTimeout,
+      headersTimeout: config.http.headersTimeout,
+      // Node enforces both timeouts on this tick (30 s by default, letting a
+      // trickling body live up to twice its timeout). A short tick also
+      // spreads the cutting of many slow clients over several ticks.
+      connectionsCheckingInterval: Math.min(1_000, Math.max(100, Math.floor(config.http.requestTimeout / 10))),
+    },
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
   // Citizens are often on slow mobile links: compress pages and SVGs.
+  app.server.maxConnections = config.http.maxConnections;
   const routeTable: { method: string; url: string }[] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {

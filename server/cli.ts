@@ -28,8 +28,9 @@ Commands:
   desks [--json]     list active desks with their unit, service areas and QR URL
   user create --email EMAIL --name NAME --role admin|official|manager|staff [--unit CODE]
                      create a staff account; the password comes from HL_PASSWORD or --password
-  apikey create --unit CODE --role official|manager [--label TEXT]
-                     create an API key for a unit and its subtree (shown once)
+  apikey create --unit CODE --role official|manager|submit [--channels api,kiosk,paper,link] [--label TEXT]
+                     create an API key for a unit and its subtree (shown once); a submit
+                     key posts responses on its channels (default api) and nothing else
   rebuild-aggregates recompute the daily report counts from the raw responses
   backup [--out FILE]
                      pg_dump the database (custom format) to FILE, by default hailong-<time>.dump
@@ -129,17 +130,34 @@ async function apikey(db: Db, args: string[]): Promise<number> {
   const opt = (name: string) => option(args, name);
   const unitCode = opt('unit');
   const role = opt('role');
-  if (args[0] !== 'create' || !unitCode || (role !== 'official' && role !== 'manager')) {
-    process.stderr.write(`Usage: npm run cli -- apikey create --unit CODE --role official|manager [--label TEXT]\n`);
+  const channels = (opt('channels') ?? '').split(',').filter(Boolean);
+  const known = ['api', 'kiosk', 'paper', 'link'] as const;
+  const isChannel = (c: string): c is (typeof known)[number] => (known as readonly string[]).includes(c);
+  if (
+    args[0] !== 'create' ||
+    !unitCode ||
+    (role !== 'official' && role !== 'manager' && role !== 'submit') ||
+    !channels.every(isChannel) ||
+    (channels.length > 0 && role !== 'submit')
+  ) {
+    process.stderr.write(
+      'Usage: npm run cli -- apikey create --unit CODE --role official|manager|submit [--channels api,kiosk,paper,link] [--label TEXT]\n' +
+        '       (--channels only with --role submit)\n',
+    );
     return 2;
   }
-  const created = await createApiKey(db, { unitCode, role, label: opt('label') ?? `${role} key for ${unitCode}` });
+  const created = await createApiKey(db, {
+    unitCode,
+    role,
+    channels: channels.filter(isChannel),
+    label: opt('label') ?? `${role} key for ${unitCode}`,
+  });
   if (!created) {
     process.stderr.write(`No unit with code ${unitCode}\n`);
     return 1;
   }
   process.stdout.write(
-    `API key ${created.id} for ${unitCode} (${role}). Shown once; keep it secret:\n${created.key}\n`,
+    `API key ${created.id} for ${unitCode} (${role}${role === 'submit' ? `: ${created.channels.join(', ')}` : ''}). Shown once; keep it secret:\n${created.key}\n`,
   );
   return 0;
 }

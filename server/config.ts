@@ -12,6 +12,11 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(10_000),
+  HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(500).max(3_600_000).default(60_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(10).max(1_000_000).default(5_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
   ADMIN_EMAIL: z.email().optional(),
@@ -22,6 +27,7 @@ const EnvSchema = z.object({
   STUFFING_MAX_PER_CLIENT: z.coerce.number().int().min(1).max(100_000).default(10),
   STUFFING_MAX_PER_DESK: z.coerce.number().int().min(1).max(100_000).default(60),
   STUFFING_BURST: z.coerce.number().int().min(2).max(100_000).default(5),
+  CODE_DAILY_CAP: z.coerce.number().int().min(1).max(100_000).default(200),
   TRUST_PROXY: z
     .string()
     .default('')
@@ -57,13 +63,30 @@ export interface Config {
   dataDir: string;
   embeddedPgPort: number;
   dbPoolMax: number;
+  /**
+   * Limits on slow and idle clients, so that trickling connections cannot
+   * hold the server (issue 11). Milliseconds, except maxConnections.
+   */
+  http: {
+    /** The whole request (headers and body) must arrive within this. */
+    requestTimeout: number;
+    /** The headers must arrive within this (at most requestTimeout). */
+    headersTimeout: number;
+    /** A connection with no traffic either way is closed after this. */
+    idleTimeout: number;
+    /** An idle keep-alive connection between requests is closed after this. */
+    keepAliveTimeout: number;
+    /** Open connections beyond this are dropped at once; keep it under the open-file limit. */
+    maxConnections: number;
+  };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   seedDemo: boolean;
   /** The first administrator, created on a start with no users. */
   admin: { email: string; password: string } | undefined;
   /**
    * Signs the survey form's render time and keys the daily client hash;
-   * undefined: a random secret per process (see stuffing-service.ts).
+   * undefined: buildApp takes the one kept in the database (made on first
+   * start), so tokens survive restarts and agree across server processes.
    */
   formSecret: string | undefined;
   /** Thresholds of the anti-stuffing checks on open posters. */
@@ -76,6 +99,8 @@ export interface Config {
   };
   /** Addresses/CIDRs of the reverse proxies whose X-Forwarded-For is believed; empty: none. */
   trustProxy: string[];
+  /** One-time codes a staff account or an API key may issue for one desk in a local day. */
+  codeDailyCap: number;
 }
 
 export class ConfigError extends Error {}
@@ -96,6 +121,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DATA_DIR),
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     dbPoolMax: e.DB_POOL_MAX,
+    http: {
+      requestTimeout: e.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeout: Math.min(e.HTTP_HEADERS_TIMEOUT_MS, e.HTTP_REQUEST_TIMEOUT_MS),
+      idleTimeout: e.HTTP_IDLE_TIMEOUT_MS,
+      keepAliveTimeout: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+    },
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO === 'auto',
     admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
@@ -108,5 +140,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       burstSize: e.STUFFING_BURST,
     },
     trustProxy: e.TRUST_PROXY,
+    codeDailyCap: e.CODE_DAILY_CAP,
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import t, { type Test } from 'tap';
 import type { Db } from '../server/db/connect.ts';
-import { createDesk } from './helpers/fixtures.ts';
+import { createDesk, deskSubmitHeaders } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 
 // The JSON API used by kiosk apps, paper data entry and integrations: the
@@ -38,13 +38,16 @@ interface DescribedQuestion {
   values?: (number | string)[];
 }
 
-function post(app: FastifyInstance, payload: object): Promise<LightMyRequestResponse> {
-  return app.inject({ method: 'POST', url: RESPONSES, payload });
+/** Posts as a kiosk app of the desk would, with a submit key that reaches it. */
+async function post(app: FastifyInstance, payload: object): Promise<LightMyRequestResponse> {
+  const headers = await deskSubmitHeaders(app.db, (payload as { desk?: unknown }).desk);
+  return app.inject({ method: 'POST', url: RESPONSES, headers, payload });
 }
 
 /** A raw body with an explicit content type, for what a JSON object cannot express. */
-function postRaw(app: FastifyInstance, body: string | Buffer, contentType = 'application/json') {
-  return app.inject({ method: 'POST', url: RESPONSES, headers: { 'content-type': contentType }, payload: body });
+async function postRaw(app: FastifyInstance, body: string | Buffer, contentType = 'application/json', desk?: string) {
+  const headers = { ...(await deskSubmitHeaders(app.db, desk)), 'content-type': contentType };
+  return app.inject({ method: 'POST', url: RESPONSES, headers, payload: body });
 }
 
 async function countRows(db: Db): Promise<{ responses: number; answers: number }> {
@@ -423,7 +426,7 @@ t.test('bodies that are not JSON the API can read are refused with the right sta
   t.same(await countRows(db), { responses: 0, answers: 0 }, 'nothing stored');
 
   // The control: the same valid body as JSON is accepted.
-  const accepted = await postRaw(app, valid);
+  const accepted = await postRaw(app, valid, 'application/json', desk.code);
   t.equal(accepted.statusCode, 201, accepted.body);
 });
 

@@ -1,5 +1,8 @@
+import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import t from 'tap';
+import type { Db } from '../server/db/connect.ts';
+import { ACCOUNT_SLOW_AFTER, ACCOUNT_SLOW_MS } from '../server/services/auth-service.ts';
 import { prepareDatabase } from '../server/services/setup-service.ts';
 import { createCentre } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
@@ -86,18 +89,82 @@ t.test('the sign-in form itself is protected against cross-site posts', async (t
   t.notOk(res.cookies.some((c) => c.name === '__Host-hl_session'));
 });
 
-t.test('five wrong passwords lock the account for a while, even against the right one', async (t) => {
+/** The sign-in form posted from a given client address (light-my-request's remoteAddress). */
+async function signInFrom(app: FastifyInstance, ip: string, email: string, password: string, next = '/staff') {
+  const page = await app.inject({ method: 'GET', url: '/staff/sign-in', remoteAddress: ip });
+  const pre = /name="_pre" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+  const post = () =>
+    app.inject({
+      method: 'POST',
+      url: '/staff/sign-in',
+      remoteAddress: ip,
+      cookies: { hl_pre: page.cookies.find((c) => c.name === 'hl_pre')?.value ?? '' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: formBody({ _pre: pre, email, password, next }),
+    });
+  return Object.assign(await post(), { again: post });
+}
+
+/** Password checks that ran (settled rows) and reservations of a kind. */
+async function attempts(db: Db, purpose: 'sign_in' | 'password_change') {
+  const rows = await db.selectFrom('sign_in_attempt').select('succeeded').where('purpose', '=', purpose).execute();
+  return { reserved: rows.length, checked: rows.filter((r) => r.succeeded !== null).length };
+}
+
+const statuses = (responses: { statusCode: number }[]) => {
+  const count: Record<number, number> = {};
+  for (const r of responses) count[r.statusCode] = (count[r.statusCode] ?? 0) + 1;
+  return count;
+};
+
+t.test('five wrong passwords make that address wait; the owner signs in from another', async (t) => {
   const { app, db } = await testApp(t);
   const staff = await staffClient(app, db, { role: 'admin' });
-  for (let i = 0; i < 5; i++) t.equal((await signInForm(app, staff.email, `sai-${i}-mat-khau`)).statusCode, 401);
-  const locked = await signInForm(app, staff.email, TEST_PASSWORD);
-  t.equal(locked.statusCode, 429);
+  for (let i = 0; i < 5; i++) {
+    t.equal((await signInFrom(app, '203.0.113.7', staff.email, `sai-${i}-mat-khau`)).statusCode, 401);
+  }
+  const locked = await signInFrom(app, '203.0.113.7', staff.email, TEST_PASSWORD);
+  t.equal(locked.statusCode, 429, 'even the right password waits at the guessing address');
   t.match(locked.body, /Đăng nhập sai quá nhiều lần/);
   t.ok((await auditActions(db)).includes('sign_in.throttled'));
+  t.equal((await signInFrom(app, '198.51.100.20', staff.email, TEST_PASSWORD)).statusCode, 303, 'another address');
 
-  // After the window the account opens again.
+  // After the window the first address may try again.
   await sql`update sign_in_attempt set at = at - interval '16 minutes'`.execute(db);
-  t.equal((await signInForm(app, staff.email, TEST_PASSWORD)).statusCode, 303);
+  t.equal((await signInFrom(app, '203.0.113.7', staff.email, TEST_PASSWORD)).statusCode, 303);
+});
+
+t.test('30 sign-ins in parallel: at most 5 passwords are checked, even with the right one among them', async (t) => {
+  const { app, db } = await testApp(t);
+  const staff = await staffClient(app, db, { role: 'admin' });
+  const wrong = await signInFrom(app, '203.0.113.8', staff.email, 'sai-mat-khau-roi');
+  await db.deleteFrom('sign_in_attempt').execute();
+  const burst = await Promise.all(Array.from({ length: 30 }, () => wrong.again()));
+  t.same(statuses(burst), { 401: 5, 429: 25 });
+  t.same(await attempts(db, 'sign_in'), { reserved: 5, checked: 5 });
+
+  const right = await signInFrom(app, '203.0.113.8', staff.email, TEST_PASSWORD);
+  const sessionsBefore = (await db.selectFrom('user_session').select('token_hash').execute()).length;
+  await db.deleteFrom('sign_in_attempt').execute();
+  const mixed = await Promise.all(Array.from({ length: 30 }, (_, i) => (i === 17 ? right.again() : wrong.again())));
+  const { checked } = await attempts(db, 'sign_in');
+  t.ok(checked <= 5, `${checked} passwords checked`);
+  t.ok((statuses(mixed)[429] ?? 0) >= 25, 'the rest are refused unchecked');
+  const sessions = (await db.selectFrom('user_session').select('token_hash').execute()).length;
+  t.ok(sessions - sessionsBefore <= 1, 'at most the one right password signs in');
+});
+
+t.test('guesses spread over many addresses slow the account down but never lock the owner out', async (t) => {
+  const { app, db } = await testApp(t);
+  const staff = await staffClient(app, db, { role: 'admin' });
+  const perAddress = ACCOUNT_SLOW_AFTER / 5;
+  for (let a = 1; a <= 5; a++) {
+    for (let i = 0; i < perAddress; i++) await signInFrom(app, `192.0.2.${a}`, staff.email, 'sai-mat-khau-roi');
+  }
+  const t0 = performance.now();
+  const owner = await signInFrom(app, '198.51.100.30', staff.email, TEST_PASSWORD);
+  t.equal(owner.statusCode, 303, 'the owner gets in');
+  t.ok(performance.now() - t0 >= ACCOUNT_SLOW_MS, 'after a wait');
 });
 
 t.test('one client guessing many accounts is throttled too', async (t) => {
@@ -193,4 +260,51 @@ t.test('the first administrator comes from ADMIN_EMAIL/ADMIN_PASSWORD once, or f
     stored.every((u) => u.password_hash.startsWith('$argon2id$')),
     'passwords are stored as argon2id hashes',
   );
+});
+
+t.test('only a plain ASCII path under /staff may follow sign-in', async (t) => {
+  const { app, db } = await testApp(t);
+  const staff = await staffClient(app, db, { role: 'admin' });
+  const cases: [string, string][] = [
+    ['/staff/中', '/staff'],
+    ['//evil.example', '/staff'],
+    ['/staff/\\evil', '/staff'],
+    ['https://x', '/staff'],
+    ['/staff/%2e%2e/%2e%2e/evil', '/staff'],
+    ['/staffing', '/staff'],
+    ['/staff/units?x=1', '/staff/units?x=1'],
+  ];
+  for (const [next, expected] of cases) {
+    const res = await signInFrom(app, '203.0.113.10', staff.email, TEST_PASSWORD, next);
+    t.equal(res.statusCode, 303, `${next}: signed in`);
+    t.equal(res.headers.location, expected, `${next} → ${expected}`);
+    const form = await app.inject({ method: 'GET', url: `/staff/sign-in?next=${encodeURIComponent(next)}` });
+    t.equal(form.statusCode, 200);
+    t.ok(form.body.includes(`name="next" value="${expected}"`), `form keeps ${expected}`);
+  }
+});
+
+t.test('wrong current passwords are limited per account and every one is audited', async (t) => {
+  const { app, db } = await testApp(t);
+  const staff = await staffClient(app, db, { role: 'admin' });
+  const tries = await Promise.all(
+    Array.from({ length: 30 }, () =>
+      staff.post('/staff/password', { current: 'doan-mo-thoi', next: 'mat-khau-moi-dai-hon' }),
+    ),
+  );
+  t.same(statuses(tries), { 422: 5, 429: 25 }, 'parallel tries cannot pass the limit');
+  t.same(await attempts(db, 'password_change'), { reserved: 5, checked: 5 });
+  t.match(tries.find((r) => r.statusCode === 429)?.body, /Nhập sai mật khẩu hiện tại quá nhiều lần/);
+
+  const right = await staff.post('/staff/password', { current: TEST_PASSWORD, next: 'mat-khau-moi-dai-hon' });
+  t.equal(right.statusCode, 429, 'the right one waits too: the session may be a thief');
+  const actions = await auditActions(db);
+  t.equal(actions.filter((a) => a === 'password.wrong_current').length, 5);
+  t.equal(actions.filter((a) => a === 'password.throttled').length, 26);
+  t.equal((await signInForm(app, staff.email, TEST_PASSWORD)).statusCode, 303, 'the password is unchanged');
+
+  await sql`update sign_in_attempt set at = at - interval '16 minutes'`.execute(db);
+  const later = await staff.post('/staff/password', { current: TEST_PASSWORD, next: 'mat-khau-moi-dai-hon' });
+  t.equal(later.statusCode, 200);
+  t.ok((await auditActions(db)).includes('password.change'));
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { insertDesk } from '../server/repositories/desk-repository.ts';
 import { createApiKey } from '../server/services/api-key-service.ts';
-import { createCentre, unitCode } from './helpers/fixtures.ts';
+import { createCentre, submitHeaders, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { type StaffClient, staffClient } from './helpers/staff.ts';
 
@@ -16,7 +16,6 @@ const PUBLIC: Record<string, string> = {
   'GET /staff/sign-in': 'the sign-in form',
   'POST /staff/sign-in': 'the sign-in form',
   'GET /api/v1/surveys/:code': 'survey definitions are public (kiosks render them)',
-  'POST /api/v1/responses': 'anonymous responses from kiosks and paper entry',
 };
 
 /** Routes about the signed-in user alone, with no unit to cross. */
@@ -45,6 +44,7 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
   const posted = await app.inject({
     method: 'POST',
     url: '/api/v1/responses',
+    headers: await submitHeaders(db, a.centreId),
     payload: {
       desk: deskCode,
       serviceArea: 'dat-dai',
@@ -61,6 +61,14 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
     },
   });
   t.equal(posted.statusCode, 201);
+  // A one-time code issued at A's desk by A's key: a code usage page blind to the scope would name both.
+  const issued = await app.inject({
+    method: 'POST',
+    url: '/api/v1/transaction-codes',
+    headers: { authorization: `Bearer ${aKey.key}` },
+    payload: { desk: deskCode, serviceArea: 'dat-dai', dossierRef: 'HS-ALPHA-0' },
+  });
+  t.equal(issued.statusCode, 201);
   const feedback = await db.selectFrom('feedback_item').select('id').executeTakeFirstOrThrow();
   const target = await db
     .insertInto('plan_target')
@@ -99,7 +107,7 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
     unitId: String(a.centreId),
     deskId: String(deskId),
     serviceArea: 'dat-dai',
-    count: '2',
+    dossierRefs: 'HS-ALPHA-2\nHS-ALPHA-3',
     role: 'manager',
     label: 'chen ngang',
     status: 'in_progress',
@@ -126,6 +134,7 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
     targets: await db.selectFrom('plan_target').select(['id', 'threshold', 'source_plan']).orderBy('id').execute(),
     feedback: await db.selectFrom('feedback_item').select(['id', 'status']).orderBy('id').execute(),
     assignments: (await db.selectFrom('survey_assignment').selectAll().execute()).length,
+    responses: (await db.selectFrom('response').select('id').execute()).length,
   });
 
   // Commune B's people, each role.
@@ -137,7 +146,16 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
     'official of B': await staffClient(app, db, { role: 'official', unitCode: bCommune }),
     'staff of B': await staffClient(app, db, { role: 'staff', unitCode: bCentre }),
   };
-  const bKey = (await createApiKey(db, { unitCode: bCentre, role: 'manager', label: 'khóa Beta' }))!;
+  const bKeys = {
+    "commune B's manager key": (await createApiKey(db, { unitCode: bCentre, role: 'manager', label: 'khóa Beta' }))!
+      .key,
+    "commune B's submit key": (await createApiKey(db, {
+      unitCode: bCommune,
+      role: 'submit',
+      channels: ['api', 'kiosk', 'paper', 'link'],
+      label: 'gửi phiếu Beta',
+    }))!.key,
+  };
 
   const before = await snapshot();
 
@@ -149,6 +167,7 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
     'Xã Alpha Riêng Biệt',
     'Kế hoạch Alpha',
     'Góp ý Alpha',
+    'khóa Alpha',
   ];
   let covered = 0;
   for (const route of app.routeTable) {
@@ -166,13 +185,28 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
       // Report routes take the unit in the query: ask for commune A's.
       const query =
         route.method === 'GET' ? `?unit=${await unitCode(db, a.communeId)}&from=2026-01-01&to=2026-12-31` : '';
-      const res = await app.inject({
-        method: route.method as 'GET' | 'POST',
-        url: url + query,
-        headers: { authorization: `Bearer ${bKey.key}` },
-        payload: route.method === 'POST' ? { desk: deskCode, serviceArea: 'dat-dai' } : undefined,
-      });
-      t.equal(res.statusCode, 404, `${name} with commune B's key`);
+      // What a scope-blind route would act on: a whole submission for A's
+      // desk, or a code for it (each route's body is strict).
+      const payload =
+        route.url === '/api/v1/responses'
+          ? {
+              desk: deskCode,
+              serviceArea: 'dat-dai',
+              submissionId: randomUUID(),
+              answers: { access: 5, procedure: 5, staff: 5, result: 5, feedback: 'na', overall: 5 },
+            }
+          : { desk: deskCode, serviceArea: 'dat-dai', dossierRef: 'HS-ALPHA-1' };
+      for (const [whose, key] of Object.entries(bKeys)) {
+        const res = await app.inject({
+          method: route.method as 'GET' | 'POST',
+          url: url + query,
+          headers: { authorization: `Bearer ${key}` },
+          payload: route.method === 'POST' ? payload : undefined,
+        });
+        const label = `${name} with ${whose} → ${res.statusCode}`;
+        t.ok([403, 404, 422].includes(res.statusCode), `${label}: refused`);
+        for (const leak of leaks) t.notOk(res.body.includes(String(leak)), `${label}: shows nothing of A (${leak})`);
+      }
       continue;
     }
 
@@ -187,6 +221,17 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
       }
       if (!SHARED.has(name)) {
         for (const leak of leaks) t.notOk(res.body.includes(String(leak)), `${label}: shows nothing of A (${leak})`);
+      }
+      // Pages that take the unit from the query string (results, code usage): ask them for commune A.
+      if (route.method === 'GET' && ids.length === 0) {
+        const asked = await client.get(`${url}?unitId=${a.communeId}`);
+        const askedLabel = `${name}?unitId=A as ${who} → ${asked.statusCode}`;
+        t.ok([200, 403, 404].includes(asked.statusCode), `${askedLabel}: its own list or a refusal`);
+        if (!SHARED.has(name)) {
+          for (const leak of leaks) {
+            t.notOk(asked.body.includes(String(leak)), `${askedLabel}: shows nothing of A (${leak})`);
+          }
+        }
       }
     }
   }

@@ -1,9 +1,11 @@
+import { buffer } from 'node:stream/consumers';
 import ExcelJS from 'exceljs';
 import t from 'tap';
-import { csvField, reportCsv, responsesCsv } from '../server/services/report-export/csv.ts';
+import { csvField, reportCsv } from '../server/services/report-export/csv.ts';
 import { reportPdf } from '../server/services/report-export/pdf.ts';
 import { reportTables } from '../server/services/report-export/report-tables.ts';
-import { reportXlsx, responsesXlsx } from '../server/services/report-export/xlsx.ts';
+import { type RawTable, responsesCsvStream, responsesXlsxStream } from '../server/services/report-export/responses.ts';
+import { reportXlsx } from '../server/services/report-export/xlsx.ts';
 import { parseCsv } from './helpers/csv.ts';
 import { unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
@@ -17,10 +19,20 @@ import { staffClient } from './helpers/staff.ts';
 // the quarterly PDF for the Phòng Văn hóa – Xã hội; each audited, each for
 // the official's own subtree only.
 
-async function openXlsx(buffer: Buffer) {
+async function openXlsx(bytes: Buffer) {
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(buffer as never);
+  await wb.xlsx.load(bytes as never);
   return wb;
+}
+
+/** A raw table fed from memory, one chunk per array. */
+function rawTable(columns: string[], ...chunks: (string | number | null)[][][]): RawTable {
+  return {
+    columns,
+    chunks: (async function* () {
+      yield* chunks;
+    })(),
+  };
 }
 
 t.test('CSV: BOM, CRLF, quoting, formulas neutralised, Vietnamese round-trips', async (t) => {
@@ -61,13 +73,19 @@ t.test('CSV: BOM, CRLF, quoting, formulas neutralised, Vietnamese round-trips', 
     'a negative change stays a number',
   );
 
-  const raw = responsesCsv(
-    ['Ngày', 'Đơn vị', 'comment'],
-    [
-      ['05/02/2026', 'Trung tâm Phục vụ hành chính công', COMMENT_FORMULA],
-      ['06/02/2026', 'Trung tâm', `${COMMENT_AT}\nxuống dòng`],
-    ],
-  );
+  // Bytes, not text(): a TextDecoder would drop the BOM this checks for.
+  const raw = (
+    await buffer(
+      responsesCsvStream(
+        rawTable(
+          ['Ngày', 'Đơn vị', 'comment'],
+          [['05/02/2026', 'Trung tâm Phục vụ hành chính công', COMMENT_FORMULA]],
+          [['06/02/2026', 'Trung tâm', `${COMMENT_AT}\nxuống dòng`]],
+        ),
+      ),
+    )
+  ).toString('utf8');
+  t.ok(raw.startsWith('\uFEFFNgày,'), 'the streamed CSV starts with the BOM too');
   const back = parseCsv(raw.slice(1));
   t.equal(back[1]?.[2], `'${COMMENT_FORMULA}`);
   t.equal(back[2]?.[2], `'${COMMENT_AT}\nxuống dòng`);
@@ -108,11 +126,18 @@ t.test('XLSX: one sheet per table, numbers as numbers, Vietnamese intact', async
   t.equal((trend.getCell('B2').value as Date).toISOString().slice(0, 10), '2025-04-01');
 
   const raw = await openXlsx(
-    await responsesXlsx(
-      ['Ngày', 'Đơn vị', 'overall', 'comment'],
-      [['05/02/2026', 'Phường Hội An Đông', 5, COMMENT_FORMULA]],
+    await buffer(
+      responsesXlsxStream(
+        rawTable(['Ngày', 'Đơn vị', 'overall', 'comment'], [['05/02/2026', 'Phường Hội An Đông', 5, COMMENT_FORMULA]]),
+        (rows) => [`Số phiếu: ${rows}`],
+      ),
     ),
   );
+  t.same(
+    raw.worksheets.map((w) => w.name),
+    ['Phiếu khảo sát', 'Ghi chú'],
+  );
+  t.equal(raw.getWorksheet('Ghi chú')!.getCell('A1').value, 'Số phiếu: 1', 'the notes know the row count');
   const sheet = raw.worksheets[0]!;
   t.equal(sheet.getCell('B2').value, 'Phường Hội An Đông');
   t.equal(sheet.getCell('C2').value, 5);

@@ -8,7 +8,7 @@ import { feedbackRates, planChange } from '../server/services/feedback-rules.ts'
 import { addWorkingDays, DEFAULT_DUE_WORKING_DAYS } from '../server/services/local-time.ts';
 import type { Answer } from '../surveys/answers.ts';
 import { createCentre, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
-import { testApp } from './helpers/harness.ts';
+import { testApp, testConfig } from './helpers/harness.ts';
 import { staffClient } from './helpers/staff.ts';
 
 // Feedback follow-up (PAKN): the answer trigger opens an item for a comment
@@ -23,8 +23,8 @@ const withOverall = (n: number) => HAPPY.map((a) => (a.key === 'overall' ? scale
 /** 2026-11-20 is a Friday; hours are Vietnam time (UTC+7). */
 const ict = (iso: string) => new Date(`${iso}+07:00`);
 
-async function setup(t: Test) {
-  const { app, db } = await testApp(t);
+async function setup(t: Test, overrides: Parameters<typeof testApp>[1] = {}) {
+  const { app, db } = await testApp(t, overrides);
   const mine = await createCentre(db, 'Xã Tân Hội');
   const other = await createCentre(db, 'Xã Bình Minh');
   const deskId = await insertDesk(db, {
@@ -62,7 +62,8 @@ async function setup(t: Test) {
 }
 
 t.test('the trigger opens an item for a comment or an overall score of 1–2, and only then', async (t) => {
-  const { app, db, deskId, respond, items } = await setup(t);
+  // The citizen below answers at once: no minimum time on the page.
+  const { app, db, deskId, respond, items } = await setup(t, { stuffing: { ...testConfig().stuffing, minSeconds: 0 } });
   await respond([
     [...HAPPY, comment('Phải chờ hơi lâu.')],
     withOverall(2),
@@ -79,8 +80,12 @@ t.test('the trigger opens an item for a comment or an overall score of 1–2, an
   );
   t.ok(rows.every((r) => r.status === 'new' && r.desk_id === deskId && r.service_area_code === 'dat-dai'));
 
-  // Through the citizen's form too, in the response's own transaction.
+  // Through the citizen's form too, in the response's own transaction. It is
+  // posted from the desk's page (its render token): a post without one is
+  // flagged, and a flagged response opens no item (feedback-suspects.test.ts).
   const desk = await db.selectFrom('desk').select('code').where('id', '=', deskId).executeTakeFirstOrThrow();
+  const form = await app.inject({ method: 'GET', url: `/q/${desk.code}` });
+  const renderToken = /name="renderToken" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
   const res = await app.inject({
     method: 'POST',
     url: `/q/${desk.code}`,
@@ -89,6 +94,7 @@ t.test('the trigger opens an item for a comment or an overall score of 1–2, an
       ...VALID_FORM_ANSWERS,
       serviceArea: 'ho-tich',
       submissionId: randomUUID(),
+      renderToken,
     }).toString(),
   });
   t.equal(res.statusCode, 200);
@@ -148,8 +154,8 @@ t.test('a manager follows an item up: statuses, notes, the public answer, the hi
 
   const page = await manager.get(url);
   t.equal(page.statusCode, 200);
-  t.match(page.body, /20\/11\/2026 16:00/, 'the date in Vietnam time');
-  t.match(page.body, /Hạn xử lý: <strong>27\/11\/2026 16:00/);
+  t.match(page.body, /Ngày gửi: <strong>20\/11\/2026<\/strong>/, 'the date in Vietnam time');
+  t.match(page.body, /Hạn xử lý: <strong>27\/11\/2026<\/strong>/);
   t.match(page.body, /Hồ sơ đất đai phải bổ sung &lt;b&gt;nhiều lần&lt;\/b&gt;\./, 'the comment, escaped');
   t.match(page.body, /Đất đai/);
   t.match(page.body, /Quầy 1 – Đất đai/);
@@ -219,6 +225,28 @@ t.test('a manager follows an item up: statuses, notes, the public answer, the hi
   t.match(history.body, /UBND xã đã rà soát quy trình/);
   const audited = await db.selectFrom('audit_event').select('action').where('action', '=', 'feedback.update').execute();
   t.equal(audited.length, 5);
+});
+
+t.test('feedback pages show the day a response was sent, never its time, and no receipt badge', async (t) => {
+  const { db, respond, items, manager } = await setup(t);
+  // 09:24:37 on a Friday: a manager who knows who was at the counter then
+  // must not learn who complained. The due date keeps that time of day too.
+  await respond([[...withOverall(1), comment('Cán bộ quầy 1 thiếu niềm nở.')]], { at: ict('2026-11-20T09:24:37') });
+  await sql`update response set verified = true`.execute(db);
+  const id = (await items())[0]!.id;
+  const pages = {
+    list: (await manager.get('/staff/feedback?status=all')).body,
+    overdue: (await manager.get('/staff/feedback?status=all&overdue=1')).body,
+    item: (await manager.get(`/staff/feedback/${id}`)).body,
+  };
+  for (const [name, body] of Object.entries(pages)) {
+    t.match(body, /Cán bộ quầy 1 thiếu niềm nở\./, `${name}: the item is on the page`);
+    t.match(body, /20\/11\/2026/, `${name}: the day it was sent`);
+    t.notMatch(body, /\b\d{1,2}(:|h|&#58;)\d{2}\b/, `${name}: no time of day anywhere, in text or attributes`);
+    t.notMatch(body, /datetime=|data-sort|data-time/, `${name}: no machine-readable time either`);
+    t.notMatch(body, /có mã|giấy tiếp nhận/i, `${name}: no receipt badge`);
+  }
+  t.match(pages.item, /Quầy 1 – Đất đai/, 'the desk stays: the minute goes');
 });
 
 t.test('the inbox: figures, the overdue list, filters', async (t) => {

@@ -13,7 +13,8 @@ t.test('healthz answers 200 when the database answers', async (t) => {
 t.test('healthz answers 503 with Retry-After when the database does not', async (t) => {
   // Nothing listens on port 1: every connection attempt is refused.
   const db = connect({ url: 'postgres://nobody:x@127.0.0.1:1/none', poolMax: 1 });
-  const app = await buildApp({ config: testConfig(), db });
+  // As an app already running: it read its form secret at start, when the database was there.
+  const app = await buildApp({ config: testConfig({ formSecret: 'f'.repeat(32) }), db });
   t.teardown(async () => {
     await app.close();
     await db.destroy();
@@ -26,7 +27,8 @@ t.test('healthz answers 503 with Retry-After when the database does not', async 
 
 t.test('a page that needs the database answers 503, not 500, when it is down', async (t) => {
   const db = connect({ url: 'postgres://nobody:x@127.0.0.1:1/none', poolMax: 1 });
-  const app = await buildApp({ config: testConfig(), db });
+  // As an app already running: it read its form secret at start, when the database was there.
+  const app = await buildApp({ config: testConfig({ formSecret: 'f'.repeat(32) }), db });
   t.teardown(async () => {
     await app.close();
     await db.destroy();

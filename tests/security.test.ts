@@ -7,7 +7,7 @@ import { buildApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { insertDesk } from '../server/repositories/desk-repository.ts';
 import { createApiKey } from '../server/services/api-key-service.ts';
-import { createCentre, createDesk, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
+import { createCentre, createDesk, deskSubmitHeaders, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { testApp, testConfig, testDatabase } from './helpers/harness.ts';
 import { ROOT } from './helpers/process.ts';
 import { staffClient } from './helpers/staff.ts';
@@ -175,6 +175,7 @@ t.test('every citizen page and every staff page an administrator reaches keeps t
   const withComment = await app.inject({
     method: 'POST',
     url: '/api/v1/responses',
+    headers: await deskSubmitHeaders(db, deskCode),
     payload: {
       desk: deskCode,
       serviceArea: 'dat-dai',
@@ -187,6 +188,7 @@ t.test('every citizen page and every staff page an administrator reaches keeps t
     const posted = await app.inject({
       method: 'POST',
       url: '/api/v1/responses',
+      headers: await deskSubmitHeaders(db, deskCode),
       payload: {
         desk: deskCode,
         serviceArea: 'dat-dai',
@@ -246,7 +248,7 @@ t.test('every citizen page and every staff page an administrator reaches keeps t
     method: 'POST',
     url: '/api/v1/transaction-codes',
     headers: { authorization: `Bearer ${key.key}` },
-    payload: { desk: deskCode, serviceArea: 'ho-tich' },
+    payload: { desk: deskCode, serviceArea: 'ho-tich', dossierRef: 'HS-QUET-1' },
   });
   const codePath = new URL(issued.json().url).pathname;
   const codePage = await app.inject(codePath);
@@ -293,7 +295,7 @@ t.test('every citizen page and every staff page an administrator reaches keeps t
     kind: 'centre',
     serviceAreas: 'ho-tich',
     serviceArea: 'ho-tich',
-    count: '2',
+    dossierRefs: 'HS-QUET-2\nHS-QUET-3',
     days: '7',
     role: 'manager',
     label: 'khóa mới',

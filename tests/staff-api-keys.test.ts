@@ -26,7 +26,8 @@ function issueCode(app: FastifyInstance, key: string, desk: string) {
     method: 'POST',
     url: '/api/v1/transaction-codes',
     headers: { authorization: `Bearer ${key}` },
-    payload: { desk, serviceArea: 'dat-dai' },
+    // A new dossier each time: one dossier gets one code.
+    payload: { desk, serviceArea: 'dat-dai', dossierRef: `HS-${Math.random()}` },
   });
 }
 

@@ -5,7 +5,7 @@ import type { Db } from '../server/db/connect.ts';
 import type { NewResponse } from '../server/repositories/response-repository.ts';
 import { submitBatched } from '../server/services/submission-batcher.ts';
 import { quickVersionId } from './helpers/aggregate-data.ts';
-import { createDesk, unitCode } from './helpers/fixtures.ts';
+import { createDesk, deskSubmitHeaders, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { staffClient } from './helpers/staff.ts';
 
@@ -23,10 +23,12 @@ async function count(db: Db, query: ReturnType<typeof sql<{ n: string }>>): Prom
 t.test('submissions arriving together share transactions and each gets its own 201', async (t) => {
   const { app, db } = await testApp(t);
   const desks = await Promise.all([createDesk(db, ['ho-tich']), createDesk(db, ['ho-tich'])]);
+  const keys = await Promise.all(desks.map((d) => deskSubmitHeaders(db, d.code)));
   const posts = Array.from({ length: 40 }, (_, i) =>
     app.inject({
       method: 'POST',
       url: '/api/v1/responses',
+      headers: keys[i % 2],
       payload: { desk: desks[i % 2]?.code, answers: { ...ANSWERS, access: 1 + (i % 5) }, submissionId: randomUUID() },
     }),
   );
@@ -47,8 +49,14 @@ t.test('in one batch, a resent id is a replay and a reused id with other answers
   const { app, db } = await testApp(t);
   const desk = await createDesk(db, ['ho-tich']);
   const id = randomUUID();
+  const headers = await deskSubmitHeaders(db, desk.code);
   const post = (answers: Record<string, unknown>, submissionId = id) =>
-    app.inject({ method: 'POST', url: '/api/v1/responses', payload: { desk: desk.code, answers, submissionId } });
+    app.inject({
+      method: 'POST',
+      url: '/api/v1/responses',
+      headers,
+      payload: { desk: desk.code, answers, submissionId },
+    });
   // Others first, so the three with one id queue up behind them and go together.
   const others = Array.from({ length: 6 }, () => post(ANSWERS, randomUUID()));
   const [a, b, c] = await Promise.all([post(ANSWERS), post(ANSWERS), post({ ...ANSWERS, overall: 1 }), ...others]);
@@ -108,6 +116,7 @@ t.test('a staff change reaches the next citizen at once, though desks are cached
   const post = await app.inject({
     method: 'POST',
     url: '/api/v1/responses',
+    headers: await deskSubmitHeaders(db, desk.code),
     payload: { desk: desk.code, answers: ANSWERS, submissionId: randomUUID() },
   });
   t.equal(post.statusCode, 422, 'and refuses submissions');

@@ -94,12 +94,16 @@ export interface ResponseTable {
   /** An official's decision on a flagged response; the reasons stay in suspect_reason. */
   suspect_review: 'confirmed' | 'cleared' | null;
   suspect_reviewed_at: Date | null;
+  /** Keyed hash of the render token the form came with, erased with client_key; never the token. */
+  render_key: string | null;
 }
 
 export interface ApiKeyTable {
   id: Generated<number>;
   unit_id: number;
-  role: 'official' | 'manager';
+  role: 'official' | 'manager' | 'submit';
+  /** The channels a submit key may post responses on. */
+  channels: Generated<Channel[]>;
   label: string;
   key_prefix: string;
   key_hash: string;
@@ -114,6 +118,11 @@ export interface TransactionCodeTable {
   created_at: Generated<Date>;
   expires_at: Date;
   used: Generated<boolean>;
+  /** Who issued the code: a staff account or an API key; null on codes issued before issuers were kept. */
+  issued_by_user_id: ColumnType<number | null, number | null | undefined, never>;
+  issued_by_key_id: ColumnType<number | null, number | null | undefined, never>;
+  /** Keyed hash of the dossier reference (unique: one dossier, one code); never the reference. */
+  dossier_hash: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export interface AnswerTable {
@@ -122,6 +131,21 @@ export interface AnswerTable {
   value_num: number | null;
   value_option: string | null;
   value_text: string | null;
+}
+
+/** A desk whose volume turned abnormal that day: reviewers see it (stuffing-service.ts). */
+export interface DeskWatchTable {
+  desk_id: number;
+  day: string;
+  /** Responses that arrived while the desk was under watch that day. */
+  responses: number;
+}
+
+/** Server secrets that must outlive a restart (the form secret when FORM_SECRET is unset). */
+export interface AppSecretTable {
+  name: string;
+  secret: Buffer;
+  created_at: Generated<Date>;
 }
 
 export type Role = 'admin' | 'official' | 'manager' | 'staff';
@@ -151,7 +175,9 @@ export interface SignInAttemptTable {
   id: Generated<string>;
   email: string;
   client_key: string;
-  succeeded: boolean;
+  /** null: reserved and being checked (counts as a failure until settled). */
+  succeeded: boolean | null;
+  purpose: Generated<'sign_in' | 'password_change'>;
   at: Generated<Date>;
 }
 
@@ -221,7 +247,11 @@ export interface FeedbackItemTable {
   closed_at: Date | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** Set by triggers while the response is suspect (migration 2026-12-05T0300): out of the inbox and figures. */
+  withheld: FeedbackWithheld | null;
 }
+
+export type FeedbackWithheld = 'under_review' | 'not_counted';
 
 export interface FeedbackEventTable {
   id: Generated<string>;
@@ -313,6 +343,8 @@ export interface Database {
   response: ResponseTable;
   answer: AnswerTable;
   api_key: ApiKeyTable;
+  desk_watch: DeskWatchTable;
+  app_secret: AppSecretTable;
   transaction_code: TransactionCodeTable;
   app_user: AppUserTable;
   user_session: UserSessionTable;

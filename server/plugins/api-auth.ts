@@ -21,6 +21,13 @@ export default fp(
   { name: 'api-auth', dependencies: ['context', 'session'] },
 );
 
+function refuseSubmitKey(reply: FastifyReply) {
+  return reply.code(403).send({
+    error: 'forbidden',
+    message: 'A submit key only posts responses / Khóa gửi phiếu chỉ dùng để gửi phiếu',
+  });
+}
+
 /** preHandler for machine routes: `Authorization: Bearer <key>`, or 401. */
 export async function requireApiKey(req: FastifyRequest, reply: FastifyReply) {
   const token = /^Bearer\s+(\S{16,200})$/i.exec(req.headers.authorization ?? '')?.[1];
@@ -42,6 +49,8 @@ export async function requireActor(req: FastifyRequest, reply: FastifyReply) {
   const token = /^Bearer\s+(\S{16,200})$/i.exec(req.headers.authorization ?? '')?.[1];
   if (token) {
     const principal = await findActiveKey(req.server.db, secretHash(token));
+    // A submit key posts responses and reads nothing.
+    if (principal?.role === 'submit') return refuseSubmitKey(reply);
     if (principal) {
       req.actor = {
         userId: null,

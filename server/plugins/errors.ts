@@ -53,6 +53,12 @@ export async function sendError(
 export default fp(
   async (app) => {
     app.setErrorHandler(async (err: FastifyError, req, reply) => {
+      // A client that went away before its body arrived (a timeout cut it, or
+      // it hung up): nobody is there to answer, and the database is fine.
+      if (req.raw.aborted || (err.code === 'ECONNRESET' && err.message === 'aborted')) {
+        req.log.debug('client went away before its request was read');
+        return reply.code(400).send();
+      }
       if (isDatabaseUnavailable(err)) {
         req.log.warn({ err: { code: err.code, message: err.message } }, 'database unavailable');
         reply.header('Retry-After', '5');

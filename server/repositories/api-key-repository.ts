@@ -1,21 +1,39 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
+import type { Channel } from '../db/schema.ts';
 
 export interface ApiPrincipal {
   keyId: number;
   unitId: number;
   /** The unit's materialised path: the key reaches this unit and everything below. */
   unitPath: string;
-  role: 'official' | 'manager';
+  /** `submit`: posts responses (kiosk apps, one-stop software) and nothing else. */
+  role: 'official' | 'manager' | 'submit';
+  /** The channels a submit key may post on; empty for the other roles. */
+  channels: Channel[];
 }
 
 export async function insertApiKey(
   db: Db,
-  k: { unitId: number; role: ApiPrincipal['role']; label: string; keyPrefix: string; keyHash: string },
+  k: {
+    unitId: number;
+    role: ApiPrincipal['role'];
+    channels?: Channel[];
+    label: string;
+    keyPrefix: string;
+    keyHash: string;
+  },
 ): Promise<number> {
   const row = await db
     .insertInto('api_key')
-    .values({ unit_id: k.unitId, role: k.role, label: k.label, key_prefix: k.keyPrefix, key_hash: k.keyHash })
+    .values({
+      unit_id: k.unitId,
+      role: k.role,
+      channels: k.channels ?? [],
+      label: k.label,
+      key_prefix: k.keyPrefix,
+      key_hash: k.keyHash,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -25,7 +43,7 @@ export async function findActiveKey(db: Db, keyHash: string): Promise<ApiPrincip
   return db
     .selectFrom('api_key as k')
     .innerJoin('unit as u', 'u.id', 'k.unit_id')
-    .select(['k.id as keyId', 'k.unit_id as unitId', 'u.path as unitPath', 'k.role'])
+    .select(['k.id as keyId', 'k.unit_id as unitId', 'u.path as unitPath', 'k.role', 'k.channels'])
     .where('k.key_hash', '=', keyHash)
     .where('k.revoked_at', 'is', null)
     .where('u.active', '=', true)
@@ -36,6 +54,7 @@ export interface ApiKeyListing {
   id: number;
   unitId: number;
   role: ApiPrincipal['role'];
+  channels: Channel[];
   label: string;
   keyPrefix: string;
   createdAt: Date;
@@ -49,6 +68,7 @@ function selectKeys(db: Db) {
       'id',
       'unit_id as unitId',
       'role',
+      'channels',
       'label',
       'key_prefix as keyPrefix',
       'created_at as createdAt',

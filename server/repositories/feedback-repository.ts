@@ -1,15 +1,18 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
 import { type SurveyDefinition, SurveyDefinitionSchema } from '../../surveys/schema.ts';
 import type { Db } from '../db/connect.ts';
-import type { FeedbackItemTable, FeedbackStatus } from '../db/schema.ts';
+import type { FeedbackItemTable, FeedbackStatus, FeedbackWithheld } from '../db/schema.ts';
 
 // Feedback items (opened by the answer trigger of migration 0510), their
 // history, and the figures of an inbox. Comments are read from answer.
+// Items of suspect responses are withheld by triggers (migration
+// 2026-12-05T0300): the inbox and its figures count only `withheld is null`.
 
 export interface FeedbackRow {
   id: number;
   status: FeedbackStatus;
   reason: FeedbackItemTable['reason'];
+  withheld: FeedbackWithheld | null;
   dueAt: Date;
   answeredAt: Date | null;
   submittedAt: Date;
@@ -20,7 +23,8 @@ export interface FeedbackRow {
   overall: number | null;
 }
 
-export type StatusFilter = 'all' | 'open' | FeedbackStatus;
+/** 'withheld' lists the items of suspect responses, which every other filter leaves out. */
+export type StatusFilter = 'all' | 'open' | 'withheld' | FeedbackStatus;
 
 const HANDLED = ['answered', 'closed'] as const;
 
@@ -49,6 +53,7 @@ export async function listFeedback(
       'f.id',
       'f.status',
       'f.reason',
+      'f.withheld',
       'f.due_at as dueAt',
       'f.answered_at as answeredAt',
       'r.submitted_at as submittedAt',
@@ -58,9 +63,10 @@ export async function listFeedback(
       'c.value_text as comment',
       'o.value_num as overall',
     ])
-    .where('u.path', 'like', `${q.scopePath}%`);
+    .where('u.path', 'like', `${q.scopePath}%`)
+    .where('f.withheld', q.status === 'withheld' ? 'is not' : 'is', null);
   if (q.status === 'open') query = query.where('f.status', 'not in', HANDLED);
-  else if (q.status !== 'all') query = query.where('f.status', '=', q.status);
+  else if (q.status !== 'all' && q.status !== 'withheld') query = query.where('f.status', '=', q.status);
   if (q.overdueOnly) query = query.where('f.status', 'not in', HANDLED).where('f.due_at', '<', q.now);
   return query
     .orderBy(sql`f.status in ('answered', 'closed')`)
@@ -82,6 +88,7 @@ export async function feedbackCounts(db: Db, scopePath: string, now: Date) {
       sql<number>`(count(*) filter (where not ${handled} and f.due_at < ${now}))::int`.as('overdue'),
     ])
     .where('u.path', 'like', `${scopePath}%`)
+    .where('f.withheld', 'is', null)
     .executeTakeFirstOrThrow();
   return row;
 }
@@ -96,7 +103,6 @@ export interface FeedbackDetail extends FeedbackRow {
   closedAt: Date | null;
   createdAt: Date;
   surveyVersionId: number;
-  verified: boolean;
 }
 
 /** An item by id; the caller checks the actor's scope. */
@@ -106,6 +112,7 @@ export async function findFeedback(db: Db, id: number): Promise<FeedbackDetail |
       'f.id',
       'f.status',
       'f.reason',
+      'f.withheld',
       'f.due_at as dueAt',
       'f.answered_at as answeredAt',
       'f.closed_at as closedAt',
@@ -117,7 +124,6 @@ export async function findFeedback(db: Db, id: number): Promise<FeedbackDetail |
       'u.path as unitPath',
       'r.submitted_at as submittedAt',
       'r.survey_version_id as surveyVersionId',
-      'r.verified',
       'u.name as unitName',
       'd.name as deskName',
       'a.name_vi as serviceAreaName',
@@ -134,6 +140,7 @@ export async function lockFeedback(db: Db, id: number) {
     .selectFrom('feedback_item')
     .select([
       'status',
+      'withheld',
       'internal_note as internalNote',
       'public_answer as publicAnswer',
       'answered_at as answeredAt',

@@ -19,6 +19,8 @@ export interface NewResponse {
   consumeCodeHash?: string;
   /** Keyed hash of the client address for the stuffing checks (never the address). */
   clientKey?: string | null;
+  /** Keyed hash of the form's render token, to see a page replayed (never the token). */
+  renderKey?: string | null;
   /** Fingerprint of the scale answers, for burst detection. */
   answerPattern?: string | null;
   /** Stuffing reasons known before the insert (honeypot, too_fast): stored as suspect, never dropped. */
@@ -30,13 +32,18 @@ export interface NewResponse {
 /** What the in-transaction stuffing checks need to know of a row. */
 export interface RateCheck {
   deskId: number;
+  /** A replay of a stored submission never counts (or flags) its own row. */
+  submissionId: string;
   clientKey: string | null;
+  renderKey: string | null;
   answerPattern: string;
   windowMinutes: number;
   /** Counts above these change nothing (stuffing-rules.ts countCaps). */
   caps: WindowCounts;
   /** The rules (stuffing-rules.ts): reasons to flag the row, given what came before it. */
   reasons: (counts: WindowCounts) => string[];
+  /** Whether the desk is under watch with this row counted. */
+  underWatch: (counts: WindowCounts) => boolean;
 }
 
 /**
@@ -108,16 +115,17 @@ async function insertInTransaction(
   const { rows: inserted } = await sql<{ id: string; submission_id: string }>`
     with r as (
       insert into response (submission_id, payload_hash, survey_version_id, unit_id, desk_id, service_area_code,
-                            channel, locale, verified, suspect, suspect_reason, client_key, answer_pattern)
-      select s, h, v, u, d, a, c, l, ver, sus, why, ck, ap
+                            channel, locale, verified, suspect, suspect_reason, client_key, answer_pattern,
+                            render_key)
+      select s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk
         from unnest(${col((c) => c.r.submissionId)}::uuid[], ${col((c) => c.r.payloadHash)}::text[],
                     ${col((c) => c.r.surveyVersionId)}::int[], ${col((c) => c.r.unitId)}::int[],
                     ${col((c) => c.r.deskId)}::int[], ${col((c) => c.r.serviceArea)}::text[],
                     ${col((c) => c.r.channel)}::text[], ${col((c) => c.r.locale)}::text[],
                     ${col((c) => Boolean(c.r.consumeCodeHash))}::bool[], ${col((c) => c.reasons.length > 0)}::bool[],
                     ${col((c) => suspectReason(c.reasons))}::text[], ${col((c) => c.r.clientKey ?? null)}::text[],
-                    ${col((c) => c.r.answerPattern ?? null)}::text[])
-             with ordinality as x(s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, n)
+                    ${col((c) => c.r.answerPattern ?? null)}::text[], ${col((c) => c.r.renderKey ?? null)}::text[])
+             with ordinality as x(s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, n)
        order by n
       on conflict (submission_id) do nothing
       returning id, submission_id

@@ -1,4 +1,5 @@
 import type { Db } from '../db/connect.ts';
+import type { Channel } from '../db/schema.ts';
 import { type ApiPrincipal, insertApiKey } from '../repositories/api-key-repository.ts';
 import { recordAudit } from '../repositories/audit-repository.ts';
 import { findUnitId } from '../repositories/unit-repository.ts';
@@ -10,15 +11,19 @@ import { newSecret, secretHash } from './secrets.ts';
  */
 export async function createApiKey(
   db: Db,
-  input: { unitCode: string; role: ApiPrincipal['role']; label: string },
+  input: { unitCode: string; role: ApiPrincipal['role']; label: string; channels?: Channel[] },
   actor: { userId: number | null; label: string } = { userId: null, label: 'cli' },
-): Promise<{ key: string; id: number } | undefined> {
+): Promise<{ key: string; id: number; channels: Channel[] } | undefined> {
   const unitId = await findUnitId(db, input.unitCode);
   if (!unitId) return undefined;
+  // A submit key posts on the channels it is granted, the API by default.
+  const channels =
+    input.role === 'submit' ? (input.channels?.length ? [...new Set(input.channels)] : ['api' as const]) : [];
   const key = `hl_${newSecret(32)}`;
   const id = await insertApiKey(db, {
     unitId,
     role: input.role,
+    channels,
     label: input.label,
     keyPrefix: key.slice(0, 10),
     keyHash: secretHash(key),
@@ -28,7 +33,7 @@ export async function createApiKey(
     actorLabel: actor.label,
     unitId,
     action: 'apikey.create',
-    detail: { keyId: id, role: input.role, label: input.label, prefix: key.slice(0, 10) },
+    detail: { keyId: id, role: input.role, channels, label: input.label, prefix: key.slice(0, 10) },
   });
-  return { key, id };
+  return { key, id, channels };
 }

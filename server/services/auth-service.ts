@@ -1,4 +1,5 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hash, verify } from '@node-rs/argon2';
 import type { Db } from '../db/connect.ts';
 import type { Role } from '../db/schema.ts';
@@ -10,27 +11,44 @@ import {
   revokeSession,
   touchSession,
 } from '../repositories/session-repository.ts';
-import { recentFailures, recordSignInAttempt } from '../repositories/sign-in-repository.ts';
+import { reserveAttempt, settleAttempt } from '../repositories/sign-in-repository.ts';
 import { findUnitId } from '../repositories/unit-repository.ts';
 import { findUserByEmail, findUserById, insertUser, updatePasswordHash } from '../repositories/user-repository.ts';
 import type { Actor } from './scope.ts';
 import { newSecret, secretHash } from './secrets.ts';
 
 // Sign-in with argon2id, server-side sessions with idle and absolute
-// timeouts, throttling per account and per client.
+// timeouts, throttling per (account, client) and per client.
 
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_ABSOLUTE_MS = 12 * 3_600_000;
 export const THROTTLE_WINDOW_MS = 15 * 60_000;
-export const MAX_FAILURES_PER_ACCOUNT = 5;
+/** Failed sign-ins to one account from one client address before that address must wait. */
+export const MAX_FAILURES_PER_ACCOUNT_AND_CLIENT = 5;
+/** Failed sign-ins from one client address, whatever the accounts. */
 export const MAX_FAILURES_PER_CLIENT = 20;
+/**
+ * The account-wide guard against guesses spread over many addresses only
+ * slows, it never locks: a lock would hand any outsider a switch that shuts
+ * an official out from everywhere (the denial of service of issue 11).
+ * Past this many failures from all addresses, each check of the account
+ * waits ACCOUNT_SLOW_MS first, so the owner still gets in, a little later.
+ * The per-address limits above are what bound the guessing; the wait makes
+ * each spread guess hold a connection longer.
+ */
+export const ACCOUNT_SLOW_AFTER = 10;
+export const ACCOUNT_SLOW_MS = 2_000;
+/** Wrong current passwords on the password form, per account: the session is already someone's. */
+export const MAX_WRONG_CURRENT_PASSWORDS = 5;
 export const MIN_PASSWORD_LENGTH = 10;
 
-// Client addresses are only kept as a keyed hash, with a key that lives as
-// long as the process: enough to throttle, useless to trace anyone.
-const CLIENT_KEY_SECRET = randomBytes(32);
-export function clientKey(address: string): string {
-  return createHmac('sha256', CLIENT_KEY_SECRET).update(address).digest('hex').slice(0, 32);
+/**
+ * Client addresses are only kept as a keyed hash, keyed by the server's form
+ * secret (which every process of an installation shares and which survives
+ * restarts, so the counts do too): enough to throttle, useless to trace anyone.
+ */
+export function clientKey(secret: Buffer, address: string): string {
+  return createHmac('sha256', secret).update(`sign-in/${address}`).digest('hex').slice(0, 32);
 }
 
 export const normaliseEmail = (email: string) => email.normalize('NFC').trim().toLowerCase();
@@ -58,21 +76,27 @@ export async function signIn(
   input: { email: string; password: string; clientKey: string },
 ): Promise<SignInResult> {
   const email = normaliseEmail(input.email);
-  const failures = await recentFailures(db, {
+  // The attempt is reserved before the password is checked; the lock is the
+  // client's, which covers both limits enforced here.
+  const reserved = await reserveAttempt(db, {
+    purpose: 'sign_in',
     email,
     clientKey: input.clientKey,
+    lockKey: input.clientKey,
     since: new Date(Date.now() - THROTTLE_WINDOW_MS),
+    limits: { pair: MAX_FAILURES_PER_ACCOUNT_AND_CLIENT, client: MAX_FAILURES_PER_CLIENT },
   });
-  if (failures.forEmail >= MAX_FAILURES_PER_ACCOUNT || failures.forClient >= MAX_FAILURES_PER_CLIENT) {
+  if (reserved.status === 'throttled') {
     await recordAudit(db, { actorLabel: email, action: 'sign_in.throttled' });
     return { status: 'throttled' };
   }
+  if (reserved.accountFailures >= ACCOUNT_SLOW_AFTER) await sleep(ACCOUNT_SLOW_MS);
   const user = await findUserByEmail(db, email);
   dummyHash ??= hash(newSecret(16));
   let ok = false;
   if (user?.active) ok = await verify(user.passwordHash, input.password);
   else await verify(await dummyHash, input.password);
-  await recordSignInAttempt(db, { email, clientKey: input.clientKey, succeeded: ok });
+  await settleAttempt(db, reserved.id, ok);
   if (!ok || !user) {
     await recordAudit(db, { actorLabel: email, unitId: user?.unitId, action: 'sign_in.failure' });
     return { status: 'invalid' };
@@ -121,21 +145,44 @@ export async function signOut(db: Db, user: SessionUser): Promise<void> {
   await revokeSession(db, user.tokenHash);
 }
 
-export type PasswordChange = { status: 'ok' } | { status: 'wrong_current' } | { status: 'too_short' };
+export type PasswordChange = { status: 'ok' | 'wrong_current' | 'too_short' | 'throttled' };
 
+/**
+ * The current-password check is a password check like sign-in: a stolen
+ * session must not become an unlimited guesser, so it is reserved the same
+ * way, limited per account, and every wrong or refused try is audited.
+ */
 export async function changePassword(
   db: Db,
   user: SessionUser,
-  current: string,
-  next: string,
+  input: { current: string; next: string; clientKey: string },
 ): Promise<PasswordChange> {
+  // The length rule is public: checking it first spends no try.
+  if ([...input.next].length < MIN_PASSWORD_LENGTH) return { status: 'too_short' };
+  const audit = (action: string) => recordAudit(db, { actorUserId: user.userId, unitId: user.unitId, action });
+  const reserved = await reserveAttempt(db, {
+    purpose: 'password_change',
+    email: user.email,
+    clientKey: input.clientKey,
+    lockKey: user.email,
+    since: new Date(Date.now() - THROTTLE_WINDOW_MS),
+    limits: { account: MAX_WRONG_CURRENT_PASSWORDS },
+  });
+  if (reserved.status === 'throttled') {
+    await audit('password.throttled');
+    return { status: 'throttled' };
+  }
   const record = await findUserById(db, user.userId);
-  if (!record || !(await verify(record.passwordHash, current))) return { status: 'wrong_current' };
-  if ([...next].length < MIN_PASSWORD_LENGTH) return { status: 'too_short' };
-  await updatePasswordHash(db, user.userId, await hash(next));
+  const ok = record ? await verify(record.passwordHash, input.current) : false;
+  await settleAttempt(db, reserved.id, ok);
+  if (!ok) {
+    await audit('password.wrong_current');
+    return { status: 'wrong_current' };
+  }
+  await updatePasswordHash(db, user.userId, await hash(input.next));
   // Anyone else holding a session of this account is signed out.
   await revokeOtherSessions(db, user.userId, user.tokenHash);
-  await recordAudit(db, { actorUserId: user.userId, unitId: user.unitId, action: 'password.change' });
+  await audit('password.change');
   return { status: 'ok' };
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NA, NA_LABEL, SCALE_LABELS, type ScaleValue } from '../../surveys/scale.ts';
 import { questionsOf, type SurveyDefinition } from '../../surveys/schema.ts';
-import type { FeedbackStatus } from '../db/schema.ts';
+import type { FeedbackStatus, FeedbackWithheld } from '../db/schema.ts';
 
 // Follow-up of citizens' feedback (PAKN): statuses and the moves between
 // them, what a change does to an item, and the figures. Pure: no database.
@@ -13,6 +13,20 @@ export const STATUS_NAMES: Record<FeedbackStatus, string> = {
   closed: 'Đã đóng',
 };
 export const STATUSES = Object.keys(STATUS_NAMES) as [FeedbackStatus, ...FeedbackStatus[]];
+
+/**
+ * Items of suspect responses, withheld by the database (migration
+ * 2026-12-05T0300): shown in place of the status, out of every figure.
+ */
+export const WITHHELD_NAMES: Record<FeedbackWithheld, string> = {
+  under_review: 'Tạm rút (phiếu đang bị nghi vấn)',
+  not_counted: 'Không tính (phiếu nghi vấn)',
+};
+export const WITHHELD_NOTES: Record<FeedbackWithheld, string> = {
+  under_review:
+    'Phiếu của mục này bị đánh dấu nghi vấn và đang chờ xem xét: mục tạm rút khỏi hộp thư và số liệu, không thể thay đổi cho đến khi có kết quả xem xét.',
+  not_counted: 'Phiếu của mục này được xác nhận là phiếu nghi vấn: mục không được tính và không thể thay đổi.',
+};
 
 export const REASON_NAMES = {
   comment: 'Có ý kiến góp ý',
@@ -30,8 +44,11 @@ export const TRANSITIONS: Record<FeedbackStatus, readonly FeedbackStatus[]> = {
 
 export const isHandled = (status: FeedbackStatus) => status === 'answered' || status === 'closed';
 
-export function isOverdue(item: { status: FeedbackStatus; dueAt: Date }, now: Date): boolean {
-  return !isHandled(item.status) && item.dueAt < now;
+export function isOverdue(
+  item: { status: FeedbackStatus; dueAt: Date; withheld?: FeedbackWithheld | null },
+  now: Date,
+): boolean {
+  return !item.withheld && !isHandled(item.status) && item.dueAt < now;
 }
 
 const MAX_TEXT = 4000;

@@ -24,12 +24,19 @@ import {
   planChange,
   REASON_NAMES,
   STATUS_NAMES,
+  WITHHELD_NAMES,
+  WITHHELD_NOTES,
 } from './feedback-rules.ts';
 import { formatDateTimeVi, formatDateVi } from './local-time.ts';
 import { type Actor, can } from './scope.ts';
 import { formatPercentVi } from './vi-number.ts';
 
 // The feedback inbox of a unit's subtree and the follow-up of one item.
+//
+// Anonymity: a manager who knows who was at a desk at 09:24 must not learn
+// who complained, so every moment tied to the citizen's response (sent,
+// opened, due: due_at keeps the time of day it was sent) is shown as a date
+// only. Staff actions keep their time: they are not the citizen's.
 
 const LIST_LIMIT = 200;
 const MAX_ID = 2_147_483_647;
@@ -48,7 +55,7 @@ function listItem(r: FeedbackRow, now: Date): FeedbackListItem {
     ...r,
     submittedText: formatDateVi(r.submittedAt),
     dueText: formatDateVi(r.dueAt),
-    statusText: STATUS_NAMES[r.status],
+    statusText: r.withheld ? WITHHELD_NAMES[r.withheld] : STATUS_NAMES[r.status],
     reasonText: REASON_NAMES[r.reason],
     overdue: isOverdue(r, now),
   };
@@ -113,16 +120,17 @@ export async function feedbackPage(db: Db, item: FeedbackDetail, now = new Date(
   return {
     item: {
       ...listItem(item, now),
-      submittedText: formatDateTimeVi(item.submittedAt),
-      dueText: formatDateTimeVi(item.dueAt),
-      createdText: formatDateTimeVi(item.createdAt),
+      createdText: formatDateVi(item.createdAt),
+      withheldNote: item.withheld ? WITHHELD_NOTES[item.withheld] : null,
       answeredText: item.answeredAt ? formatDateTimeVi(item.answeredAt) : null,
       answeredOnTime: item.answeredAt ? item.answeredAt <= item.dueAt : null,
     },
     answers: describeAnswers(definition, answers),
     events: events.map((e) => ({
       ...e,
-      atText: formatDateTimeVi(e.at),
+      // The system's lines (flagged, cleared) may be written by a later
+      // submission of the same source: a date only, like the response's own.
+      atText: e.actorName ? formatDateTimeVi(e.at) : formatDateVi(e.at),
       actor: e.actorName ? `${e.actorName} (${e.actorEmail})` : 'Hệ thống',
       fromText: STATUS_NAMES[e.fromStatus],
       toText: STATUS_NAMES[e.toStatus],
@@ -147,6 +155,7 @@ export async function updateFeedbackItem(
   return db.transaction().execute(async (trx) => {
     const current = await lockFeedback(trx, item.id);
     if (!current) return { ok: false, errors: { form: 'Không tìm thấy mục này.' } };
+    if (current.withheld) return { ok: false, errors: { form: WITHHELD_NOTES[current.withheld] } };
     const plan = planChange(current, change, now);
     if (!plan.ok) return plan;
     await updateFeedback(trx, item.id, plan.next);

@@ -1,12 +1,14 @@
+import type { Readable } from 'node:stream';
 import type { Db } from '../db/connect.ts';
 import { recordAudit } from '../repositories/audit-repository.ts';
 import { listServiceAreaOptions } from '../repositories/target-repository.ts';
 import { feedbackInbox } from './feedback-service.ts';
-import { reportCsv, responsesCsv } from './report-export/csv.ts';
+import { reportCsv } from './report-export/csv.ts';
 import { reportPdf } from './report-export/pdf.ts';
 import type { ReportBundle } from './report-export/report-model.ts';
 import { reportTables } from './report-export/report-tables.ts';
-import { reportXlsx, responsesXlsx } from './report-export/xlsx.ts';
+import { rawNotes, responsesCsvStream, responsesXlsxStream } from './report-export/responses.ts';
+import { reportXlsx } from './report-export/xlsx.ts';
 import { periodLabel } from './report-periods.ts';
 import { buildSatisfactionReport, buildTrendReport, rawResponsesExport } from './report-service.ts';
 import type { Actor } from './scope.ts';
@@ -72,7 +74,8 @@ export async function loadReportBundle(
 export type ExportFormat = 'csv' | 'xlsx' | 'pdf';
 
 export interface ExportFile {
-  body: Buffer | string;
+  /** A stream for the raw responses: written as the client reads it. */
+  body: Buffer | string | Readable;
   contentType: string;
   filename: string;
 }
@@ -120,7 +123,11 @@ export async function exportReport(
   return { body, contentType: CONTENT_TYPES[format], filename: filename('bao-cao-hai-long', s, format) };
 }
 
-/** The raw anonymous responses of the unit's subtree, audited as 'export.responses'. */
+/**
+ * The raw anonymous responses of the unit's subtree as a stream, audited as
+ * 'export.responses' when the download starts (a file cut short was still
+ * taken away in part).
+ */
 export async function exportResponses(
   db: Db,
   actor: Actor,
@@ -134,7 +141,14 @@ export async function exportResponses(
     serviceArea: s.serviceArea?.code ?? null,
   });
   if (!raw) return undefined;
-  const body = format === 'csv' ? responsesCsv(raw.columns, raw.rows) : await responsesXlsx(raw.columns, raw.rows);
   await audit(db, actor, 'export.responses', s, format);
+  const notes = (rows: number) =>
+    rawNotes({
+      unitName: s.unit.name,
+      period: periodLabel(s.from, s.to),
+      serviceArea: s.serviceArea?.name ?? null,
+      rows,
+    });
+  const body = format === 'csv' ? responsesCsvStream(raw) : responsesXlsxStream(raw, notes);
   return { body, contentType: CONTENT_TYPES[format], filename: filename('phieu-khao-sat', s, format) };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { compositeCell } from '../../analysis/cells.ts';
 import { rateChange } from '../../analysis/change.ts';
 import { periodOfDate, periodsBetween } from '../../analysis/periods.ts';
@@ -22,8 +23,9 @@ import {
   unitsUnder,
   wordingChangedKeys,
 } from '../repositories/aggregate-repository.ts';
-import { rawResponses } from '../repositories/report-repository.ts';
+import { rawAnswerKeys, rawResponseChunks } from '../repositories/report-repository.ts';
 import { listServiceAreaOptions, listTargetsAbove, listTargetsInSubtree } from '../repositories/target-repository.ts';
+import { RAW_COLUMNS, type RawTable, rawValues } from './report-export/responses.ts';
 import { type Actor, canReach } from './scope.ts';
 
 // The satisfaction report of a unit and period, computed from the aggregates
@@ -203,44 +205,20 @@ export async function buildTrendReport(
   };
 }
 
-/** One row per anonymous response, for the raw export; answers in columns by indicator key. */
-export async function rawResponsesExport(db: Db, actor: Actor, q: ReportQuery) {
+/**
+ * One row per anonymous response, for the raw export; answers in columns by
+ * indicator key. The rows come in chunks as the file is written (see
+ * report-repository.ts for the order and why it is safe to publish).
+ */
+export async function rawResponsesExport(db: Db, actor: Actor, q: ReportQuery): Promise<RawTable | undefined> {
   const tree = await reachableTree(db, actor, q.unitId);
   if (!tree) return undefined;
-  const rows = await rawResponses(db, {
-    scopePath: tree.scope.path,
-    from: q.from,
-    to: q.to,
-    serviceArea: q.serviceArea ?? undefined,
-  });
-  const keys = [...new Set(rows.flatMap((r) => Object.keys(r.answers)))].sort();
-  const columns = [
-    'Ngày',
-    'Đơn vị',
-    'Quầy',
-    'Lĩnh vực',
-    'Kênh',
-    'Phiếu',
-    'Phiên bản',
-    'Có mã một lần',
-    'Nghi vấn',
-    ...keys,
-  ];
-  return {
-    columns,
-    rows: rows.map((r) => {
-      return [
-        r.day.split('-').reverse().join('/'),
-        r.unitName,
-        r.deskCode,
-        r.serviceAreaCode,
-        r.channel,
-        r.surveyCode,
-        r.version,
-        r.verified ? 'có' : 'không',
-        r.suspect ? 'có' : 'không',
-        ...keys.map((k) => r.answers[k] ?? null),
-      ];
-    }),
-  };
+  const scope = { scopePath: tree.scope.path, from: q.from, to: q.to, serviceArea: q.serviceArea ?? undefined };
+  const keys = await rawAnswerKeys(db, scope);
+  // A fresh salt per export: the shuffle inside a day cannot be replayed or compared across files.
+  const salt = randomBytes(16).toString('hex');
+  async function* chunks() {
+    for await (const rows of rawResponseChunks(db, scope, { salt })) yield rows.map((r) => rawValues(r, keys));
+  }
+  return { columns: [...RAW_COLUMNS, ...keys], chunks: chunks() };
 }

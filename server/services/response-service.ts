@@ -134,7 +134,7 @@ export async function submitResponse(db: Db, s: Submission): Promise<SubmissionR
     answers: checked.answers,
     consumeCodeHash: s.codeHash,
     // A suspect is stored and flagged, never dropped: the citizen is thanked either way.
-    ...stuffingFields(s.stuffing, desk.id, checked.answers),
+    ...stuffingFields(s.stuffing, desk.id, s.submissionId, checked.answers),
   };
   // A one-time code is used up in its own transaction; everything else goes
   // through the group commit.

@@ -1,47 +1,36 @@
 import { randomBytes } from 'node:crypto';
 import type { Answer } from '../../surveys/answers.ts';
-import type { SurveyDefinition } from '../../surveys/schema.ts';
 import type { Config } from '../config.ts';
-import type { Db } from '../db/connect.ts';
-import { recordAudit } from '../repositories/audit-repository.ts';
-import { surveyDefinitionOf } from '../repositories/feedback-repository.ts';
+import type { Channel } from '../db/schema.ts';
 import type { BatchScreen, NewResponse } from '../repositories/response-repository.ts';
 import {
   countWindows,
-  type FlaggedRow,
+  flagEarlier,
   forgetClientKeys,
-  listFlagged,
   lockDeskSubmissions,
-  type ReviewFilter,
-  reviewFlagged,
+  watchDesks,
 } from '../repositories/stuffing-repository.ts';
-import { formatDateTimeVi } from './local-time.ts';
-import { CHANNEL_NAMES } from './report-export/report-text.ts';
-import type { Actor } from './scope.ts';
 import {
   answerPattern,
-  briefAnswers,
   clientKey,
   countCaps,
   formReasons,
+  REACHES_BACK,
   rateReasons,
-  reasonWords,
+  renderKey,
   type StuffingLimits,
   type StuffingReason,
   signRenderToken,
+  underWatch,
   verifyRenderToken,
+  type WindowCounts,
 } from './stuffing-rules.ts';
 
-// Anti-stuffing on open posters: the evidence a submission brings (form
-// honeypot, render time, client key), the rate and burst checks run inside
-// the submission's own transaction, and the officials' review of what was
-// flagged. Flagged responses are stored like any other, marked suspect, and
-// left out of the indices until an official clears them.
-
-// Without FORM_SECRET each process makes its own: forms rendered before a
-// restart then carry a signature nobody can check, which only means "no
-// timing evidence", never a flag.
-const PROCESS_SECRET = randomBytes(32);
+// Anti-stuffing: the evidence a submission brings (form honeypot, render
+// token, its source), and the rate, watch and burst checks run inside the
+// submission's own transaction (stuffing-rules.ts says what they are).
+// Flagged responses are stored like any other, marked suspect, and left out
+// of the indices until an official clears them (suspect-review-service.ts).
 
 export interface StuffingSettings {
   secret: Buffer;
@@ -49,6 +38,9 @@ export interface StuffingSettings {
 }
 
 const settingsCache = new WeakMap<object, StuffingSettings>();
+// Only for code that runs without buildApp (which always sets the secret,
+// from FORM_SECRET or the database): such tokens do not outlive the process.
+const PROCESS_SECRET = randomBytes(32);
 
 export function stuffingSettings(config: Pick<Config, 'formSecret' | 'stuffing'>): StuffingSettings {
   let s = settingsCache.get(config);
@@ -77,16 +69,22 @@ export interface StuffingEvidence {
   limits: StuffingLimits;
   /** Reasons known from the request alone. */
   reasons: StuffingReason[];
-  /** Keyed hash of the client address; null where the client does not count (API, one-time codes). */
+  /** The source: a daily keyed hash of the client address, or of the API credential. */
   clientKey: string | null;
-  /** The open-poster checks (per client, per desk, burst); off for one-time codes, which admit one response each. */
+  /** Keyed hash of the render token, when the form brought a genuine one. */
+  renderKey: string | null;
+  /** The per-source rate and watch checks; off for one-time codes. */
+  perSource: boolean;
+  /** Whether the in-transaction checks run at all. */
   rateChecks: boolean;
 }
 
 /**
  * Evidence of a posted survey form. A one-time code (`verified`) keeps the
- * honeypot but skips the timing and rate checks: the code is the strong
- * guard, and a fast but genuine citizen with a receipt must not be hidden.
+ * honeypot, token, timing and burst checks and only skips the per-source
+ * ones: receipts prove a transaction, and citizens with them often share the
+ * centre's Wi-Fi; but a code does not prove that the one who answers it is
+ * the citizen rather than the counter.
  */
 export function formEvidence(
   settings: StuffingSettings,
@@ -100,30 +98,45 @@ export function formEvidence(
   now = new Date(),
 ): StuffingEvidence {
   const nowMs = now.getTime();
+  const renderedAtMs = verifyRenderToken(settings.secret, input.deskCode, input.renderToken, nowMs);
   return {
     limits: settings.limits,
     reasons: formReasons({
       honeypot: input.honeypot,
-      renderedAtMs: verifyRenderToken(settings.secret, input.deskCode, input.renderToken, nowMs),
+      renderedAtMs,
       nowMs,
       minSeconds: settings.limits.minSeconds,
-      checkTiming: !input.verified,
     }),
-    clientKey: input.verified || !input.address ? null : clientKey(settings.secret, input.address, now),
-    rateChecks: !input.verified,
+    clientKey: input.address ? clientKey(settings.secret, input.address, now) : null,
+    renderKey: renderedAtMs !== undefined && input.renderToken ? renderKey(settings.secret, input.renderToken) : null,
+    perSource: !input.verified,
+    rateChecks: true,
   };
 }
 
 /**
- * Evidence of a JSON API submission (kiosks, paper entry): there is no form,
- * so no honeypot or timing; a kiosk is one client for all its citizens, so
- * no per-client limit. The per-desk and burst checks apply.
+ * Evidence of a JSON API submission. The credential is the source: a kiosk
+ * or an integration posting more than a desk can serve is flagged, and the
+ * desk's other sources are not. Paper entry is bulk typing of forms by
+ * design, so it skips the rate checks; only keys granted the paper channel
+ * may use it, and every such key is created and audited by name.
  */
-export function apiEvidence(settings: StuffingSettings): StuffingEvidence {
-  return { limits: settings.limits, reasons: [], clientKey: null, rateChecks: true };
+export function apiEvidence(
+  settings: StuffingSettings,
+  input: { keyId: number; channel: Channel },
+  now = new Date(),
+): StuffingEvidence {
+  return {
+    limits: settings.limits,
+    reasons: [],
+    clientKey: clientKey(settings.secret, `api-key/${input.keyId}`, now),
+    renderKey: null,
+    perSource: true,
+    rateChecks: input.channel !== 'paper',
+  };
 }
 
-/** Client keys are kept this long, then erased. */
+/** Client keys (and render keys) are kept this long, then erased. */
 export const CLIENT_KEY_HOURS = 24;
 const SWEEP_EVERY_MS = 10 * 60_000;
 let nextSweepAt = 0;
@@ -132,183 +145,108 @@ let nextSweepAt = 0;
 export function stuffingFields(
   evidence: StuffingEvidence | undefined,
   deskId: number,
+  submissionId: string,
   answers: readonly Answer[],
-): Pick<NewResponse, 'clientKey' | 'answerPattern' | 'suspectReasons' | 'rateChecks'> {
+): Pick<NewResponse, 'clientKey' | 'renderKey' | 'answerPattern' | 'suspectReasons' | 'rateChecks'> {
   const pattern = answerPattern(answers);
   if (!evidence) return { answerPattern: pattern };
   const e = evidence;
   return {
     clientKey: e.clientKey,
+    renderKey: e.renderKey,
     answerPattern: pattern,
     suspectReasons: e.reasons,
     rateChecks: e.rateChecks
       ? {
           deskId,
+          submissionId,
           clientKey: e.clientKey,
+          renderKey: e.renderKey,
           answerPattern: pattern,
           windowMinutes: e.limits.windowMinutes,
           caps: countCaps(e.limits),
-          reasons: (counts) => rateReasons(counts, e.limits, e.clientKey !== null),
+          reasons: (counts) => rateReasons(counts, e.limits, { perSource: e.perSource }),
+          underWatch: (counts) => underWatch(counts, e.limits),
         }
       : undefined,
   };
 }
 
+type Check = NonNullable<NewResponse['rateChecks']>;
+
+/** Whether an earlier row `p` is reached by a reason of row `c` (REACHES_BACK); a replay never counts itself. */
+function sameScope(scope: 'token' | 'source' | 'sourcePattern', c: Check, p: Check): boolean {
+  if (p.submissionId === c.submissionId) return false;
+  if (scope === 'token') return c.renderKey !== null && p.renderKey === c.renderKey;
+  if (c.clientKey === null || p.clientKey !== c.clientKey) return false;
+  return scope === 'source' || p.answerPattern === c.answerPattern;
+}
+
 /**
- * The rate and burst checks of a batch of submissions, inside its
- * transaction: the desks are locked, the window counted once, and each row
- * also counts the rows before it in the batch, so a burst gets the same flags
- * whether it arrives in one batch, in several, or one by one.
+ * The rate, watch and burst checks of a batch of submissions, inside its
+ * transaction: the desks are locked, the windows counted once, and each row
+ * also counts the rows before it in the batch, so a flood gets the same
+ * flags whether it arrives in one batch, in several, or one by one. A source
+ * caught is flagged back to the start of the window, stored rows and rows
+ * earlier in the batch alike; desks under watch are recorded for reviewers.
  */
 export const screenBatch: BatchScreen = async (trx, rows) => {
-  const checked = rows.map((r, i) => ({ i, check: r.rateChecks })).filter((x) => x.check !== undefined);
+  const checked = rows.flatMap((r, i) => (r.rateChecks ? [{ i, check: r.rateChecks }] : []));
   if (!checked.length) return [];
   if (Date.now() >= nextSweepAt) {
     nextSweepAt = Date.now() + SWEEP_EVERY_MS;
     await forgetClientKeys(trx, CLIENT_KEY_HOURS);
   }
+  const checks = checked.map((x) => x.check);
   await lockDeskSubmissions(
     trx,
-    checked.map((x) => x.check!.deskId),
+    checks.map((c) => c.deskId),
   );
-  const stored = await countWindows(
-    trx,
-    checked.map((x) => x.check!),
-  );
+  const stored = await countWindows(trx, checks);
   const out: string[][] = rows.map(() => []);
-  checked.forEach(({ i, check }, k) => {
-    const c = check!;
+  const watched = new Map<number, number>();
+  const reachBack = new Map<string, { check: Check; scope: 'token' | 'source' | 'sourcePattern'; reason: string }>();
+  checked.forEach(({ i, check: c }, k) => {
     const before = checked
       .slice(0, k)
-      .map((x) => x.check!)
-      .filter((p) => p.deskId === c.deskId);
-    const counts = stored[k] ?? { desk: 0, client: 0, samePattern: 0 };
-    out[i] = c.reasons({
-      desk: counts.desk + before.length,
-      client: counts.client + (c.clientKey === null ? 0 : before.filter((p) => p.clientKey === c.clientKey).length),
-      samePattern: counts.samePattern + before.filter((p) => p.answerPattern === c.answerPattern).length,
-    });
+      .filter((x) => x.check.deskId === c.deskId && x.check.submissionId !== c.submissionId);
+    const s = stored[k] ?? { desk: 0, source: 0, sourcePattern: 0, token: 0 };
+    const counts: WindowCounts = {
+      desk: s.desk + before.length,
+      source: s.source + before.filter((x) => sameScope('source', c, x.check)).length,
+      sourcePattern: s.sourcePattern + before.filter((x) => sameScope('sourcePattern', c, x.check)).length,
+      token: s.token + before.filter((x) => sameScope('token', c, x.check)).length,
+    };
+    if (c.underWatch(counts)) watched.set(c.deskId, (watched.get(c.deskId) ?? 0) + 1);
+    const reasons = c.reasons(counts);
+    out[i] = reasons;
+    for (const reason of reasons) {
+      const scope = REACHES_BACK[reason as StuffingReason];
+      if (!scope) continue;
+      // Earlier rows of this batch now; stored rows once, below.
+      for (const x of before) {
+        const earlier = out[x.i] ?? [];
+        if (sameScope(scope, c, x.check) && !earlier.includes(reason)) earlier.push(reason);
+      }
+      const key = `${c.deskId}|${scope}|${c.clientKey}|${scope === 'token' ? c.renderKey : ''}|${scope === 'sourcePattern' ? c.answerPattern : ''}`;
+      reachBack.set(`${key}|${reason}`, { check: c, scope, reason });
+    }
   });
+  for (const { check: c, scope, reason } of reachBack.values()) {
+    await flagEarlier(trx, {
+      deskId: c.deskId,
+      submissionId: c.submissionId,
+      reason,
+      windowMinutes: c.windowMinutes,
+      renderKey: scope === 'token' ? c.renderKey : undefined,
+      clientKey: scope === 'token' ? undefined : c.clientKey,
+      answerPattern: scope === 'sourcePattern' ? c.answerPattern : undefined,
+    });
+  }
+  if (watched.size)
+    await watchDesks(
+      trx,
+      [...watched].map(([deskId, responses]) => ({ deskId, responses })),
+    );
   return out;
 };
-
-// ---- The officials' review ----
-
-const LIST_LIMIT = 500;
-
-export interface SuspectItem {
-  id: string;
-  submittedText: string;
-  serviceAreaName: string;
-  channel: string;
-  answers: string;
-  comment: string | null;
-}
-
-export interface SuspectGroup {
-  reason: string;
-  reasonWords: string[];
-  firstText: string;
-  lastText: string;
-  ids: string[];
-  items: SuspectItem[];
-}
-
-export interface SuspectDesk {
-  deskId: number;
-  deskName: string;
-  deskCode: string;
-  unitName: string;
-  count: number;
-  groups: SuspectGroup[];
-}
-
-/** Flagged responses of the actor's subtree (or of one desk), by desk and reason, newest first. */
-export async function suspectReview(
-  db: Db,
-  actor: Actor,
-  q: { filter: ReviewFilter; deskId?: number },
-): Promise<{ desks: SuspectDesk[]; total: number; truncated: boolean }> {
-  const rows = await listFlagged(db, {
-    scopePath: actor.unitPath,
-    deskId: q.deskId,
-    filter: q.filter,
-    limit: LIST_LIMIT,
-  });
-  const definitions = new Map<number, SurveyDefinition>();
-  for (const id of new Set(rows.map((r) => r.surveyVersionId))) definitions.set(id, await surveyDefinitionOf(db, id));
-  const desks = new Map<number, SuspectDesk>();
-  for (const r of rows) {
-    const desk = desks.get(r.deskId) ?? {
-      deskId: r.deskId,
-      deskName: r.deskName,
-      deskCode: r.deskCode,
-      unitName: r.unitName,
-      count: 0,
-      groups: [],
-    };
-    desks.set(r.deskId, desk);
-    desk.count += 1;
-    let group = desk.groups.find((g) => g.reason === r.reason);
-    if (!group) {
-      group = { reason: r.reason, reasonWords: reasonWords(r.reason), firstText: '', lastText: '', ids: [], items: [] };
-      desk.groups.push(group);
-    }
-    group.ids.push(r.id);
-    group.items.push(suspectItem(r, definitions.get(r.surveyVersionId)));
-    // Rows come newest first.
-    group.firstText = formatDateTimeVi(r.submittedAt);
-    group.lastText ||= group.firstText;
-  }
-  return { desks: [...desks.values()], total: rows.length, truncated: rows.length === LIST_LIMIT };
-}
-
-function suspectItem(r: FlaggedRow, def: SurveyDefinition | undefined): SuspectItem {
-  const text = r.answers.find((a) => a.text !== null)?.text ?? null;
-  return {
-    id: r.id,
-    submittedText: formatDateTimeVi(r.submittedAt),
-    serviceAreaName: r.serviceAreaName,
-    channel: CHANNEL_NAMES[r.channel] ?? r.channel,
-    answers: briefAnswers(def, r.answers),
-    comment: text && text.length > 160 ? `${text.slice(0, 160)}…` : text,
-  };
-}
-
-export type ReviewDecision = 'confirm' | 'clear';
-
-/**
- * Confirms (stays out of the indices) or clears (counted again) flagged
- * responses of one desk, audited as suspect.confirm / suspect.clear. The
- * caller has checked that the desk lies in the actor's scope. The flags,
- * the daily counts (by trigger) and the audit log change together.
- */
-export async function reviewSuspects(
-  db: Db,
-  actor: Actor,
-  desk: { id: number; unitId: number },
-  ids: string[],
-  decision: ReviewDecision,
-): Promise<{ ok: true; count: number } | { ok: false }> {
-  return db.transaction().execute(async (trx) => {
-    const changed = await reviewFlagged(trx, {
-      deskId: desk.id,
-      ids,
-      decision: decision === 'confirm' ? 'confirmed' : 'cleared',
-    });
-    if (!changed) return { ok: false as const };
-    await recordAudit(trx, {
-      actorUserId: actor.userId,
-      actorKeyId: actor.keyId,
-      unitId: desk.unitId,
-      action: decision === 'confirm' ? 'suspect.confirm' : 'suspect.clear',
-      detail: {
-        deskId: desk.id,
-        count: changed.length,
-        responseIds: changed.map((r) => r.id),
-        reasons: [...new Set(changed.map((r) => r.reason))],
-      },
-    });
-    return { ok: true as const, count: changed.length };
-  });
-}

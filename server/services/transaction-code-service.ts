@@ -1,113 +1,225 @@
+import { createHmac } from 'node:crypto';
 import type { Db } from '../db/connect.ts';
 import type { ApiPrincipal } from '../repositories/api-key-repository.ts';
 import { recordAudit } from '../repositories/audit-repository.ts';
-import { findActiveDesk, findDeskById } from '../repositories/desk-repository.ts';
-import { findTransactionCode, insertTransactionCode } from '../repositories/transaction-code-repository.ts';
+import { type DeskContext, findActiveDesk, findDeskById } from '../repositories/desk-repository.ts';
+import {
+  type CodeIssuer,
+  countIssuedSince,
+  findIssuedDossiers,
+  findTransactionCode,
+  insertTransactionCodes,
+  lockUnitIssues,
+  type NewTransactionCode,
+} from '../repositories/transaction-code-repository.ts';
 import { qrPng, qrSvg } from './desk-links.ts';
+import { todayIso } from './local-time.ts';
 import { type DeskSurvey, loadDeskSurvey } from './response-service.ts';
 import { type Actor, canReach } from './scope.ts';
 import { newSecret, secretHash } from './secrets.ts';
 
-// One-time codes printed on a receipt: the strongest guard against ballot
-// stuffing. 128 random bits; only their hash is stored; one response each.
+// One-time codes printed on a receipt: 128 random bits, only their hash
+// stored, one response each. A code is issued for one dossier: the dossier
+// reference is never stored, only a keyed hash of it, unique, so a dossier
+// gets one code. Each issuer (a staff account or an API key) may issue at
+// most `dailyCap` codes a local day for a desk, and every issue is audited
+// with its count, never a code or a reference: codes cannot be farmed to
+// rate one's own desk.
 
 export const DEFAULT_CODE_DAYS = 7;
+export const MAX_COUNTER_CODES = 50;
+export const MAX_COUNTER_CODE_DAYS = 30;
+export const MAX_DOSSIER_REF_LENGTH = 200;
+
+export interface IssueSettings {
+  /** The server's form secret: keys the dossier hashes, so they cannot be matched without it. */
+  secret: Buffer;
+  dailyCap: number;
+  publicUrl: string;
+}
 
 export function transactionCodeUrl(publicUrl: string, code: string): string {
   return `${publicUrl}/t/${code}`;
 }
 
+/**
+ * The same dossier however it is typed: spaces around it, composed or
+ * decomposed Vietnamese letters, upper or lower case. Upper then lower case
+ * approximates full case folding ('ß' and 'SS' meet); NFC again because case
+ * mapping can decompose.
+ */
+export function normaliseDossierRef(ref: string): string {
+  return ref.trim().normalize('NFC').toUpperCase().toLowerCase().normalize('NFC');
+}
+
+/** HMAC-SHA256 of the normalised reference, namespaced by the issuing desk's unit; 43 base64url characters. */
+export function dossierHash(secret: Buffer, unitId: number, ref: string): string {
+  return createHmac('sha256', secret)
+    .update(`transaction-code-dossier\0${unitId}\0${normaliseDossierRef(ref)}`)
+    .digest('base64url');
+}
+
+/** Midnight in Vietnam (Asia/Ho_Chi_Minh, UTC+7 all year) of `now`'s local day. */
+export function startOfLocalDay(now: Date): Date {
+  return new Date(`${todayIso(now)}T00:00:00+07:00`);
+}
+
+export type IssueRefusal =
+  /** `refs`: the references, as given, that already have a code (or were given twice). */
+  { status: 'dossier_has_code'; refs: string[] } | { status: 'daily_cap'; cap: number; left: number };
+
+type Issued = { status: 'created'; codes: { url: string; expiresAt: Date }[] } | IssueRefusal;
+
+/**
+ * Issues one code per dossier for a desk, all or none, in one transaction
+ * that holds the unit's issue lock: parallel requests cannot pass the cap or
+ * give a dossier two codes between the checks and the insert.
+ */
+async function issueForDesk(
+  db: Db,
+  desk: Pick<DeskContext, 'id' | 'unitId'>,
+  issuer: CodeIssuer,
+  input: { serviceArea: string; dossierRefs: string[]; expiresInDays: number; via: 'api' | 'staff' },
+  settings: IssueSettings,
+  now = new Date(),
+): Promise<Issued> {
+  const hashes = input.dossierRefs.map((r) => dossierHash(settings.secret, desk.unitId, r));
+  const expiresAt = new Date(now.getTime() + input.expiresInDays * 86_400_000);
+  const run = () =>
+    db.transaction().execute(async (trx): Promise<Issued> => {
+      await lockUnitIssues(trx, desk.unitId);
+      const taken = await findIssuedDossiers(trx, hashes);
+      const repeated = input.dossierRefs.filter((_, i) => taken.has(hashes[i]!) || hashes.indexOf(hashes[i]!) !== i);
+      if (repeated.length) return { status: 'dossier_has_code', refs: repeated };
+      const issuedToday = await countIssuedSince(trx, desk.id, issuer, startOfLocalDay(now));
+      const left = Math.max(0, settings.dailyCap - issuedToday);
+      if (hashes.length > left) return { status: 'daily_cap', cap: settings.dailyCap, left };
+      const codes = hashes.map(() => newSecret(16));
+      const rows: NewTransactionCode[] = codes.map((code, i) => ({
+        codeHash: secretHash(code),
+        deskId: desk.id,
+        serviceArea: input.serviceArea,
+        expiresAt,
+        issuer,
+        dossierHash: hashes[i]!,
+      }));
+      await insertTransactionCodes(trx, rows);
+      await recordAudit(trx, {
+        actorUserId: issuer.userId,
+        actorKeyId: issuer.keyId,
+        unitId: desk.unitId,
+        action: 'transaction_code.issue',
+        // The count only: never a code, never a dossier reference or its hash.
+        detail: {
+          deskId: desk.id,
+          serviceArea: input.serviceArea,
+          count: codes.length,
+          expiresInDays: input.expiresInDays,
+          via: input.via,
+        },
+      });
+      return {
+        status: 'created',
+        codes: codes.map((code) => ({ url: transactionCodeUrl(settings.publicUrl, code), expiresAt })),
+      };
+    });
+  try {
+    return await run();
+  } catch (err) {
+    // Only if the unit lock were bypassed (a desk moved between units mid-issue).
+    if ((err as { constraint?: string }).constraint !== 'transaction_code_dossier_idx') throw err;
+    const taken = await findIssuedDossiers(db, hashes);
+    return { status: 'dossier_has_code', refs: input.dossierRefs.filter((_, i) => taken.has(hashes[i]!)) };
+  }
+}
+
 export type IssueResult =
-  | { status: 'created'; code: string; url: string; expiresAt: Date; qrSvg: string; qrPng: string }
+  | { status: 'created'; url: string; expiresAt: Date; qrSvg: string; qrPng: string }
   | { status: 'not_found' }
   | { status: 'forbidden' }
-  | { status: 'area_not_served' };
+  | { status: 'area_not_served' }
+  | IssueRefusal;
 
+/** One code for one dossier, issued through the API by a manager key of the desk's subtree. */
 export async function issueTransactionCode(
   db: Db,
   principal: ApiPrincipal,
-  input: { desk: string; serviceArea: string; expiresInDays?: number },
-  publicUrl: string,
+  input: { desk: string; serviceArea: string; dossierRef: string; expiresInDays?: number },
+  settings: IssueSettings,
 ): Promise<IssueResult> {
   const desk = await findActiveDesk(db, input.desk);
   // Another unit's desk does not exist for this key: 404, never 403.
   if (!desk || !canReach(principal, desk.unitPath)) return { status: 'not_found' };
   if (principal.role !== 'manager') return { status: 'forbidden' };
   if (!desk.serviceAreas.some((a) => a.code === input.serviceArea)) return { status: 'area_not_served' };
-  const created = await createCode(
+  const issued = await issueForDesk(
     db,
-    { deskId: desk.id, serviceArea: input.serviceArea, expiresInDays: input.expiresInDays },
-    publicUrl,
+    desk,
+    { userId: null, keyId: principal.keyId },
+    {
+      serviceArea: input.serviceArea,
+      dossierRefs: [input.dossierRef],
+      expiresInDays: input.expiresInDays ?? DEFAULT_CODE_DAYS,
+      via: 'api',
+    },
+    settings,
   );
-  const png = await qrPng(created.url, 256);
+  if (issued.status !== 'created') return issued;
+  const { url, expiresAt } = issued.codes[0]!;
+  const png = await qrPng(url, 256);
   return {
     status: 'created',
-    ...created,
-    qrSvg: await qrSvg(created.url),
+    url,
+    expiresAt,
+    qrSvg: await qrSvg(url),
     qrPng: `data:image/png;base64,${png.toString('base64')}`,
   };
 }
 
-/** Stores one new code (its hash only) and returns the secret, which is never seen again. */
-async function createCode(
-  db: Db,
-  input: { deskId: number; serviceArea: string; expiresInDays?: number },
-  publicUrl: string,
-): Promise<{ code: string; url: string; expiresAt: Date }> {
-  const code = newSecret(16);
-  const expiresAt = new Date(Date.now() + (input.expiresInDays ?? DEFAULT_CODE_DAYS) * 86_400_000);
-  await insertTransactionCode(db, {
-    codeHash: secretHash(code),
-    deskId: input.deskId,
-    serviceArea: input.serviceArea,
-    expiresAt,
-  });
-  return { code, url: transactionCodeUrl(publicUrl, code), expiresAt };
-}
-
-export const MAX_COUNTER_CODES = 50;
-export const MAX_COUNTER_CODE_DAYS = 30;
-
 export type CounterIssueResult =
   | { status: 'created'; codes: { url: string; expiresAt: Date; qrSvg: string }[] }
   | { status: 'not_found' }
-  | { status: 'area_not_served' };
+  | { status: 'area_not_served' }
+  | IssueRefusal;
 
 /**
- * A batch of codes for the counter printer, issued by a signed-in user for a
- * desk in their subtree. All or none are stored, with one audit entry that
- * counts them (the codes themselves are never written anywhere).
+ * Codes for the counter printer, one per dossier reference, issued by a
+ * signed-in user for a desk in their subtree: all or none, with one audit
+ * entry that counts them.
  */
 export async function issueCounterCodes(
   db: Db,
   actor: Actor,
-  input: { deskId: number; serviceArea: string; count: number; expiresInDays: number },
-  publicUrl: string,
+  input: { deskId: number; serviceArea: string; dossierRefs: string[]; expiresInDays: number },
+  settings: IssueSettings,
 ): Promise<CounterIssueResult> {
   const record = await findDeskById(db, input.deskId);
   // Codes for a deactivated desk or unit would not open the survey: not found.
   const desk = record && canReach(actor, record.unitPath) ? await findActiveDesk(db, record.code) : undefined;
   if (!desk) return { status: 'not_found' };
   if (!desk.serviceAreas.some((a) => a.code === input.serviceArea)) return { status: 'area_not_served' };
-  const count = Math.min(Math.max(1, Math.trunc(input.count)), MAX_COUNTER_CODES);
+  const refs = input.dossierRefs;
+  // The form checks both; a caller that does not is a bug, not a user error.
+  if (!refs.length || refs.length > MAX_COUNTER_CODES) throw new Error(`${refs.length} dossier references`);
   const expiresInDays = Math.min(Math.max(1, Math.trunc(input.expiresInDays)), MAX_COUNTER_CODE_DAYS);
-  const created = await db.transaction().execute(async (trx) => {
-    const codes = [];
-    for (let i = 0; i < count; i++) {
-      codes.push(await createCode(trx, { deskId: desk.id, serviceArea: input.serviceArea, expiresInDays }, publicUrl));
-    }
-    await recordAudit(trx, {
-      actorUserId: actor.userId,
-      unitId: desk.unitId,
-      action: 'transaction_code.issue',
-      detail: { deskId: desk.id, serviceArea: input.serviceArea, count, expiresInDays },
-    });
-    return codes;
-  });
+  const issued = await issueForDesk(
+    db,
+    desk,
+    { userId: actor.userId, keyId: actor.userId === null ? actor.keyId : null },
+    { serviceArea: input.serviceArea, dossierRefs: refs, expiresInDays, via: 'staff' },
+    settings,
+  );
+  if (issued.status !== 'created') return issued;
   const codes = await Promise.all(
-    created.map(async ({ url, expiresAt }) => ({ url, expiresAt, qrSvg: await qrSvg(url) })),
+    issued.codes.map(async ({ url, expiresAt }) => ({ url, expiresAt, qrSvg: await qrSvg(url) })),
   );
   return { status: 'created', codes };
+}
+
+/** How many more codes this user may issue for the desk today (shown on the form). */
+export async function codesLeftToday(db: Db, actor: Actor, deskId: number, dailyCap: number, now = new Date()) {
+  const issuer = { userId: actor.userId, keyId: actor.userId === null ? actor.keyId : null };
+  return Math.max(0, dailyCap - (await countIssuedSince(db, deskId, issuer, startOfLocalDay(now))));
 }
 
 export type CodeSurvey =

@@ -141,6 +141,7 @@ if (!HAS_CHROMIUM) {
         [`/staff/desks/${desk.deskId}/poster`, 'A4 poster'],
         [`/staff/desks/${desk.deskId}/poster?size=a5`, 'A5 table card'],
         [`/staff/desks/${desk.deskId}/codes`, 'one-time codes'],
+        ['/staff/codes/usage', 'one-time code usage'],
         ['/staff/feedback', 'feedback list'],
         [`/staff/feedback/${feedback.id}`, 'a feedback item'],
         ['/staff/suspects', 'suspect responses'],
@@ -163,6 +164,7 @@ if (!HAS_CHROMIUM) {
 
       await page.goto(`${base}/staff/desks/${desk.deskId}/codes`);
       await page.getByLabel('Lĩnh vực').selectOption('dat-dai');
+      await page.getByLabel('Số hồ sơ đã tiếp nhận, mỗi dòng một hồ sơ').fill('HS-E2E-0001\nHS-E2E-0002');
       await page.getByRole('button', { name: 'Tạo mã và in phiếu' }).click();
       await page.getByRole('status').waitFor();
       await axeClean(t, page, 'code slips');

@@ -66,7 +66,7 @@ if (!HAS_CHROMIUM) {
       await page.getByRole('link', { name: 'Mã đánh giá một lần' }).click();
       await page.getByRole('heading', { name: 'Mã đánh giá một lần' }).waitFor();
       await page.getByLabel('Lĩnh vực').selectOption({ label: 'Hộ tịch' });
-      await page.getByLabel(/Số mã cần in/).fill('1');
+      await page.getByLabel(/Số hồ sơ đã tiếp nhận/).fill('HS-QUAY-0001');
       await page.getByRole('button', { name: 'Tạo mã và in phiếu' }).click();
       await page.getByRole('status').getByText('Đã tạo 1 mã').waitFor();
       const codeUrl = (await page.locator('.slip .url').innerText()).trim();

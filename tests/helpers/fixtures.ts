@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../server/db/connect.ts';
+import type { Channel } from '../../server/db/schema.ts';
 import { insertDesk } from '../../server/repositories/desk-repository.ts';
 import { insertUnit } from '../../server/repositories/unit-repository.ts';
+import { createApiKey } from '../../server/services/api-key-service.ts';
 
 const suffix = () => randomBytes(3).toString('hex');
 
@@ -46,4 +48,48 @@ export const VALID_FORM_ANSWERS: Record<string, string> = {
 /** A unit's code, for staffClient({ unitCode }) and createApiKey. */
 export async function unitCode(db: Db, id: number): Promise<string> {
   return (await db.selectFrom('unit').select('code').where('id', '=', id).executeTakeFirstOrThrow()).code;
+}
+
+/**
+ * The Authorization header of a new submit key for a unit and its subtree
+ * (the response API needs one), granted every channel unless told otherwise.
+ */
+export async function submitHeaders(
+  db: Db,
+  unitId: number,
+  channels: Channel[] = ['api', 'kiosk', 'paper', 'link'],
+): Promise<{ authorization: string }> {
+  const created = await createApiKey(db, {
+    unitCode: await unitCode(db, unitId),
+    role: 'submit',
+    channels,
+    label: 'gửi phiếu thử',
+  });
+  if (!created) throw new Error(`no unit ${unitId}`);
+  return { authorization: `Bearer ${created.key}` };
+}
+
+const deskKeys = new WeakMap<Db, Map<string, Promise<{ authorization: string }>>>();
+
+/**
+ * Submit-key headers that reach a desk (for an unknown desk code, a key of a
+ * new unit of its own), one key per desk and database: for tests that post
+ * to the response API as a kiosk app of that desk would.
+ */
+export function deskSubmitHeaders(db: Db, deskCode: unknown): Promise<{ authorization: string }> {
+  let keys = deskKeys.get(db);
+  if (!keys) {
+    keys = new Map();
+    deskKeys.set(db, keys);
+  }
+  const code = typeof deskCode === 'string' ? deskCode : '';
+  let headers = keys.get(code);
+  if (!headers) {
+    headers = (async () => {
+      const desk = await db.selectFrom('desk').select('unit_id').where('code', '=', code).executeTakeFirst();
+      return submitHeaders(db, desk?.unit_id ?? (await createCentre(db)).centreId);
+    })();
+    keys.set(code, headers);
+  }
+  return headers;
 }

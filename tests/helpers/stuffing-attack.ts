@@ -1,19 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { Db } from '../../server/db/connect.ts';
 
-// A scripted ballot-stuffing attack on one poster and a normal-paced control
-// group, through the citizen's own form, for tests/stuffing.test.ts and the
+// Scripted ballot-stuffing attacks and honest citizens at one poster,
+// through the citizen's own form, for tests/stuffing-traffic.test.ts and the
 // fault suite. Both work over app.inject() (injectSender) or a real server
-// (httpSender); the flags are read from the database, since the citizen's
-// page never tells.
+// (httpSender, which binds each client to its own 127.x.y.z address); the
+// flags are read from the database, since the citizen's page never tells.
 
 export interface SentRequest {
   method: 'GET' | 'POST';
   url: string;
   form?: Record<string, string>;
-  /** The client address (inject only; a real socket has its own). */
+  /** The client address: a loopback address (127.x.y.z) so that a real server sees it too. */
   address?: string;
 }
 export type Sender = (req: SentRequest) => Promise<{ statusCode: number; body: string }>;
@@ -35,25 +36,40 @@ export function injectSender(app: FastifyInstance): Sender {
   };
 }
 
+/** Requests to a real server on loopback, each from its client's own source address. */
 export function httpSender(baseUrl: string): Sender {
-  return async ({ method, url, form }) => {
-    const res = await fetch(new URL(url, baseUrl), {
-      method,
-      ...(form
-        ? {
-            headers: { 'content-type': 'application/x-www-form-urlencoded' },
-            body: new URLSearchParams(form).toString(),
-          }
-        : {}),
+  const base = new URL(baseUrl);
+  return ({ method, url, form, address }) =>
+    new Promise((resolve, reject) => {
+      const body = form ? new URLSearchParams(form).toString() : undefined;
+      const req = http.request(
+        {
+          host: base.hostname,
+          port: base.port,
+          method,
+          path: url,
+          localAddress: address,
+          timeout: 30_000,
+          headers: body
+            ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) }
+            : {},
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timed out')));
+      req.on('error', reject);
+      req.end(body);
     });
-    return { statusCode: res.status, body: await res.text() };
-  };
 }
 
 /**
  * As if `seconds` had passed for one desk: its responses move back in time.
  * The checks count their windows from the database's now(), so this is how
- * a test spreads fifty citizens over hours without waiting for them.
+ * a test spreads sixty citizens over hours without waiting for them.
  */
 export async function letTimePass(db: Db, deskId: number, seconds: number): Promise<void> {
   await sql`update response set submitted_at = submitted_at - make_interval(secs => ${seconds})
@@ -77,7 +93,7 @@ export interface Figures {
   reasons: Record<string, number>;
 }
 
-async function figures(db: Db, submissionIds: string[], thanked: number): Promise<Figures> {
+export async function figures(db: Db, submissionIds: string[], thanked: number): Promise<Figures> {
   const rows = submissionIds.length
     ? await db
         .selectFrom('response')
@@ -86,32 +102,75 @@ async function figures(db: Db, submissionIds: string[], thanked: number): Promis
         .execute()
     : [];
   const reasons: Record<string, number> = {};
-  for (const r of rows) for (const code of r.suspect_reason?.split(',') ?? []) reasons[code] = (reasons[code] ?? 0) + 1;
+  for (const r of rows) {
+    if (!r.suspect) continue;
+    for (const code of r.suspect_reason?.split(',') ?? []) reasons[code] = (reasons[code] ?? 0) + 1;
+  }
   const flagged = rows.filter((r) => r.suspect).length;
   return { posts: submissionIds.length, thanked, stored: rows.length, flagged, share: flagged / rows.length, reasons };
 }
 
 const THANKS = /Cảm ơn Ông\/Bà/;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The same answers posted `posts` times at one poster from one address, as a script does. */
+/** The answers every post of an attack carries. */
+export const ATTACK_ANSWERS = {
+  access: '5',
+  procedure: '5',
+  staff: '5',
+  result: '5',
+  feedback: 'na',
+  overall: '5',
+  trips: '1',
+};
+
+/**
+ * `posts` identical posts at one poster from `clients` addresses
+ * (127.66.0.1, …), as a script does. `replay`: the script loads the page
+ * once per client and posts its fields again and again. Otherwise it is the
+ * careful script: it loads a fresh page for every post, waits out the
+ * minimum time on the page (`waitSeconds`, all pages at once), then posts
+ * client after client.
+ */
 export async function stuffingAttack(
   send: Sender,
   db: Db,
-  opts: { deskCode: string; posts?: number; address?: string; answers: Record<string, string> },
+  opts: {
+    deskCode: string;
+    posts?: number;
+    clients?: number;
+    replay?: boolean;
+    waitSeconds?: number;
+    answers?: Record<string, string>;
+    /** Called every `every` posts, e.g. to let honest citizens post in between. */
+    between?: { every: number; run: () => Promise<void> };
+  },
 ): Promise<Figures> {
   const posts = opts.posts ?? 200;
-  // The script loads the page once and replays its fields.
-  const form = await openForm(send, opts.deskCode, opts.address);
+  const clients = opts.clients ?? 1;
+  const address = (c: number) => `127.66.${c >> 8}.${(c & 255) + 1}`;
+  const plan = Array.from({ length: posts }, (_, i) => Math.floor((i * clients) / posts));
+  const pages: { renderToken: string; serviceArea: string }[] = [];
+  const replayed = new Map<number, { renderToken: string; serviceArea: string }>();
+  for (const c of plan) {
+    if (!opts.replay) pages.push(await openForm(send, opts.deskCode, address(c)));
+    else {
+      if (!replayed.has(c)) replayed.set(c, await openForm(send, opts.deskCode, address(c)));
+      pages.push(replayed.get(c)!);
+    }
+  }
+  if (opts.waitSeconds) await sleep(opts.waitSeconds * 1000);
   const ids: string[] = [];
   let thanked = 0;
-  for (let i = 0; i < posts; i++) {
+  for (const [i, c] of plan.entries()) {
+    if (opts.between && i > 0 && i % opts.between.every === 0) await opts.between.run();
     const submissionId = randomUUID();
     ids.push(submissionId);
     const res = await send({
       method: 'POST',
       url: `/q/${opts.deskCode}`,
-      address: opts.address,
-      form: { ...opts.answers, ...form, submissionId, website: '' },
+      address: address(c),
+      form: { ...(opts.answers ?? ATTACK_ANSWERS), ...pages[i], submissionId, website: '' },
     });
     if (res.statusCode === 200 && THANKS.test(res.body)) thanked += 1;
   }
@@ -119,7 +178,7 @@ export async function stuffingAttack(
 }
 
 /** A small deterministic generator, so that a failing run can be repeated. */
-function prng(seed: number) {
+export function prng(seed: number) {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -131,19 +190,19 @@ function prng(seed: number) {
 }
 
 /**
- * What citizens of a centre answer: most are very satisfied on every item
- * (the pattern a burst check must not mistake for stuffing), some satisfied,
- * the rest mixed; the feedback item is mostly "not applicable".
+ * What citizens of a good centre answer: 45% very satisfied on every item
+ * (all 5, the pattern a burst check must not mistake for stuffing), 15% all
+ * 4, the rest mixed; the feedback item is mostly "not applicable".
  */
-function citizenAnswers(rand: () => number): Record<string, string> {
+export function citizenAnswers(rand: () => number): Record<string, string> {
   const roll = rand();
-  const item = () => (roll < 0.45 ? '5' : roll < 0.65 ? '4' : String(2 + Math.floor(rand() * 4)));
+  const item = () => (roll < 0.45 ? '5' : roll < 0.6 ? '4' : String(2 + Math.floor(rand() * 4)));
   const answers: Record<string, string> = {
     access: item(),
     procedure: item(),
     staff: item(),
     result: item(),
-    feedback: rand() < 0.7 ? 'na' : item(),
+    feedback: roll < 0.6 || rand() < 0.7 ? 'na' : item(),
     overall: item(),
     trips: rand() < 0.8 ? '1' : '2',
   };
@@ -151,31 +210,58 @@ function citizenAnswers(rand: () => number): Record<string, string> {
   return answers;
 }
 
+export interface Citizen {
+  address: string;
+  answers: Record<string, string>;
+  /** Seconds after the previous citizen (spread with letTimePass). */
+  gapSeconds: number;
+}
+
 /**
- * `people` citizens at one poster, one every 1–8 minutes (about 4 on
- * average: a busy desk), most on the centre's Wi-Fi behind one NAT address,
- * the others on mobile data; each takes at least `thinkSeconds` to answer.
+ * The realistic control group of issue 11: `people` citizens at one desk
+ * over `hours`, each on their own phone (address 127.<block>.x.y).
  */
-export async function normalControl(
+export function realisticCitizens(opts: { people?: number; hours?: number; seed?: number; block?: number }) {
+  const people = opts.people ?? 60;
+  const rand = prng(opts.seed ?? 20261205);
+  const mean = ((opts.hours ?? 3) * 3600) / people;
+  return Array.from(
+    { length: people },
+    (_, i): Citizen => ({
+      address: `127.${opts.block ?? 1}.${i >> 8}.${(i & 255) + 1}`,
+      answers: citizenAnswers(rand),
+      gapSeconds: Math.round(mean * (0.2 + 1.6 * rand())),
+    }),
+  );
+}
+
+/**
+ * Honest citizens: each opens the desk's page on their own phone, takes at
+ * least `thinkSeconds` to answer (the issue's 20–120 s: all pages are opened
+ * first, then the wait, so every post comes at least that long after its
+ * page), and posts once. `spread`: the time between them is made to pass
+ * (letTimePass); without it they post within the same window, as during a
+ * flood. `onPost` runs after each post (an attack can go on in between).
+ */
+export async function honestCitizens(
   send: Sender,
   db: Db,
-  opts: { deskCode: string; deskId: number; people?: number; seed?: number; thinkSeconds?: number },
+  opts: {
+    deskCode: string;
+    deskId: number;
+    citizens: Citizen[];
+    thinkSeconds: number;
+    spread: boolean;
+    onPost?: (i: number) => Promise<void>;
+  },
 ): Promise<Figures> {
-  const people = opts.people ?? 50;
-  const rand = prng(opts.seed ?? 20261122);
-  const citizens = [];
-  for (let i = 0; i < people; i++) {
-    const address = rand() < 0.7 ? '198.51.100.20' : `10.${i}.${Math.floor(rand() * 250)}.${1 + (i % 250)}`;
-    citizens.push({ address, answers: citizenAnswers(rand), gap: 60 + Math.floor(rand() * 420) });
-  }
-  // Everyone opens the form, then takes time to read and answer.
   const forms = [];
-  for (const c of citizens) forms.push(await openForm(send, opts.deskCode, c.address));
-  await new Promise((r) => setTimeout(r, (opts.thinkSeconds ?? 5) * 1000));
+  for (const c of opts.citizens) forms.push(await openForm(send, opts.deskCode, c.address));
+  await sleep(opts.thinkSeconds * 1000);
   const ids: string[] = [];
   let thanked = 0;
-  for (const [i, c] of citizens.entries()) {
-    await letTimePass(db, opts.deskId, c.gap);
+  for (const [i, c] of opts.citizens.entries()) {
+    if (opts.spread) await letTimePass(db, opts.deskId, c.gapSeconds);
     const submissionId = randomUUID();
     ids.push(submissionId);
     const res = await send({
@@ -185,6 +271,49 @@ export async function normalControl(
       form: { ...c.answers, ...forms[i], submissionId, website: '' },
     });
     if (res.statusCode === 200 && THANKS.test(res.body)) thanked += 1;
+    await opts.onPost?.(i);
   }
   return figures(db, ids, thanked);
+}
+
+/**
+ * A flood at one desk with honest citizens posting in between: the citizens
+ * open their pages first (at least `thinkSeconds` before they post), then 20
+ * attacking clients post `posts` identical answers, and after every fourth
+ * the next citizen posts hers; whoever is left posts right after the flood.
+ */
+export async function floodWithCitizens(
+  send: Sender,
+  db: Db,
+  opts: { deskCode: string; citizens: Citizen[]; posts: number; thinkSeconds: number },
+): Promise<{ flood: Figures; honest: Figures }> {
+  const forms: Awaited<ReturnType<typeof openForm>>[] = [];
+  for (const c of opts.citizens) forms.push(await openForm(send, opts.deskCode, c.address));
+  await sleep(opts.thinkSeconds * 1000);
+  const ids: string[] = [];
+  let thanked = 0;
+  let next = 0;
+  const postNext = async () => {
+    const c = opts.citizens[next];
+    if (!c) return;
+    const submissionId = randomUUID();
+    ids.push(submissionId);
+    const res = await send({
+      method: 'POST',
+      url: `/q/${opts.deskCode}`,
+      address: c.address,
+      form: { ...c.answers, ...forms[next], submissionId, website: '' },
+    });
+    if (res.statusCode === 200 && THANKS.test(res.body)) thanked += 1;
+    next += 1;
+  };
+  const flood = await stuffingAttack(send, db, {
+    deskCode: opts.deskCode,
+    posts: opts.posts,
+    clients: 20,
+    waitSeconds: 5,
+    between: { every: 4, run: postNext },
+  });
+  while (next < opts.citizens.length) await postNext();
+  return { flood, honest: await figures(db, ids, thanked) };
 }

@@ -2,16 +2,26 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CodeSchema } from '../../../surveys/schema.ts';
 import { requireApiKey } from '../../plugins/api-auth.ts';
-import { issueTransactionCode } from '../../services/transaction-code-service.ts';
+import { stuffingSettings } from '../../services/stuffing-service.ts';
+import {
+  issueTransactionCode,
+  MAX_DOSSIER_REF_LENGTH,
+  startOfLocalDay,
+} from '../../services/transaction-code-service.ts';
 import { apiErrors } from './validation-errors.ts';
 
 const Body = z
   .object({
     desk: CodeSchema,
     serviceArea: CodeSchema,
-    // Accepted so that one-stop software can send what it has, and dropped:
-    // storing it would let a response be traced back to a dossier.
-    dossierRef: z.string().max(200).optional(),
+    // Required: a code is issued for one dossier, and a dossier gets one
+    // code. The reference is hashed (HMAC with the server's secret, by unit)
+    // and never stored, logged or audited, so a response cannot be traced
+    // back to a dossier.
+    dossierRef: z
+      .string()
+      .max(MAX_DOSSIER_REF_LENGTH)
+      .refine((s) => s.trim().length > 0, 'a dossier reference is required'),
     expiresInDays: z.number().int().min(1).max(90).optional(),
   })
   .strict();
@@ -23,7 +33,11 @@ export default async function transactionCodeApi(app: FastifyInstance) {
       return reply.code(422).send({ errors: apiErrors(parsed.error) });
     }
     const principal = req.principal!;
-    const result = await issueTransactionCode(app.db, principal, parsed.data, app.config.publicUrl);
+    const result = await issueTransactionCode(app.db, principal, parsed.data, {
+      secret: stuffingSettings(app.config).secret,
+      dailyCap: app.config.codeDailyCap,
+      publicUrl: app.config.publicUrl,
+    });
     switch (result.status) {
       case 'not_found':
         return reply.code(404).send({ error: 'not_found', message: 'No such desk / Không có quầy này' });
@@ -41,6 +55,26 @@ export default async function transactionCodeApi(app: FastifyInstance) {
             },
           ],
         });
+      case 'dossier_has_code':
+        return reply.code(409).send({
+          error: 'dossier_has_code',
+          message:
+            'This dossier already has a one-time code: one dossier, one code / ' +
+            'Hồ sơ này đã được cấp mã đánh giá: mỗi hồ sơ chỉ được cấp một mã',
+        });
+      case 'daily_cap': {
+        const now = new Date();
+        const midnight = startOfLocalDay(now).getTime() + 86_400_000;
+        return reply
+          .code(429)
+          .header('Retry-After', String(Math.ceil((midnight - now.getTime()) / 1000)))
+          .send({
+            error: 'daily_cap',
+            message:
+              `This key has issued its ${result.cap} codes for this desk today (Vietnam time); try again tomorrow / ` +
+              `Khóa này đã cấp đủ ${result.cap} mã cho quầy này trong hôm nay (giờ Việt Nam); vui lòng cấp tiếp vào ngày mai`,
+          });
+      }
       case 'created':
         return reply.code(201).send({
           url: result.url,

@@ -2,15 +2,25 @@ import type { FastifyInstance } from 'fastify';
 import { clearSessionCookie, requireUser, setSessionCookie } from '../../plugins/session.ts';
 import { changePassword, clientKey, MIN_PASSWORD_LENGTH, signIn, signOut } from '../../services/auth-service.ts';
 import { newSecret } from '../../services/secrets.ts';
+import { stuffingSettings } from '../../services/stuffing-service.ts';
 import { ROLE_NAMES, staffPage } from './staff-view.ts';
 
 // Sign-in, sign-out, password change and the staff home page.
 
 const PRE_COOKIE = 'hl_pre';
 
-/** Only a path on this site may follow sign-in: no open redirect. */
+/**
+ * Only a path under /staff may follow sign-in: no open redirect, and only
+ * printable ASCII without a backslash, since the value goes into a Location
+ * header (a non-ASCII one made the redirect a 500) and browsers read `\` as
+ * `/`. Dot segments, also percent-encoded, would climb out of /staff.
+ */
 function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/staff(\/[^\s\\]*)?$/.test(next) && !next.startsWith('//') ? next : '/staff';
+  const fallback = '/staff';
+  if (typeof next !== 'string' || next.length > 1000) return fallback;
+  if (!/^\/staff(?:[/?#][\x21-\x5b\x5d-\x7e]*)?$/.test(next)) return fallback;
+  const path = (next.split(/[?#]/)[0] ?? '').replace(/%2e/gi, '.');
+  return path.split('/').some((segment) => segment === '.' || segment === '..') ? fallback : next;
 }
 
 export default async function authRoutes(app: FastifyInstance) {
@@ -50,7 +60,11 @@ export default async function authRoutes(app: FastifyInstance) {
       return again('Biểu mẫu đã cũ. Vui lòng đăng nhập lại.', 403);
     }
     const password = typeof body.password === 'string' ? body.password.slice(0, 1000) : '';
-    const result = await signIn(app.db, { email, password, clientKey: clientKey(req.ip) });
+    const result = await signIn(app.db, {
+      email,
+      password,
+      clientKey: clientKey(stuffingSettings(app.config).secret, req.ip),
+    });
     if (result.status === 'throttled') {
       return again('Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.', 429);
     }
@@ -77,14 +91,18 @@ export default async function authRoutes(app: FastifyInstance) {
   app.post('/staff/password', { preHandler: requireUser() }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 1000) : '');
-    const result = await changePassword(app.db, req.user!, str(body.current), str(body.next));
-    const error =
-      result.status === 'wrong_current'
-        ? 'Mật khẩu hiện tại không đúng.'
-        : result.status === 'too_short'
-          ? `Mật khẩu mới cần ít nhất ${MIN_PASSWORD_LENGTH} ký tự.`
-          : undefined;
-    if (error) reply.code(422);
+    const result = await changePassword(app.db, req.user!, {
+      current: str(body.current),
+      next: str(body.next),
+      clientKey: clientKey(stuffingSettings(app.config).secret, req.ip),
+    });
+    const error = {
+      ok: undefined,
+      wrong_current: 'Mật khẩu hiện tại không đúng.',
+      too_short: `Mật khẩu mới cần ít nhất ${MIN_PASSWORD_LENGTH} ký tự.`,
+      throttled: 'Nhập sai mật khẩu hiện tại quá nhiều lần. Vui lòng thử lại sau 15 phút.',
+    }[result.status];
+    if (error) reply.code(result.status === 'throttled' ? 429 : 422);
     return staffPage(req, reply, 'password', {
       title: 'Đổi mật khẩu',
       minLength: MIN_PASSWORD_LENGTH,

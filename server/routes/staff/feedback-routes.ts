@@ -21,11 +21,13 @@ import { idParam, staffNotFound, staffPage } from './staff-view.ts';
 
 // The feedback inbox (PAKN): managers follow items up; officials read them.
 
-const STATUS_FILTERS = ['open', 'all', 'new', 'in_progress', 'answered', 'closed'] as const;
+const STATUS_FILTERS = ['open', 'all', 'new', 'in_progress', 'answered', 'closed', 'withheld'] as const;
 const FILTER_NAMES: Record<(typeof STATUS_FILTERS)[number], string> = {
   open: 'Chưa xử lý xong (mới, đang xử lý)',
   all: 'Tất cả',
   ...STATUS_NAMES,
+  // Where an item goes when its response is flagged, so a manager can find it.
+  withheld: 'Tạm rút, không tính (phiếu nghi vấn)',
 };
 const InboxQuery = z.object({
   status: z.enum(STATUS_FILTERS).catch('open'),
@@ -57,7 +59,7 @@ async function renderItem(
   form?: { values: Partial<FeedbackChange>; errors: FeedbackChangeErrors },
 ) {
   const page = await feedbackPage(req.server.db, item);
-  const canEdit = can(req.user!, 'manage') && item.status !== 'closed';
+  const canEdit = can(req.user!, 'manage') && item.status !== 'closed' && !item.withheld;
   const nextStatuses = [item.status, ...TRANSITIONS[item.status]].map((code) => ({ code, name: STATUS_NAMES[code] }));
   return staffPage(req, reply, 'feedback-item', {
     title: `Phản ánh, kiến nghị số ${item.id}`,

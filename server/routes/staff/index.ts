@@ -4,6 +4,7 @@ import { forgetDeskSurveys } from '../../services/response-service.ts';
 import apiKeyRoutes from './api-key-routes.ts';
 import auditRoutes from './audit-routes.ts';
 import authRoutes from './auth-routes.ts';
+import codeUsageRoutes from './code-usage-routes.ts';
 import feedbackRoutes from './feedback-routes.ts';
 import posterRoutes from './poster-routes.ts';
 import reportRoutes from './report-routes.ts';
@@ -27,6 +28,7 @@ export default async function staffRoutes(app: FastifyInstance) {
   await app.register(unitsRoutes);
   await app.register(posterRoutes);
   await app.register(staffCodeRoutes);
+  await app.register(codeUsageRoutes);
   await app.register(targetRoutes);
   await app.register(feedbackRoutes);
   await app.register(surveyAdminRoutes);

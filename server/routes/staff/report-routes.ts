@@ -30,6 +30,8 @@ import { idParam, staffNotFound, staffPage } from './staff-view.ts';
 // filter is a plain GET form; htmx swaps only the report when it asks.
 
 const MAX_DAYS = 5 * 366;
+/** Raw-response downloads streaming at once, per process. */
+const MAX_RAW_EXPORTS = 2;
 
 const Query = z.object({
   unitId: z.string().max(12).optional().catch(undefined),
@@ -170,6 +172,7 @@ export default async function reportRoutes(app: FastifyInstance) {
     const file = await exportReport(app.db, req.user!, resolved.selection, format);
     return file ? sendFile(reply, file) : staffNotFound(req, reply);
   };
+  let rawExports = 0;
   const responsesFile = (format: 'csv' | 'xlsx') => async (req: FastifyRequest, reply: FastifyReply) => {
     // Raw responses carry citizens' comments: only those who read feedback
     // (managers, officials, admins) take them away; counter staff do not.
@@ -185,6 +188,17 @@ export default async function reportRoutes(app: FastifyInstance) {
     if (resolved.status === 'not_found') return staffNotFound(req, reply);
     if (resolved.status === 'no_units') return noUnits(req, reply);
     if (resolved.status === 'invalid') return invalidPeriod(req, reply, resolved.errors);
+    // Each download holds a chunk of rows and a share of a CPU until the
+    // client has it all; a few at a time keeps memory bounded for the process.
+    if (rawExports >= MAX_RAW_EXPORTS) {
+      reply.code(503).header('Retry-After', '30');
+      return staffPage(req, reply, 'message', {
+        title: 'Hệ thống đang bận',
+        text: 'Đang có nhiều lượt tải phiếu khảo sát cùng lúc. Vui lòng thử lại sau ít phút.',
+      });
+    }
+    rawExports += 1;
+    reply.raw.once('close', () => (rawExports -= 1));
     const file = await exportResponses(app.db, req.user!, resolved.selection, format);
     return file ? sendFile(reply, file) : staffNotFound(req, reply);
   };
@@ -192,6 +206,8 @@ export default async function reportRoutes(app: FastifyInstance) {
   app.get('/staff/reports/export.csv', { preHandler: requireUser() }, reportFile('csv'));
   app.get('/staff/reports/export.xlsx', { preHandler: requireUser() }, reportFile('xlsx'));
   app.get('/staff/reports/report.pdf', { preHandler: requireUser() }, reportFile('pdf'));
-  app.get('/staff/reports/responses.csv', { preHandler: requireUser() }, responsesFile('csv'));
-  app.get('/staff/reports/responses.xlsx', { preHandler: requireUser() }, responsesFile('xlsx'));
+  // No HEAD twins: Fastify would run the whole export for a HEAD and throw the body away.
+  const raw = { preHandler: requireUser(), exposeHeadRoute: false };
+  app.get('/staff/reports/responses.csv', raw, responsesFile('csv'));
+  app.get('/staff/reports/responses.xlsx', raw, responsesFile('xlsx'));
 }

@@ -4,14 +4,15 @@ import { requireUser } from '../../plugins/session.ts';
 import { recordAudit } from '../../repositories/audit-repository.ts';
 import { findDeskById } from '../../repositories/desk-repository.ts';
 import { can, canReach } from '../../services/scope.ts';
-import { reviewSuspects, suspectReview } from '../../services/stuffing-service.ts';
+import { mayReview, reviewSuspects, suspectReview } from '../../services/suspect-review-service.ts';
 import { idParam, staffNotFound, staffPage } from './staff-view.ts';
 
 // The officials' review of responses the anti-stuffing checks flagged:
 // listed by desk and reason; confirmed (stay out of the indices) or cleared
-// (counted again), one response or a whole group at once. A response id
-// travels in a form field, never in the URL; the desk in the URL is
-// checked against the user's subtree.
+// (counted again), one response or a whole group at once, with a reason. A
+// response id travels in a form field, never in the URL; the desk in the URL
+// is checked against the user's subtree, and only an official of a unit above
+// the desk's (or an administrator) may decide: nobody reviews their own score.
 
 const FILTERS = ['pending', 'confirmed', 'cleared'] as const;
 const FILTER_NAMES: Record<(typeof FILTERS)[number], string> = {
@@ -37,6 +38,7 @@ const ReviewBody = z.object({
         .min(1)
         .max(1000),
     ),
+  note: z.string().trim().min(5).max(500),
   status: z.enum(FILTERS).catch('pending'),
   from: z.enum(['all', 'desk']).catch('all'),
 });
@@ -46,10 +48,13 @@ const DONE_TEXT = {
   clear: (n: number) => `Đã bỏ đánh dấu ${n} phiếu; các phiếu này được tính lại vào chỉ số.`,
 };
 
-/** Officials (oversee) and managers (manage) review; counter staff are refused, and that is audited. */
+/**
+ * Officials and administrators review; the measured (managers and counter
+ * staff) are refused, and that is audited.
+ */
 async function refuseNonReviewers(req: FastifyRequest, reply: FastifyReply) {
   const user = req.user!;
-  if (can(user, 'oversee') || can(user, 'manage')) return undefined;
+  if (can(user, 'oversee')) return undefined;
   await recordAudit(req.server.db, {
     actorUserId: user.userId,
     unitId: user.unitId,
@@ -59,7 +64,7 @@ async function refuseNonReviewers(req: FastifyRequest, reply: FastifyReply) {
   reply.code(403);
   return staffPage(req, reply, 'message', {
     title: 'Không có quyền',
-    text: 'Tài khoản của Ông/Bà không có quyền xem xét phiếu nghi vấn.',
+    text: 'Phiếu nghi vấn của một đơn vị do cán bộ đơn vị cấp trên xem xét; tài khoản của Ông/Bà không có quyền này.',
   });
 }
 
@@ -68,6 +73,22 @@ async function deskInScope(req: FastifyRequest) {
   const id = idParam(req.params, 'deskId');
   const desk = id ? await findDeskById(req.server.db, id) : undefined;
   return desk && canReach(req.user!, desk.unitPath) ? desk : undefined;
+}
+
+/** An official of the desk's own unit reaches it but may not judge it: 403, audited. */
+async function refuseOwnUnit(req: FastifyRequest, reply: FastifyReply, desk: { unitId: number; unitPath: string }) {
+  if (mayReview(req.user!, desk.unitPath)) return undefined;
+  await recordAudit(req.server.db, {
+    actorUserId: req.user!.userId,
+    unitId: desk.unitId,
+    action: 'permission.denied',
+    detail: { route: req.routeOptions.url, method: req.method, why: 'own_unit' },
+  });
+  reply.code(403);
+  return staffPage(req, reply, 'message', {
+    title: 'Không có quyền',
+    text: 'Phiếu nghi vấn của đơn vị mình do cán bộ đơn vị cấp trên xem xét, không do chính đơn vị được đánh giá.',
+  });
 }
 
 async function listPage(
@@ -99,7 +120,7 @@ export default async function suspectRoutes(app: FastifyInstance) {
     if (refused) return refused;
     const desk = await deskInScope(req);
     if (!desk) return staffNotFound(req, reply);
-    return listPage(req, reply, desk);
+    return (await refuseOwnUnit(req, reply, desk)) ?? listPage(req, reply, desk);
   });
 
   app.post('/staff/desks/:deskId/suspects', { preHandler: requireUser() }, async (req, reply) => {
@@ -107,16 +128,25 @@ export default async function suspectRoutes(app: FastifyInstance) {
     if (refused) return refused;
     const desk = await deskInScope(req);
     if (!desk) return staffNotFound(req, reply);
+    const ownUnit = await refuseOwnUnit(req, reply, desk);
+    if (ownUnit) return ownUnit;
     const parsed = ReviewBody.safeParse(req.body ?? {});
     if (!parsed.success) {
       reply.code(422);
+      const noNote = parsed.error.issues.some((i) => i.path[0] === 'note');
       return staffPage(req, reply, 'message', {
         title: 'Yêu cầu không hợp lệ',
-        text: 'Vui lòng chọn phiếu cần xem xét và thao tác (xác nhận hoặc bỏ đánh dấu).',
+        text: noNote
+          ? 'Vui lòng ghi lý do quyết định (từ 5 đến 500 ký tự); lý do được ghi vào nhật ký.'
+          : 'Vui lòng chọn phiếu cần xem xét và thao tác (xác nhận hoặc bỏ đánh dấu).',
       });
     }
     const b = parsed.data;
-    const result = await reviewSuspects(app.db, req.user!, desk, b.responseId, b.decision);
+    const result = await reviewSuspects(app.db, req.user!, desk, {
+      ids: b.responseId,
+      decision: b.decision,
+      note: b.note,
+    });
     // A response of another desk, or one nobody flagged: nothing changed.
     if (!result.ok) return staffNotFound(req, reply);
     const back = b.from === 'desk' ? `/staff/desks/${desk.id}/suspects` : '/staff/suspects';

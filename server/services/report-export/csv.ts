@@ -66,8 +66,3 @@ export function reportCsv(tables: ReportTable[]): string {
   }
   return toCsv(lines);
 }
-
-/** The raw anonymous responses: one header line, one line per response. */
-export function responsesCsv(columns: string[], rows: CsvValue[][]): string {
-  return toCsv([columns, ...rows]);
-}

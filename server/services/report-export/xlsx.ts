@@ -90,26 +90,3 @@ export async function reportXlsx(tables: ReportTable[], title: string): Promise<
   }
   return toBuffer(wb);
 }
-
-const DATE_VI = /^(\d{2})\/(\d{2})\/(\d{4})$/;
-
-/** The raw anonymous responses on one sheet; the first column's dd/mm/yyyy dates become dates. */
-export async function responsesXlsx(columns: string[], rows: (string | number | null)[][]): Promise<Buffer> {
-  const wb = await newWorkbook('Phiếu khảo sát (ẩn danh)');
-  const ws = wb.addWorksheet('Phiếu khảo sát');
-  ws.addRow(columns);
-  for (const row of rows) {
-    const added = ws.addRow(row);
-    const date = typeof row[0] === 'string' ? DATE_VI.exec(row[0]) : null;
-    if (date) {
-      const cell = added.getCell(1);
-      cell.value = new Date(Date.UTC(Number(date[3]), Number(date[2]) - 1, Number(date[1])));
-      cell.numFmt = 'dd/mm/yyyy';
-    }
-  }
-  finishSheet(
-    ws,
-    columns.map((c) => Math.max(c.length, 12)),
-  );
-  return toBuffer(wb);
-}
