@@ -139,7 +139,7 @@ async function writeDatabase(adminUrl: string) {
     }
   }
   // Kiosk apps and one-stop software post with a submit key of their province.
-  const key = await createApiKey(db, { unitCode: 'bench-tinh', role: 'submit', label: 'bench' });
+  const key = await createApiKey(db, { unitCode: 'bench-tinh', role: 'submit', channels: ['kiosk'], label: 'bench' });
   if (!key) throw new Error('no submit key');
   return { url, db, desks, posterUnit, submitHeaders: { authorization: `Bearer ${key.key}` } };
 }
@@ -158,6 +158,8 @@ async function submissions(figures: Figure[], adminUrl: string) {
     headers: submitHeaders,
     body: submissionBody(desks),
   });
+  // A route that refuses everything is broken, not slow: fail even the smoke run.
+  if (ours.okWithWarmUp === 0) throw new Error(`no submission acknowledged (${ours.errors} errors)`);
   const rss = peakRssMb(server.child.pid ?? 0);
   const stored = Number((await sql<{ n: string }>`select count(*) as n from response`.execute(db)).rows[0]?.n ?? 0);
   // Every acknowledged submission must be in the database. A few more may be:

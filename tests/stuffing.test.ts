@@ -8,6 +8,7 @@ import {
   clientKey,
   countCaps,
   rateReasons,
+  reachesBackNow,
   signRenderToken,
   underWatch,
   verifyRenderToken,
@@ -188,7 +189,7 @@ t.test('the client key is a keyed hash, never the address, and changes by day', 
   t.equal((await stored(db))[0]?.client_key, null);
 });
 
-t.test('counting a window only up to the caps never changes a flag', async () => {
+t.test('counting a window only up to the caps never changes a flag or a reach back', async () => {
   fc.assert(
     fc.property(
       fc.record({ desk: fc.nat(500), source: fc.nat(500), sourcePattern: fc.nat(500), token: fc.nat(5) }),
@@ -208,10 +209,11 @@ t.test('counting a window only up to the caps never changes a flag', async () =>
           sourcePattern: Math.min(counts.sourcePattern, caps.sourcePattern),
           token: Math.min(counts.token, caps.token),
         };
+        const reasons = rateReasons(counts, limits, { perSource });
         return (
-          JSON.stringify(rateReasons(capped, limits, { perSource })) ===
-            JSON.stringify(rateReasons(counts, limits, { perSource })) &&
-          underWatch(capped, limits) === underWatch(counts, limits)
+          JSON.stringify(rateReasons(capped, limits, { perSource })) === JSON.stringify(reasons) &&
+          underWatch(capped, limits) === underWatch(counts, limits) &&
+          reasons.every((r) => reachesBackNow(r, capped, limits) === reachesBackNow(r, counts, limits))
         );
       },
     ),

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Db } from '../db/connect.ts';
 import { type ApiPrincipal, findActiveKey } from '../repositories/api-key-repository.ts';
 import { resolveSession } from '../services/auth-service.ts';
 import type { Actor } from '../services/scope.ts';
@@ -28,10 +29,43 @@ function refuseSubmitKey(reply: FastifyReply) {
   });
 }
 
+/**
+ * Keys are looked up on every machine request, submissions included, so each
+ * process keeps what it found for a few seconds. A change made through the
+ * staff pages (a revoked key, a deactivated unit) is forgotten at once in the
+ * process that made it (forgetApiKeys, from the staff routes' hook) and
+ * within KEY_CACHE_MS elsewhere. The map is bounded: forged keys cannot
+ * fill the memory.
+ */
+const KEY_CACHE_MS = 10_000;
+const KEY_CACHE_MAX = 10_000;
+const keyCache = new WeakMap<Db, Map<string, { until: number; value: Promise<ApiPrincipal | undefined> }>>();
+
+function lookUpKey(db: Db, token: string): Promise<ApiPrincipal | undefined> {
+  let cache = keyCache.get(db);
+  if (!cache) {
+    cache = new Map();
+    keyCache.set(db, cache);
+  }
+  const hash = secretHash(token);
+  const now = Date.now();
+  const hit = cache.get(hash);
+  if (hit && hit.until > now) return hit.value;
+  const value = findActiveKey(db, hash);
+  cache.set(hash, { until: now + KEY_CACHE_MS, value });
+  value.catch(() => cache.delete(hash));
+  if (cache.size > KEY_CACHE_MAX) cache.delete(cache.keys().next().value ?? '');
+  return value;
+}
+
+export function forgetApiKeys(db: Db): void {
+  keyCache.get(db)?.clear();
+}
+
 /** preHandler for machine routes: `Authorization: Bearer <key>`, or 401. */
 export async function requireApiKey(req: FastifyRequest, reply: FastifyReply) {
   const token = /^Bearer\s+(\S{16,200})$/i.exec(req.headers.authorization ?? '')?.[1];
-  const principal = token ? await findActiveKey(req.server.db, secretHash(token)) : undefined;
+  const principal = token ? await lookUpKey(req.server.db, token) : undefined;
   if (!principal) {
     return reply
       .code(401)
@@ -48,7 +82,7 @@ export async function requireApiKey(req: FastifyRequest, reply: FastifyReply) {
 export async function requireActor(req: FastifyRequest, reply: FastifyReply) {
   const token = /^Bearer\s+(\S{16,200})$/i.exec(req.headers.authorization ?? '')?.[1];
   if (token) {
-    const principal = await findActiveKey(req.server.db, secretHash(token));
+    const principal = await lookUpKey(req.server.db, token);
     // A submit key posts responses and reads nothing.
     if (principal?.role === 'submit') return refuseSubmitKey(reply);
     if (principal) {

@@ -44,6 +44,8 @@ export interface RateCheck {
   reasons: (counts: WindowCounts) => string[];
   /** Whether the desk is under watch with this row counted. */
   underWatch: (counts: WindowCounts) => boolean;
+  /** Whether a reason of this row must flag the source's earlier responses now. */
+  reachesBackNow: (reason: string, counts: WindowCounts) => boolean;
 }
 
 /**

@@ -176,12 +176,13 @@ export function formReasons(input: {
 }
 
 /**
- * How far each window count has to go: rateReasons only compares them with
- * these, so counting stops there. A desk under attack holds thousands of
- * rows in its window; each new submission still reads a few dozen.
+ * How far each window count has to go: the checks only compare a count with
+ * its limit, and reachesBackNow with the limit exactly, so counting stops one
+ * past it. A desk under attack holds thousands of rows in its window; each
+ * new submission still reads a few dozen.
  */
 export function countCaps(limits: StuffingLimits): WindowCounts {
-  return { desk: limits.maxPerDesk, source: limits.maxPerClient, sourcePattern: limits.burstSize - 1, token: 1 };
+  return { desk: limits.maxPerDesk, source: limits.maxPerClient + 1, sourcePattern: limits.burstSize, token: 2 };
 }
 
 /** Whether the desk is under watch once this submission is counted. */
@@ -214,6 +215,21 @@ export function rateReasons(
  * replayed token, the same source for a rate, the same source and answers
  * for a burst). Form-only reasons concern the one post.
  */
+/**
+ * Whether a reason has to reach back now: only when its count has just
+ * reached the limit (the second use of a page, the source's first post over
+ * its limit). Before that nothing was flagged; after it, every earlier
+ * response of that page or source already was, so a steady flood costs no
+ * more queries. Under watch a source can repeat at any count, so desk_rate
+ * always looks.
+ */
+export function reachesBackNow(reason: StuffingReason, counts: WindowCounts, limits: StuffingLimits): boolean {
+  if (reason === 'token_reuse') return counts.token === 1;
+  if (reason === 'client_rate') return counts.source === limits.maxPerClient;
+  if (reason === 'burst') return counts.sourcePattern === limits.burstSize - 1;
+  return reason === 'desk_rate';
+}
+
 export const REACHES_BACK: Partial<Record<StuffingReason, 'token' | 'source' | 'sourcePattern'>> = {
   token_reuse: 'token',
   client_rate: 'source',

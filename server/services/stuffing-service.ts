@@ -17,6 +17,7 @@ import {
   formReasons,
   REACHES_BACK,
   rateReasons,
+  reachesBackNow,
   renderKey,
   type StuffingLimits,
   type StuffingReason,
@@ -167,6 +168,7 @@ export function stuffingFields(
           caps: countCaps(e.limits),
           reasons: (counts) => rateReasons(counts, e.limits, { perSource: e.perSource }),
           underWatch: (counts) => underWatch(counts, e.limits),
+          reachesBackNow: (reason, counts) => reachesBackNow(reason as StuffingReason, counts, e.limits),
         }
       : undefined,
   };
@@ -228,6 +230,7 @@ export const screenBatch: BatchScreen = async (trx, rows) => {
         const earlier = out[x.i] ?? [];
         if (sameScope(scope, c, x.check) && !earlier.includes(reason)) earlier.push(reason);
       }
+      if (!c.reachesBackNow(reason, counts)) continue;
       const key = `${c.deskId}|${scope}|${c.clientKey}|${scope === 'token' ? c.renderKey : ''}|${scope === 'sourcePattern' ? c.answerPattern : ''}`;
       reachBack.set(`${key}|${reason}`, { check: c, scope, reason });
     }

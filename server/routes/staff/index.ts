@@ -1,5 +1,6 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
+import { forgetApiKeys } from '../../plugins/api-auth.ts';
 import { forgetDeskSurveys } from '../../services/response-service.ts';
 import apiKeyRoutes from './api-key-routes.ts';
 import auditRoutes from './audit-routes.ts';
@@ -22,7 +23,10 @@ export default async function staffRoutes(app: FastifyInstance) {
   // Any staff change may touch a desk, its areas or its survey: this process
   // reads them afresh from the next request on (response-service.ts).
   app.addHook('onSend', async (req) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') forgetDeskSurveys(app.db);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      forgetDeskSurveys(app.db);
+      forgetApiKeys(app.db);
+    }
   });
   await app.register(authRoutes);
   await app.register(unitsRoutes);
