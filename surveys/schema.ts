@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FORM_FIELD_NAMES } from './form-fields.ts';
 
 // The definition of a survey instrument. The same schema checks the shipped
 // instruments at start-up, in tests, and every version an official publishes.
@@ -9,11 +10,8 @@ export type Factor = (typeof FACTORS)[number];
 /** The headline item a plan target such as "≥ 90%" is judged on. */
 export const OVERALL_KEY = 'overall';
 
-/**
- * Form fields the citizen page uses for itself besides `serviceArea` and
- * `submissionId` (which no key can spell: keys are lowercase).
- */
-export const RESERVED_KEYS = ['lang'] as const;
+/** Keys no question may have: the citizen form's own fields (form-fields.ts). */
+export const RESERVED_KEYS = FORM_FIELD_NAMES;
 
 /**
  * The form of every code that appears in a URL or an API body: units, desks,
@@ -94,8 +92,12 @@ export const SurveyDefinitionSchema = z
         const path = ['sections', s, 'questions', i, 'key'];
         if (seen.has(q.key)) ctx.addIssue({ code: 'custom', path, message: `duplicate key ${q.key}` });
         seen.add(q.key);
-        if ((RESERVED_KEYS as readonly string[]).includes(q.key)) {
-          ctx.addIssue({ code: 'custom', path, message: `${q.key} is reserved` });
+        if (RESERVED_KEYS.includes(q.key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `${q.key} is reserved: the survey form uses a field of that name for itself (${RESERVED_KEYS.join(', ')})`,
+          });
         }
         if (q.type === 'scale' && q.factor && q.key !== q.factor && !q.key.startsWith(`${q.factor}.`)) {
           ctx.addIssue({ code: 'custom', path, message: `key of a ${q.factor} item must start with "${q.factor}."` });

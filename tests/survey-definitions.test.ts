@@ -187,6 +187,13 @@ t.test('the definition schema', async (t) => {
       /start with "staff\."/,
     ],
     ['the reserved key lang', [...VALID_QUESTIONS, choice('lang', ['vi', 'en'])], /reserved/],
+    // The honeypot's name: every answer to it would have flagged the response.
+    [
+      "a question keyed like the form's honeypot",
+      [...VALID_QUESTIONS, { type: 'text', key: 'website', text: { vi: 'Trang web', en: 'Website' } }],
+      /website is reserved: the survey form uses a field of that name/,
+    ],
+    ['a question keyed like the render token', [...VALID_QUESTIONS, scale('renderToken', 'staff')]],
     ['a key with uppercase', [...VALID_QUESTIONS, scale('Staff.Polite', 'staff')]],
     ['a key with spaces', [...VALID_QUESTIONS, scale('staff polite', 'staff')]],
     ['an unknown factor', [...VALID_QUESTIONS, scale('speed', 'speed')]],

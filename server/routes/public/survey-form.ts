@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { negotiate } from '@fastify/accept-negotiator';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { FORM_FIELD, FORM_FIELD_NAMES } from '../../../surveys/form-fields.ts';
 import { NA, NA_LABEL, SCALE_LABELS, SCALE_VALUES } from '../../../surveys/scale.ts';
 import type { Db } from '../../db/connect.ts';
 import { type Locale, pickLocale, UI } from '../../i18n.ts';
@@ -14,11 +15,12 @@ import { formEvidence, keepRenderToken, renderTokenFor, stuffingSettings } from 
 // posts back to the page it came from.
 
 /** A field people never see and leave empty; bots that fill every field fill it (stuffing-service.ts). */
-export const HONEYPOT_FIELD = 'website';
+export const HONEYPOT_FIELD = FORM_FIELD.honeypot;
 /** The signed time the form was rendered, for the minimum completion time. */
-export const RENDER_TOKEN_FIELD = 'renderToken';
+export const RENDER_TOKEN_FIELD = FORM_FIELD.renderToken;
 
-export const FORM_FIELDS = new Set(['serviceArea', 'submissionId', 'lang', HONEYPOT_FIELD, RENDER_TOKEN_FIELD]);
+/** The form's own fields; everything else is an answer. */
+export const FORM_FIELDS = new Set(FORM_FIELD_NAMES);
 
 export interface FormState {
   lang: Locale;
