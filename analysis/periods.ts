@@ -7,6 +7,9 @@ import { todayIso } from '../server/services/local-time.ts';
 
 export type PeriodInterval = 'month' | 'quarter' | 'year';
 
+/** The longest period a report covers (the dashboard and the API alike): five years. */
+export const MAX_REPORT_DAYS = 5 * 366;
+
 export interface Period {
   /** '2026-04', '2026-Q2' or '2026'. */
   key: string;

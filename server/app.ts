@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Config } from './config.ts';
 import type { Db } from './db/connect.ts';
 import apiAuth from './plugins/api-auth.ts';
+import clientKeySweep from './plugins/client-key-sweep.ts';
 import context from './plugins/context.ts';
 import errors from './plugins/errors.ts';
 import security from './plugins/security.ts';
@@ -100,6 +101,7 @@ export async function buildApp({ config: given, db, logger = false }: AppOptions
   });
   await app.register(compress, { threshold: 1024 });
   await app.register(context, { config, db });
+  await app.register(clientKeySweep);
   await app.register(session);
   await app.register(apiAuth);
   await app.register(views);

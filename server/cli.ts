@@ -17,6 +17,7 @@ import {
 } from './services/backup-service.ts';
 import { deskSurveyUrl } from './services/desk-links.ts';
 import { prepareDatabase } from './services/setup-service.ts';
+import { CLIENT_KEY_HOURS, forgetOldClientKeys } from './services/stuffing-service.ts';
 
 // npm run cli -- <command>: operations against the configured database.
 
@@ -31,6 +32,7 @@ Commands:
   apikey create --unit CODE --role official|manager|submit [--channels api,kiosk,paper,link] [--label TEXT]
                      create an API key for a unit and its subtree (shown once); a submit
                      key posts responses on its channels (default api) and nothing else
+  forget-client-keys erase client and render keys older than 24 hours (the server does it every 10 minutes)
   rebuild-aggregates recompute the daily report counts from the raw responses
   backup [--out FILE]
                      pg_dump the database (custom format) to FILE, by default hailong-<time>.dump
@@ -45,7 +47,17 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   if (
-    !['migrate', 'seed-demo', 'desks', 'apikey', 'user', 'rebuild-aggregates', 'backup', 'restore'].includes(command)
+    ![
+      'migrate',
+      'seed-demo',
+      'desks',
+      'apikey',
+      'user',
+      'forget-client-keys',
+      'rebuild-aggregates',
+      'backup',
+      'restore',
+    ].includes(command)
   ) {
     process.stderr.write(`Unknown command: ${command}\n\n${USAGE}`);
     return 2;
@@ -70,6 +82,9 @@ async function main(argv: string[]): Promise<number> {
       return await user(database.db, args);
     } else if (command === 'apikey') {
       return await apikey(database.db, args);
+    } else if (command === 'forget-client-keys') {
+      const erased = await forgetOldClientKeys(database.db);
+      process.stdout.write(`Erased the client keys of ${erased} responses older than ${CLIENT_KEY_HOURS} hours.\n`);
     } else if (command === 'rebuild-aggregates') {
       const r = await rebuildAggregates(database.db);
       process.stdout.write(`Rebuilt ${r.answerRows} answer_daily rows and ${r.responseRows} response_daily rows.\n`);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Answer } from '../../surveys/answers.ts';
 import type { Config } from '../config.ts';
+import type { Db } from '../db/connect.ts';
 import type { Channel } from '../db/schema.ts';
 import type { BatchScreen, NewResponse } from '../repositories/response-repository.ts';
 import {
@@ -139,8 +140,22 @@ export function apiEvidence(
 
 /** Client keys (and render keys) are kept this long, then erased. */
 export const CLIENT_KEY_HOURS = 24;
-const SWEEP_EVERY_MS = 10 * 60_000;
-let nextSweepAt = 0;
+
+/**
+ * Erases client and render keys older than CLIENT_KEY_HOURS, a batch at a
+ * time (at most `maxBatches`), outside any citizen's transaction: the server
+ * runs it on a timer (plugins/client-key-sweep.ts), the CLI on demand.
+ */
+export async function forgetOldClientKeys(db: Db, maxBatches = 100): Promise<number> {
+  const batch = 5_000;
+  let erased = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const n = await forgetClientKeys(db, CLIENT_KEY_HOURS, batch);
+    erased += n;
+    if (n < batch) break;
+  }
+  return erased;
+}
 
 /** The fields of the response insert that carry the checks (screenBatch runs them in its transaction). */
 export function stuffingFields(
@@ -195,10 +210,6 @@ function sameScope(scope: 'token' | 'source' | 'sourcePattern', c: Check, p: Che
 export const screenBatch: BatchScreen = async (trx, rows) => {
   const checked = rows.flatMap((r, i) => (r.rateChecks ? [{ i, check: r.rateChecks }] : []));
   if (!checked.length) return [];
-  if (Date.now() >= nextSweepAt) {
-    nextSweepAt = Date.now() + SWEEP_EVERY_MS;
-    await forgetClientKeys(trx, CLIENT_KEY_HOURS);
-  }
   const checks = checked.map((x) => x.check);
   await lockDeskSubmissions(
     trx,

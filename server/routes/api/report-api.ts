@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { MAX_REPORT_DAYS } from '../../../analysis/periods.ts';
 import { CodeSchema } from '../../../surveys/schema.ts';
 import { requireActor } from '../../plugins/api-auth.ts';
 import { findUnitId } from '../../repositories/unit-repository.ts';
@@ -9,8 +10,6 @@ import { apiErrors } from './validation-errors.ts';
 // Satisfaction reports for machines and for the dashboard's own scripts:
 // an API key or a staff session, scoped to the caller's subtree.
 
-const MAX_DAYS = 5 * 366;
-
 const Query = z
   .object({
     unit: CodeSchema,
@@ -19,7 +18,7 @@ const Query = z
     serviceArea: CodeSchema.optional(),
   })
   .refine((q) => q.from <= q.to, { path: ['to'], message: 'to must not be before from' })
-  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 <= MAX_DAYS, {
+  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 <= MAX_REPORT_DAYS, {
     path: ['to'],
     message: 'at most five years at once',
   });

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { MAX_REPORT_DAYS } from '../../../analysis/periods.ts';
 import { requireUser } from '../../plugins/session.ts';
 import { canReadFeedback, refuseFeedbackRead } from '../../services/feedback-service.ts';
 import { parseDateInput } from '../../services/local-time.ts';
@@ -29,7 +30,6 @@ import { idParam, staffNotFound, staffPage } from './staff-view.ts';
 // is checked against the subtree on the server (out of scope: 404). The
 // filter is a plain GET form; htmx swaps only the report when it asks.
 
-const MAX_DAYS = 5 * 366;
 /** Raw-response downloads streaming at once, per process. */
 const MAX_RAW_EXPORTS = 2;
 
@@ -79,7 +79,7 @@ async function resolve(req: FastifyRequest, now = new Date()): Promise<Resolved>
     if (!from) errors.from = 'Vui lòng nhập ngày bắt đầu theo dạng dd/mm/yyyy.';
     if (!to) errors.to = 'Vui lòng nhập ngày kết thúc theo dạng dd/mm/yyyy.';
     if (from && to && from > to) errors.to = 'Ngày kết thúc phải sau hoặc bằng ngày bắt đầu.';
-    if (from && to && (Date.parse(to) - Date.parse(from)) / 86_400_000 > MAX_DAYS) {
+    if (from && to && (Date.parse(to) - Date.parse(from)) / 86_400_000 > MAX_REPORT_DAYS) {
       errors.to = 'Mỗi lần xem tối đa 5 năm.';
     }
     if (!from || !to || Object.keys(errors).length) return { status: 'invalid', errors, filter, options };
