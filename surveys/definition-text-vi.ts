@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { FACTOR_SHORT_NAMES } from './factor-names.ts';
 import type { Factor, Question } from './schema.ts';
 
 // Vietnamese wording of survey definitions as staff see them when they
@@ -10,14 +11,6 @@ export const QUESTION_TYPE_VI: Record<Question['type'], string> = {
   scale: 'Thang 5 mức',
   choice: 'Chọn một',
   text: 'Văn bản',
-};
-
-export const FACTOR_VI: Record<Factor, string> = {
-  access: 'Tiếp cận dịch vụ',
-  procedure: 'Thủ tục hành chính',
-  staff: 'Công chức',
-  result: 'Kết quả',
-  feedback: 'Góp ý, phản ánh, kiến nghị',
 };
 
 /**
@@ -69,7 +62,7 @@ const CUSTOM_VI: [RegExp, (m: RegExpExecArray) => string][] = [
   [
     /^key of a (\w+) item must start with "(.+)"$/,
     (m) =>
-      `Câu hỏi thuộc yếu tố "${FACTOR_VI[m[1] as Factor] ?? m[1]}" phải có mã là "${m[1]}" hoặc bắt đầu bằng "${m[2]}".`,
+      `Câu hỏi thuộc yếu tố "${FACTOR_SHORT_NAMES[m[1] as Factor] ?? m[1]}" phải có mã là "${m[1]}" hoặc bắt đầu bằng "${m[2]}".`,
   ],
   [/overall/, () => 'Phiếu cần một câu hỏi thang 5 mức có mã "overall", không thuộc yếu tố nào.'],
   [/option codes must be unique/, () => 'Mã các lựa chọn không được trùng nhau.'],

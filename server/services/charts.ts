@@ -1,3 +1,4 @@
+import { SCALE_LABELS, SCALE_VALUES } from '../../surveys/scale.ts';
 import { formatPercentVi } from './vi-number.ts';
 
 // Charts drawn on the server: each chart is computed once as a list of plain
@@ -219,7 +220,8 @@ export function trendChart(
   return { width: W, height: y1 + 28, title, lines, shapes };
 }
 
-export const SCALE_NAMES = ['Rất không hài lòng', 'Không hài lòng', 'Bình thường', 'Hài lòng', 'Rất hài lòng'];
+/** The scale's words in Vietnamese, 1 to 5, as the citizen's form shows them. */
+export const SCALE_NAMES = SCALE_VALUES.map((v) => SCALE_LABELS[v].vi);
 
 /** One bar split into the shares of answers 1..5, with a legend. */
 export function distributionChart(title: string, counts: [number, number, number, number, number]): Chart {

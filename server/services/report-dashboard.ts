@@ -1,4 +1,5 @@
 import type { Verdict } from '../../analysis/report-types.ts';
+import { FACTOR_NAMES } from '../../surveys/factor-names.ts';
 import { chartSvg } from './charts.ts';
 import { isoDateToVi } from './local-time.ts';
 import { reportCharts } from './report-export/report-charts.ts';
@@ -14,7 +15,6 @@ import {
   SUPPRESSED_NOTE,
   wordingNote,
 } from './report-export/report-text.ts';
-import { FACTOR_NAMES } from './target-rules.ts';
 import { formatCountVi } from './vi-number.ts';
 
 // What the dashboard template shows, from the same tables and charts as the

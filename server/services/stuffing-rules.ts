@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Answer } from '../../surveys/answers.ts';
-import { FACTOR_VI } from '../../surveys/definition-text-vi.ts';
+import { FACTOR_SHORT_NAMES } from '../../surveys/factor-names.ts';
 import { NA, NA_LABEL } from '../../surveys/scale.ts';
 import { questionsOf, type SurveyDefinition } from '../../surveys/schema.ts';
 import { todayIso } from './local-time.ts';
@@ -267,7 +267,7 @@ export function briefAnswers(def: SurveyDefinition | undefined, answers: readonl
     if (q.type === 'scale' && q.factor) {
       const n = (perFactor.get(q.factor) ?? 0) + 1;
       perFactor.set(q.factor, n);
-      label = q.key === q.factor ? FACTOR_VI[q.factor] : `${FACTOR_VI[q.factor]} ${n}`;
+      label = q.key === q.factor ? FACTOR_SHORT_NAMES[q.factor] : `${FACTOR_SHORT_NAMES[q.factor]} ${n}`;
     }
     if (!a) continue;
     if (q.type === 'choice') {

@@ -1,4 +1,5 @@
-import { FACTOR_VI, issueVi, jsonErrorVi, pathOf, QUESTION_TYPE_VI } from '../../surveys/definition-text-vi.ts';
+import { issueVi, jsonErrorVi, pathOf, QUESTION_TYPE_VI } from '../../surveys/definition-text-vi.ts';
+import { FACTOR_SHORT_NAMES } from '../../surveys/factor-names.ts';
 import {
   type Factor,
   type Question,
@@ -161,7 +162,7 @@ function continuityErrors(surveyCode: string, versions: VersionView[], def: Surv
           message: `Mã chỉ số "${q.key}" là câu hỏi loại "${QUESTION_TYPE_VI[was.type]}" ở phiên bản ${before.version}; không được đổi sang "${QUESTION_TYPE_VI[q.type]}". Hãy dùng mã mới cho câu hỏi mới.`,
         });
       } else if (factorOf(was) !== factorOf(q)) {
-        const name = (f: Factor | undefined) => (f ? FACTOR_VI[f] : 'không thuộc yếu tố nào');
+        const name = (f: Factor | undefined) => (f ? FACTOR_SHORT_NAMES[f] : 'không thuộc yếu tố nào');
         errors.push({
           path: `${path}.factor (câu "${q.key}")`,
           message: `Mã chỉ số "${q.key}" thuộc "${name(factorOf(was))}" ở phiên bản ${before.version}; không được đổi sang "${name(factorOf(q))}".`,

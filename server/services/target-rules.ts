@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FACTOR_NAMES } from '../../surveys/factor-names.ts';
 import { FACTORS, type Factor } from '../../surveys/schema.ts';
 import type { TargetComparison, TargetMetric } from '../db/schema.ts';
 import { parseDateInput } from './local-time.ts';
@@ -18,14 +19,6 @@ export const METRIC_NAMES: Record<TargetMetric, string> = {
   training_rate: 'Tỷ lệ công chức Bộ phận Một cửa được tập huấn trong năm',
 };
 export const METRICS = Object.keys(METRIC_NAMES) as [TargetMetric, ...TargetMetric[]];
-
-export const FACTOR_NAMES: Record<Factor, string> = {
-  access: 'Tiếp cận dịch vụ',
-  procedure: 'Thủ tục hành chính',
-  staff: 'Công chức trực tiếp giải quyết công việc',
-  result: 'Kết quả cung ứng dịch vụ',
-  feedback: 'Tiếp nhận, xử lý góp ý, phản ánh, kiến nghị',
-};
 
 export const COMPARISON_SYMBOLS: Record<TargetComparison, string> = { gte: '≥', gt: '>', lte: '≤', lt: '<' };
 export const COMPARISON_NAMES: Record<TargetComparison, string> = {

@@ -1,3 +1,4 @@
+import { FACTOR_NAMES } from '../../surveys/factor-names.ts';
 import type { Db } from '../db/connect.ts';
 import { recordAudit } from '../repositories/audit-repository.ts';
 import {
@@ -16,7 +17,6 @@ import { isoDateToVi, todayIso } from './local-time.ts';
 import { type Actor, canReach } from './scope.ts';
 import {
   COMPARISON_NAMES,
-  FACTOR_NAMES,
   formatThreshold,
   METRIC_NAMES,
   METRICS,

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { FACTOR_VI, QUESTION_TYPE_VI } from '../../../surveys/definition-text-vi.ts';
+import { QUESTION_TYPE_VI } from '../../../surveys/definition-text-vi.ts';
+import { FACTOR_SHORT_NAMES } from '../../../surveys/factor-names.ts';
 import { CodeSchema } from '../../../surveys/schema.ts';
 import { requireUser } from '../../plugins/session.ts';
 import { formatDateVi } from '../../services/local-time.ts';
@@ -52,7 +53,7 @@ async function renderSurvey(
       key: q.key,
       text: q.text.vi,
       type: QUESTION_TYPE_VI[q.type],
-      factor: q.type === 'scale' && q.factor ? FACTOR_VI[q.factor] : '',
+      factor: q.type === 'scale' && q.factor ? FACTOR_SHORT_NAMES[q.factor] : '',
       required: q.required,
       allowNa: q.type === 'scale' && q.allowNa,
       options: q.type === 'choice' ? q.options.map((o) => `${o.code}: ${o.text.vi}`) : [],

@@ -1,6 +1,6 @@
+import { FACTOR_NAMES } from '../../../surveys/factor-names.ts';
 import { formatDateVi, isoDateToVi } from '../local-time.ts';
 import { loadFonts, loadPdfKit } from '../poster-pdf.ts';
-import { FACTOR_NAMES } from '../target-rules.ts';
 import { chart, type Doc, GREY, heading, INK, paragraph, RED, table } from './pdf-draw.ts';
 import { reportCharts } from './report-charts.ts';
 import type { ReportBundle } from './report-model.ts';

@@ -1,7 +1,7 @@
 import type { RateCell, TargetRef } from '../../../analysis/report-types.ts';
+import { FACTOR_NAMES } from '../../../surveys/factor-names.ts';
 import { type BarRow, barChart, type Chart, distributionChart, trendChart } from '../charts.ts';
 import { trendPeriodLabel } from '../report-periods.ts';
-import { FACTOR_NAMES } from '../target-rules.ts';
 import type { ReportBundle } from './report-model.ts';
 import { formatTarget, lowestFactor } from './report-text.ts';
 

@@ -1,9 +1,9 @@
 import type { RateCell, TargetRef, TrendReport, Verdict } from '../../../analysis/report-types.ts';
+import { FACTOR_NAMES } from '../../../surveys/factor-names.ts';
 import { FACTORS } from '../../../surveys/schema.ts';
 import { SCALE_NAMES } from '../charts.ts';
 import { formatDateVi, isoDateToVi } from '../local-time.ts';
 import { trendPeriodLabel } from '../report-periods.ts';
-import { FACTOR_NAMES } from '../target-rules.ts';
 import { formatCountVi } from '../vi-number.ts';
 import type { ReportBundle, ReportTable, TableCell, TableColumn } from './report-model.ts';
 import {

@@ -6,8 +6,9 @@ import type {
   TargetRef,
   Verdict,
 } from '../../../analysis/report-types.ts';
+import { FACTOR_NAMES } from '../../../surveys/factor-names.ts';
 import { formatRate } from '../charts.ts';
-import { FACTOR_NAMES, formatThreshold } from '../target-rules.ts';
+import { formatThreshold } from '../target-rules.ts';
 import { formatCountVi } from '../vi-number.ts';
 
 // The words and number formats of the satisfaction report, shared by the
