@@ -144,7 +144,14 @@ async function downloadXlsx(base: string, pathname: string, cookie: string, file
     }
     break;
   }
-  return { rows, dateCells: firstDay instanceof Date, mb: Math.round(statSync(file).size / 1e5) / 10 };
+  // A whole day and nothing finer: a date at midnight or, where the streaming
+  // reader met the cell before the styles that make it a date (the writer
+  // puts them at the end), a whole-day serial number.
+  const wholeDay =
+    firstDay instanceof Date
+      ? firstDay.getTime() % 86_400_000 === 0
+      : typeof firstDay === 'number' && Number.isInteger(firstDay);
+  return { rows, dateCells: wholeDay, mb: Math.round(statSync(file).size / 1e5) / 10 };
 }
 
 /** Data lines of a CSV reply as it streams (no generated field holds a line break). */
@@ -250,6 +257,7 @@ export const rawExport: Scenario = {
         figures: {
           rows: ROWS,
           xlsxRows: xlsx.rows,
+          xlsxDateCells: xlsx.dateCells,
           xlsxMb: xlsx.mb,
           xlsxSeconds: xlsx.seconds,
           xlsxHealthzMaxMs: xlsx.healthMaxMs,
