@@ -236,44 +236,55 @@ export function realisticCitizens(opts: { people?: number; hours?: number; seed?
 }
 
 /**
- * Honest citizens: each opens the desk's page on their own phone, takes at
- * least `thinkSeconds` to answer (the issue's 20–120 s: all pages are opened
- * first, then the wait, so every post comes at least that long after its
- * page), and posts once. `spread`: the time between them is made to pass
- * (letTimePass); without it they post within the same window, as during a
- * flood. `onPost` runs after each post (an attack can go on in between).
+ * Citizens who have opened the desk's page on their own phones, at least
+ * `thinkSeconds` ago by the time the first of them posts; post(i) sends the
+ * i-th one's answers once, from her own address.
  */
-export async function honestCitizens(
+async function citizensWithPages(
   send: Sender,
   db: Db,
-  opts: {
-    deskCode: string;
-    deskId: number;
-    citizens: Citizen[];
-    thinkSeconds: number;
-    spread: boolean;
-    onPost?: (i: number) => Promise<void>;
-  },
-): Promise<Figures> {
-  const forms = [];
+  opts: { deskCode: string; citizens: Citizen[]; thinkSeconds: number },
+) {
+  const forms: Awaited<ReturnType<typeof openForm>>[] = [];
   for (const c of opts.citizens) forms.push(await openForm(send, opts.deskCode, c.address));
   await sleep(opts.thinkSeconds * 1000);
   const ids: string[] = [];
   let thanked = 0;
+  return {
+    async post(i: number) {
+      const c = opts.citizens[i];
+      if (!c) return;
+      const submissionId = randomUUID();
+      ids.push(submissionId);
+      const res = await send({
+        method: 'POST',
+        url: `/q/${opts.deskCode}`,
+        address: c.address,
+        form: { ...c.answers, ...forms[i], submissionId, website: '' },
+      });
+      if (res.statusCode === 200 && THANKS.test(res.body)) thanked += 1;
+    },
+    figures: () => figures(db, ids, thanked),
+  };
+}
+
+/**
+ * Honest citizens (issue 11's 20–120 s on the page: all pages are opened
+ * first, then the wait, so every post comes at least `thinkSeconds` after
+ * its page), each posting once. `spread`: the time between them is made to
+ * pass (letTimePass); without it they post within the same window.
+ */
+export async function honestCitizens(
+  send: Sender,
+  db: Db,
+  opts: { deskCode: string; deskId: number; citizens: Citizen[]; thinkSeconds: number; spread: boolean },
+): Promise<Figures> {
+  const people = await citizensWithPages(send, db, opts);
   for (const [i, c] of opts.citizens.entries()) {
     if (opts.spread) await letTimePass(db, opts.deskId, c.gapSeconds);
-    const submissionId = randomUUID();
-    ids.push(submissionId);
-    const res = await send({
-      method: 'POST',
-      url: `/q/${opts.deskCode}`,
-      address: c.address,
-      form: { ...c.answers, ...forms[i], submissionId, website: '' },
-    });
-    if (res.statusCode === 200 && THANKS.test(res.body)) thanked += 1;
-    await opts.onPost?.(i);
+    await people.post(i);
   }
-  return figures(db, ids, thanked);
+  return people.figures();
 }
 
 /**
@@ -287,26 +298,9 @@ export async function floodWithCitizens(
   db: Db,
   opts: { deskCode: string; citizens: Citizen[]; posts: number; thinkSeconds: number },
 ): Promise<{ flood: Figures; honest: Figures }> {
-  const forms: Awaited<ReturnType<typeof openForm>>[] = [];
-  for (const c of opts.citizens) forms.push(await openForm(send, opts.deskCode, c.address));
-  await sleep(opts.thinkSeconds * 1000);
-  const ids: string[] = [];
-  let thanked = 0;
+  const people = await citizensWithPages(send, db, opts);
   let next = 0;
-  const postNext = async () => {
-    const c = opts.citizens[next];
-    if (!c) return;
-    const submissionId = randomUUID();
-    ids.push(submissionId);
-    const res = await send({
-      method: 'POST',
-      url: `/q/${opts.deskCode}`,
-      address: c.address,
-      form: { ...c.answers, ...forms[next], submissionId, website: '' },
-    });
-    if (res.statusCode === 200 && THANKS.test(res.body)) thanked += 1;
-    next += 1;
-  };
+  const postNext = () => people.post(next++);
   const flood = await stuffingAttack(send, db, {
     deskCode: opts.deskCode,
     posts: opts.posts,
@@ -315,5 +309,5 @@ export async function floodWithCitizens(
     between: { every: 4, run: postNext },
   });
   while (next < opts.citizens.length) await postNext();
-  return { flood, honest: await figures(db, ids, thanked) };
+  return { flood, honest: await people.figures() };
 }

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireUser } from '../../plugins/session.ts';
-import { recordAudit } from '../../repositories/audit-repository.ts';
 import {
   type CodeUsageReport,
   defaultUsagePeriod,
@@ -11,7 +10,7 @@ import {
 } from '../../services/code-usage-service.ts';
 import { isoDateToVi, parseDateInput } from '../../services/local-time.ts';
 import { can } from '../../services/scope.ts';
-import { idParam, staffNotFound, staffPage } from './staff-view.ts';
+import { idParam, staffNotFound, staffPage, staffRefused } from './staff-view.ts';
 
 // Reviewers' view of one-time codes issued but never used, per desk and per
 // issuer, over a period (default: the last 30 days), for a unit of the
@@ -51,19 +50,8 @@ function view(report: CodeUsageReport) {
 }
 
 async function refuseStaff(req: FastifyRequest, reply: FastifyReply) {
-  const user = req.user!;
-  if (can(user, 'oversee') || can(user, 'manage')) return undefined;
-  await recordAudit(req.server.db, {
-    actorUserId: user.userId,
-    unitId: user.unitId,
-    action: 'permission.denied',
-    detail: { route: req.routeOptions.url, method: req.method },
-  });
-  reply.code(403);
-  return staffPage(req, reply, 'message', {
-    title: 'Không có quyền',
-    text: 'Tài khoản của Ông/Bà không có quyền xem tình hình sử dụng mã đánh giá một lần.',
-  });
+  if (can(req.user!, 'oversee') || can(req.user!, 'manage')) return undefined;
+  return staffRefused(req, reply, 'Tài khoản của Ông/Bà không có quyền xem tình hình sử dụng mã đánh giá một lần.');
 }
 
 export default async function codeUsageRoutes(app: FastifyInstance) {

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../db/schema.ts';
+import { recordAudit } from '../../repositories/audit-repository.ts';
 
 // Helpers every staff page uses: the layout needs the user (for the menu
 // and the CSRF token), and htmx needs to know responses vary by HX-Request.
@@ -26,6 +27,27 @@ export function staffNotFound(req: FastifyRequest, reply: FastifyReply) {
     title: 'Không tìm thấy',
     text: 'Không có mục này, hoặc mục này không thuộc phạm vi của Ông/Bà.',
   });
+}
+
+/**
+ * A signed-in user refused a page their role may not see: audited as
+ * permission.denied (with `why` when the role alone does not say it), 403.
+ */
+export async function staffRefused(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  text: string,
+  audit: { unitId?: number | null; why?: string } = {},
+) {
+  const user = req.user!;
+  await recordAudit(req.server.db, {
+    actorUserId: user.userId,
+    unitId: audit.unitId === undefined ? user.unitId : audit.unitId,
+    action: 'permission.denied',
+    detail: { route: req.routeOptions.url, method: req.method, ...(audit.why ? { why: audit.why } : {}) },
+  });
+  reply.code(403);
+  return staffPage(req, reply, 'message', { title: 'Không có quyền', text });
 }
 
 /** Parses a numeric route id; anything else is treated as not found. */

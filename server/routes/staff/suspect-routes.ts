@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireUser } from '../../plugins/session.ts';
-import { recordAudit } from '../../repositories/audit-repository.ts';
 import { findDeskById } from '../../repositories/desk-repository.ts';
 import { can, canReach } from '../../services/scope.ts';
 import { mayReview, reviewSuspects, suspectReview } from '../../services/suspect-review-service.ts';
-import { idParam, staffNotFound, staffPage } from './staff-view.ts';
+import { idParam, staffNotFound, staffPage, staffRefused } from './staff-view.ts';
 
 // The officials' review of responses the anti-stuffing checks flagged:
 // listed by desk and reason; confirmed (stay out of the indices) or cleared
@@ -53,19 +52,12 @@ const DONE_TEXT = {
  * staff) are refused, and that is audited.
  */
 async function refuseNonReviewers(req: FastifyRequest, reply: FastifyReply) {
-  const user = req.user!;
-  if (can(user, 'oversee')) return undefined;
-  await recordAudit(req.server.db, {
-    actorUserId: user.userId,
-    unitId: user.unitId,
-    action: 'permission.denied',
-    detail: { route: req.routeOptions.url, method: req.method },
-  });
-  reply.code(403);
-  return staffPage(req, reply, 'message', {
-    title: 'Không có quyền',
-    text: 'Phiếu nghi vấn của một đơn vị do cán bộ đơn vị cấp trên xem xét; tài khoản của Ông/Bà không có quyền này.',
-  });
+  if (can(req.user!, 'oversee')) return undefined;
+  return staffRefused(
+    req,
+    reply,
+    'Phiếu nghi vấn của một đơn vị do cán bộ đơn vị cấp trên xem xét; tài khoản của Ông/Bà không có quyền này.',
+  );
 }
 
 /** The desk named in the URL if it exists and lies in the user's subtree. */
@@ -78,17 +70,12 @@ async function deskInScope(req: FastifyRequest) {
 /** An official of the desk's own unit reaches it but may not judge it: 403, audited. */
 async function refuseOwnUnit(req: FastifyRequest, reply: FastifyReply, desk: { unitId: number; unitPath: string }) {
   if (mayReview(req.user!, desk.unitPath)) return undefined;
-  await recordAudit(req.server.db, {
-    actorUserId: req.user!.userId,
-    unitId: desk.unitId,
-    action: 'permission.denied',
-    detail: { route: req.routeOptions.url, method: req.method, why: 'own_unit' },
-  });
-  reply.code(403);
-  return staffPage(req, reply, 'message', {
-    title: 'Không có quyền',
-    text: 'Phiếu nghi vấn của đơn vị mình do cán bộ đơn vị cấp trên xem xét, không do chính đơn vị được đánh giá.',
-  });
+  return staffRefused(
+    req,
+    reply,
+    'Phiếu nghi vấn của đơn vị mình do cán bộ đơn vị cấp trên xem xét, không do chính đơn vị được đánh giá.',
+    { unitId: desk.unitId, why: 'own_unit' },
+  );
 }
 
 async function listPage(
