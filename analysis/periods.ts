@@ -3,7 +3,7 @@
 // day, and the periods a date range spans. Dates are 'yyyy-mm-dd' local
 // calendar days, inclusive at both ends, as the report contract has them.
 
-import { todayIso } from '../server/services/local-time.ts';
+import { todayIso } from './local-time.ts';
 
 export type PeriodInterval = 'month' | 'quarter' | 'year';
 

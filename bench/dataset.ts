@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
-import type { Db } from '../server/db/connect.ts';
-import type { Database } from '../server/db/schema.ts';
-import { latestVersion } from '../server/repositories/survey-repository.ts';
+import { latestVersion } from '../server/features/surveys/survey-repository.ts';
+import type { Db } from '../server/platform/db/connect.ts';
+import type { Database } from '../server/platform/db/schema.ts';
 import { type Question, questionsOf } from '../surveys/schema.ts';
 
 // The bench dataset: a national unit tree (34 provinces, ~3,300 communes,

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../server/db/connect.ts';
+import type { Db } from '../server/platform/db/connect.ts';
 
 // The honest baseline for the report bench: the counts a report is made of,
 // computed straight from the raw rows (response ⋈ answer ⋈ unit), never from

@@ -10,7 +10,7 @@ import { type Scenario, stopServer } from './scenario.ts';
 // every submission is stuck (ODK Central's pool jams on exactly this and
 // accepts nothing until restarted). A lock held by the suite makes every
 // submission transaction wait. Submissions go through the group commit
-// (server/services/submission-batcher.ts): the stuck ones hold one pool
+// (server/features/submission/submission-batcher.ts): the stuck ones hold one pool
 // connection per lane and wait in memory, so the rest of the pool must stay
 // free for everything else (a health check during the lock). After the lock
 // goes, no connection may be left "idle in transaction", every acknowledged

@@ -2,8 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDatabaseIfMissing } from '../server/db/database.ts';
-import { startEmbedded } from '../server/db/embedded.ts';
+import { createDatabaseIfMissing } from '../server/platform/db/database.ts';
+import { startEmbedded } from '../server/platform/db/embedded.ts';
 import { freePort, ROOT } from '../tests/helpers/process.ts';
 
 // A PostgreSQL cluster of the suite's own, in a temporary directory, so that

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { loadConfig } from '../server/config.ts';
-import { createUser } from '../server/services/auth-service.ts';
+import { createUser } from '../server/features/access/auth-service.ts';
+import { loadConfig } from '../server/platform/config.ts';
 import { ATTACK_ANSWERS, figures, httpSender } from '../tests/helpers/stuffing-attack.ts';
 import { form, type Outcome, request, sleep } from './http.ts';
 import { type Scenario, stopServer } from './scenario.ts';

@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { connect, type Db } from '../server/db/connect.ts';
-import { insertDesk } from '../server/repositories/desk-repository.ts';
-import { insertUnit } from '../server/repositories/unit-repository.ts';
-import { createApiKey } from '../server/services/api-key-service.ts';
-import { prepareDatabase } from '../server/services/setup-service.ts';
+import { createApiKey } from '../server/features/access/api-key-service.ts';
+import { insertDesk } from '../server/features/organisation/desk-repository.ts';
+import { insertUnit } from '../server/features/organisation/unit-repository.ts';
+import { connect, type Db } from '../server/platform/db/connect.ts';
+import { prepareDatabase } from '../server/setup.ts';
 import { startServer } from '../tests/helpers/process.ts';
 import type { Cluster } from './cluster.ts';
 import { json, type RequestSpec } from './http.ts';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { feedbackCounts } from '../server/repositories/feedback-repository.ts';
-import { insertResponsesBulk } from '../server/repositories/response-repository.ts';
-import { latestVersion } from '../server/repositories/survey-repository.ts';
+import { feedbackCounts } from '../server/features/feedback/feedback-repository.ts';
+import { insertResponsesBulk } from '../server/features/submission/response-repository.ts';
+import { latestVersion } from '../server/features/surveys/survey-repository.ts';
 import { httpSender, stuffingAttack } from '../tests/helpers/stuffing-attack.ts';
 import { type Scenario, type ScenarioResult, stopServer } from './scenario.ts';
 

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { connect } from '../server/db/connect.ts';
+import { connect } from '../server/platform/db/connect.ts';
 import { submission } from './context.ts';
 import { request } from './http.ts';
 import { type Scenario, stopServer } from './scenario.ts';

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { sql } from 'kysely';
-import { createApiKey } from '../server/services/api-key-service.ts';
+import { createApiKey } from '../server/features/access/api-key-service.ts';
 import { ANSWER_ROWS } from './context.ts';
 import { type HostileCase, hostileCases } from './hostile-cases.ts';
 import { json, type Outcome, pool, request } from './http.ts';

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { sql } from 'kysely';
-import { createUser } from '../server/services/auth-service.ts';
+import { createUser } from '../server/features/access/auth-service.ts';
 import { form, request } from './http.ts';
 import { type Scenario, type ScenarioResult, stopServer } from './scenario.ts';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { createApiKey } from '../server/services/api-key-service.ts';
+import { createApiKey } from '../server/features/access/api-key-service.ts';
 import { form, json, request } from './http.ts';
 import { type Scenario, stopServer } from './scenario.ts';
 

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
-import { loadConfig } from '../server/config.ts';
+import { loadConfig } from '../server/platform/config.ts';
 import { request, sleep } from './http.ts';
 import { loggedFailures, type Scenario, stopServer } from './scenario.ts';
 

@@ -1,24 +1,24 @@
 import compress from '@fastify/compress';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Config } from './config.ts';
-import type { Db } from './db/connect.ts';
-import apiAuth from './plugins/api-auth.ts';
-import clientKeySweep from './plugins/client-key-sweep.ts';
-import context from './plugins/context.ts';
-import errors from './plugins/errors.ts';
-import security from './plugins/security.ts';
-import session from './plugins/session.ts';
-import views from './plugins/views.ts';
-import { storedSecret } from './repositories/secret-repository.ts';
-import reportApi from './routes/api/report-api.ts';
-import responseApi from './routes/api/response-api.ts';
-import surveyApi from './routes/api/survey-api.ts';
-import transactionCodeApi from './routes/api/transaction-code-api.ts';
-import health from './routes/health.ts';
-import homeRoutes from './routes/public/home-routes.ts';
-import surveyRoutes from './routes/public/survey-routes.ts';
-import staffRoutes from './routes/staff/index.ts';
-import staticRoutes from './routes/static-routes.ts';
+import apiAuth from './features/access/api-auth-plugin.ts';
+import session from './features/access/session-plugin.ts';
+import homeRoutes from './features/organisation/home-routes.ts';
+import transactionCodeApi from './features/posters-codes/transaction-code-api.ts';
+import reportApi from './features/reports/report-api.ts';
+import clientKeySweep from './features/submission/client-key-sweep.ts';
+import responseApi from './features/submission/response-api.ts';
+import surveyRoutes from './features/submission/survey-routes.ts';
+import surveyApi from './features/surveys/survey-api.ts';
+import type { Config } from './platform/config.ts';
+import type { Db } from './platform/db/connect.ts';
+import { storedSecret } from './platform/db/secret-repository.ts';
+import health from './platform/http/health-routes.ts';
+import staticRoutes from './platform/http/static-routes.ts';
+import context from './platform/plugins/context.ts';
+import errors from './platform/plugins/errors.ts';
+import security from './platform/plugins/security.ts';
+import views from './platform/plugins/views.ts';
+import staffRoutes from './staff-routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {

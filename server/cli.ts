@@ -1,23 +1,23 @@
-import { loadConfig } from './config.ts';
-import type { Db } from './db/connect.ts';
-import { openDatabase } from './db/database.ts';
-import { migrateToLatest } from './db/migrate.ts';
-import { rebuildAggregates } from './repositories/aggregate-repository.ts';
-import { recordAudit } from './repositories/audit-repository.ts';
-import { listDesks } from './repositories/desk-repository.ts';
-import { seedDemo } from './seed/demo.ts';
-import { createApiKey } from './services/api-key-service.ts';
-import { createUser, MIN_PASSWORD_LENGTH } from './services/auth-service.ts';
+import { createApiKey } from './features/access/api-key-service.ts';
+import { createUser, MIN_PASSWORD_LENGTH } from './features/access/auth-service.ts';
 import {
   BackupError,
   backupDatabase,
   configuredDatabase,
   defaultBackupFile,
   restoreDatabase,
-} from './services/backup-service.ts';
-import { deskSurveyUrl } from './services/desk-links.ts';
-import { prepareDatabase } from './services/setup-service.ts';
-import { CLIENT_KEY_HOURS, forgetOldClientKeys } from './services/stuffing-service.ts';
+} from './features/backup/backup-service.ts';
+import { seedDemo } from './features/demo/demo.ts';
+import { deskSurveyUrl } from './features/organisation/desk-links.ts';
+import { listDesks } from './features/organisation/desk-repository.ts';
+import { rebuildAggregates } from './features/reports/aggregate-repository.ts';
+import { CLIENT_KEY_HOURS, forgetOldClientKeys } from './features/submission/client-key-sweep.ts';
+import { recordAudit } from './platform/auth/audit-repository.ts';
+import { loadConfig } from './platform/config.ts';
+import type { Db } from './platform/db/connect.ts';
+import { openDatabase } from './platform/db/database.ts';
+import { migrateToLatest } from './platform/db/migrate.ts';
+import { prepareDatabase } from './setup.ts';
 
 // npm run cli -- <command>: operations against the configured database.
 

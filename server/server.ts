@@ -1,8 +1,8 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp, loggerOptions } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
-import { openDatabase } from './db/database.ts';
-import { prepareDatabase } from './services/setup-service.ts';
+import { ConfigError, loadConfig } from './platform/config.ts';
+import { openDatabase } from './platform/db/database.ts';
+import { prepareDatabase } from './setup.ts';
 
 // Starts the server: config → database (embedded when no DATABASE_URL) →
 // migrations and demo seed → listen. Any failure before listening exits 1.

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import t from 'tap';
+import { insertUnit } from '../server/features/organisation/unit-repository.ts';
 import {
   type AggregateQuery,
   itemCounts,
@@ -10,9 +11,8 @@ import {
   responseCounts,
   unitsUnder,
   wordingChangedKeys,
-} from '../server/repositories/aggregate-repository.ts';
-import { insertResponsesBulk } from '../server/repositories/response-repository.ts';
-import { insertUnit } from '../server/repositories/unit-repository.ts';
+} from '../server/features/reports/aggregate-repository.ts';
+import { insertResponsesBulk } from '../server/features/submission/response-repository.ts';
 import type { Answer } from '../surveys/answers.ts';
 import { answersArb, bulkRow, quickVersionId, responseIds, YEAR_START } from './helpers/aggregate-data.ts';
 import { createCentre, createDesk } from './helpers/fixtures.ts';

@@ -5,17 +5,18 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { FileMigrationProvider, Migrator, sql } from 'kysely';
 import t from 'tap';
-import { connect } from '../server/db/connect.ts';
-import { MIGRATIONS_DIR, migrateToLatest } from '../server/db/migrate.ts';
+import { insertUnit } from '../server/features/organisation/unit-repository.ts';
 import {
   itemCounts,
   monthlyItemCounts,
   rebuildAggregates,
   unitsUnder,
-} from '../server/repositories/aggregate-repository.ts';
-import { insertResponse, insertResponsesBulk } from '../server/repositories/response-repository.ts';
-import { insertUnit } from '../server/repositories/unit-repository.ts';
-import { submitResponse } from '../server/services/response-service.ts';
+} from '../server/features/reports/aggregate-repository.ts';
+import { insertResponsesBulk } from '../server/features/submission/response-repository.ts';
+import { storeResponses } from '../server/features/submission/store-responses.ts';
+import { submitResponse } from '../server/features/submission/submission-service.ts';
+import { connect } from '../server/platform/db/connect.ts';
+import { MIGRATIONS_DIR, migrateToLatest } from '../server/platform/db/migrate.ts';
 import {
   answersArb,
   asForm,
@@ -245,21 +246,23 @@ t.test('a failed insert leaves the aggregates as they were', async (t) => {
     ]),
   ]);
   const before = await storedAggregates(db);
-  const bad = insertResponse(db, {
-    submissionId: randomUUID(),
-    payloadHash: 'x',
-    surveyVersionId: versionId,
-    unitId: desk.centreId,
-    deskId: desk.deskId,
-    serviceArea: 'dat-dai',
-    channel: 'api',
-    locale: 'vi',
-    // The response row and the overall answer go in first; the comment breaks a check.
-    answers: [
-      { key: 'overall', kind: 'scale', value: 4 },
-      { key: 'comment', kind: 'text', value: 'x'.repeat(2001) },
-    ],
-  });
+  const bad = storeResponses(db, [
+    {
+      submissionId: randomUUID(),
+      payloadHash: 'x',
+      surveyVersionId: versionId,
+      unitId: desk.centreId,
+      deskId: desk.deskId,
+      serviceArea: 'dat-dai',
+      channel: 'api',
+      locale: 'vi',
+      // The response row and the overall answer go in first; the comment breaks a check.
+      answers: [
+        { key: 'overall', kind: 'scale', value: 4 },
+        { key: 'comment', kind: 'text', value: 'x'.repeat(2001) },
+      ],
+    },
+  ]);
   await t.rejects(bad, /check constraint/);
   t.strictSame(await storedAggregates(db), before, 'no count from the rolled-back response');
   t.strictSame(before, await rawAggregates(db));

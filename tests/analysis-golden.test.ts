@@ -8,9 +8,9 @@ import type { Distribution } from '../analysis/report-types.ts';
 import { distributions, rollup } from '../analysis/rollup.ts';
 import { sampleSizeNeeded } from '../analysis/sample-size.ts';
 import { verdict } from '../analysis/verdict.ts';
+import { formatPercentVi } from '../analysis/vi-number.ts';
 import { responseRate, volumeWeightedRate } from '../analysis/weighting.ts';
 import { wilson } from '../analysis/wilson.ts';
-import { formatPercentVi } from '../server/services/vi-number.ts';
 
 // Every formula of ../shared/spec/methodology.md §3–4 against figures worked
 // out by hand (or, for Newcombe, published), so a change that moves a number

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import t, { type Test } from 'tap';
-import type { Db } from '../server/db/connect.ts';
+import type { Db } from '../server/platform/db/connect.ts';
 import { createDesk, deskSubmitHeaders } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 

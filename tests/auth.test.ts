@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import t from 'tap';
-import type { Db } from '../server/db/connect.ts';
-import { ACCOUNT_SLOW_AFTER, ACCOUNT_SLOW_MS } from '../server/services/auth-service.ts';
-import { prepareDatabase } from '../server/services/setup-service.ts';
+import { ACCOUNT_SLOW_AFTER, ACCOUNT_SLOW_MS } from '../server/features/access/auth-service.ts';
+import type { Db } from '../server/platform/db/connect.ts';
+import { prepareDatabase } from '../server/setup.ts';
 import { createCentre } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { runScript } from './helpers/process.ts';

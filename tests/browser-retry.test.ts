@@ -5,7 +5,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import t, { type Test } from 'tap';
-import { createUser } from '../server/services/auth-service.ts';
+import { createUser } from '../server/features/access/auth-service.ts';
 import {
   CHROMIUM,
   CHROMIUM_ARGS,

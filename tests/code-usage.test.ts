@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import t, { type Test } from 'tap';
-import { insertDesk } from '../server/repositories/desk-repository.ts';
-import { createApiKey } from '../server/services/api-key-service.ts';
-import { todayIso } from '../server/services/local-time.ts';
-import { secretHash } from '../server/services/secrets.ts';
+import { todayIso } from '../analysis/local-time.ts';
+import { createApiKey } from '../server/features/access/api-key-service.ts';
+import { insertDesk } from '../server/features/organisation/desk-repository.ts';
+import { secretHash } from '../server/platform/secrets.ts';
 import { createCentre, createDesk, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { formBody, staffClient } from './helpers/staff.ts';

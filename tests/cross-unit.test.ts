@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import { insertDesk } from '../server/repositories/desk-repository.ts';
-import { createApiKey } from '../server/services/api-key-service.ts';
+import { createApiKey } from '../server/features/access/api-key-service.ts';
+import { insertDesk } from '../server/features/organisation/desk-repository.ts';
 import { createCentre, submitHeaders, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { type StaffClient, staffClient } from './helpers/staff.ts';

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { barChart, chartSvg, distributionChart, trendChart } from '../server/services/charts.ts';
-import { dashboardView } from '../server/services/report-dashboard.ts';
-import { periodLabel, presetRange, trendWindow } from '../server/services/report-periods.ts';
+import { barChart, chartSvg, distributionChart, trendChart } from '../server/features/reports/charts.ts';
+import { dashboardView } from '../server/features/reports/report-dashboard.ts';
+import { periodLabel, presetRange, trendWindow } from '../server/features/reports/report-periods.ts';
 import { testApp } from './helpers/harness.ts';
 import { seedReportData } from './helpers/report-data.ts';
 import { sampleBundle } from './helpers/sample-report.ts';

@@ -1,11 +1,15 @@
 import { buffer } from 'node:stream/consumers';
 import ExcelJS from 'exceljs';
 import t from 'tap';
-import { csvField, reportCsv } from '../server/services/report-export/csv.ts';
-import { reportPdf } from '../server/services/report-export/pdf.ts';
-import { reportTables } from '../server/services/report-export/report-tables.ts';
-import { type RawTable, responsesCsvStream, responsesXlsxStream } from '../server/services/report-export/responses.ts';
-import { reportXlsx } from '../server/services/report-export/xlsx.ts';
+import { csvField, reportCsv } from '../server/features/reports/exports/csv.ts';
+import { reportPdf } from '../server/features/reports/exports/pdf.ts';
+import { reportTables } from '../server/features/reports/exports/report-tables.ts';
+import {
+  type RawTable,
+  responsesCsvStream,
+  responsesXlsxStream,
+} from '../server/features/reports/exports/responses.ts';
+import { reportXlsx } from '../server/features/reports/exports/xlsx.ts';
 import { parseCsv } from './helpers/csv.ts';
 import { unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';

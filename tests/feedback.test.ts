@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import t, { type Test } from 'tap';
-import { insertDesk } from '../server/repositories/desk-repository.ts';
-import { insertResponsesBulk } from '../server/repositories/response-repository.ts';
-import { latestVersion } from '../server/repositories/survey-repository.ts';
-import { feedbackRates, planChange } from '../server/services/feedback-rules.ts';
-import { addWorkingDays, DEFAULT_DUE_WORKING_DAYS } from '../server/services/local-time.ts';
+import { addWorkingDays, DEFAULT_DUE_WORKING_DAYS } from '../analysis/local-time.ts';
+import { feedbackRates, planChange } from '../server/features/feedback/feedback-rules.ts';
+import { insertDesk } from '../server/features/organisation/desk-repository.ts';
+import { insertResponsesBulk } from '../server/features/submission/response-repository.ts';
+import { latestVersion } from '../server/features/surveys/survey-repository.ts';
 import type { Answer } from '../surveys/answers.ts';
 import { createCentre, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { testApp, testConfig } from './helpers/harness.ts';

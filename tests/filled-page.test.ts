@@ -1,12 +1,12 @@
 import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import t from 'tap';
-import { FilledPage } from '../server/services/filled-page.ts';
+import { FilledPage } from '../server/features/submission/filled-page.ts';
 import { createDesk } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 
 // The citizen page is compressed once and filled per request
-// (server/services/filled-page.ts): what a phone inflates must be exactly
+// (server/features/submission/filled-page.ts): what a phone inflates must be exactly
 // the page with its values, whatever the page and the values.
 
 const PATTERN = /SLOTA|SLOTB/g;

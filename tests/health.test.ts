@@ -1,6 +1,6 @@
 import t from 'tap';
 import { buildApp } from '../server/app.ts';
-import { connect } from '../server/db/connect.ts';
+import { connect } from '../server/platform/db/connect.ts';
 import { testApp, testConfig } from './helpers/harness.ts';
 
 t.test('healthz answers 200 when the database answers', async (t) => {

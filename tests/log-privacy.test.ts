@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import t from 'tap';
-import { createApiKey } from '../server/services/api-key-service.ts';
+import { createApiKey } from '../server/features/access/api-key-service.ts';
 import { createDesk, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { TEST_PUBLIC_URL, testDatabase } from './helpers/harness.ts';
 import { exited, startServer } from './helpers/process.ts';

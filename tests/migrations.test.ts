@@ -1,9 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { type Kysely, sql } from 'kysely';
 import t, { type Test } from 'tap';
-import { connect, type Db } from '../server/db/connect.ts';
-import { MIGRATIONS_DIR, MigrationError, migrateToLatest } from '../server/db/migrate.ts';
-import { insertUnit } from '../server/repositories/unit-repository.ts';
+import { insertUnit } from '../server/features/organisation/unit-repository.ts';
+import { connect, type Db } from '../server/platform/db/connect.ts';
+import { MIGRATIONS_DIR, MigrationError, migrateToLatest } from '../server/platform/db/migrate.ts';
 import { testDatabase } from './helpers/harness.ts';
 
 // The migrations against a real PostgreSQL: applying them, running two

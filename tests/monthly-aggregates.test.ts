@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import t from 'tap';
-import type { Db } from '../server/db/connect.ts';
+import { insertUnit } from '../server/features/organisation/unit-repository.ts';
 import {
   type AggregateQuery,
   itemCounts,
@@ -11,9 +11,9 @@ import {
   responseCounts,
   splitPeriod,
   unitsUnder,
-} from '../server/repositories/aggregate-repository.ts';
-import { insertResponsesBulk } from '../server/repositories/response-repository.ts';
-import { insertUnit } from '../server/repositories/unit-repository.ts';
+} from '../server/features/reports/aggregate-repository.ts';
+import { insertResponsesBulk } from '../server/features/submission/response-repository.ts';
+import type { Db } from '../server/platform/db/connect.ts';
 import {
   answersArb,
   bulkRow,

@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { insertDesk } from '../server/repositories/desk-repository.ts';
+import { insertDesk } from '../server/features/organisation/desk-repository.ts';
 import { createCentre, createDesk, unitCode } from './helpers/fixtures.ts';
 import { TEST_PUBLIC_URL, testApp } from './helpers/harness.ts';
 import { pdfText } from './helpers/pdf-text.ts';

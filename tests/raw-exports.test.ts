@@ -3,15 +3,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import t from 'tap';
-import type { Db } from '../server/db/connect.ts';
-import { insertDesk } from '../server/repositories/desk-repository.ts';
-import { insertResponsesBulk } from '../server/repositories/response-repository.ts';
+import { insertDesk } from '../server/features/organisation/desk-repository.ts';
 import {
   RAW_COLUMNS,
   type RawTable,
   responsesCsvStream,
   responsesXlsxStream,
-} from '../server/services/report-export/responses.ts';
+} from '../server/features/reports/exports/responses.ts';
+import { insertResponsesBulk } from '../server/features/submission/response-repository.ts';
+import type { Db } from '../server/platform/db/connect.ts';
 import type { Answer } from '../surveys/answers.ts';
 import { bulkRow, quickVersionId } from './helpers/aggregate-data.ts';
 import { parseCsv } from './helpers/csv.ts';

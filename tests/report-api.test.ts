@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import t, { type Test } from 'tap';
-import { insertDesk } from '../server/repositories/desk-repository.ts';
-import { insertResponsesBulk } from '../server/repositories/response-repository.ts';
-import { insertUnit } from '../server/repositories/unit-repository.ts';
-import { createApiKey } from '../server/services/api-key-service.ts';
+import { createApiKey } from '../server/features/access/api-key-service.ts';
+import { insertDesk } from '../server/features/organisation/desk-repository.ts';
+import { insertUnit } from '../server/features/organisation/unit-repository.ts';
+import { insertResponsesBulk } from '../server/features/submission/response-repository.ts';
 import type { Answer } from '../surveys/answers.ts';
 import { bulkRow, quickVersionId } from './helpers/aggregate-data.ts';
 import { createCentre, unitCode } from './helpers/fixtures.ts';

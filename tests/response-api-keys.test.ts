@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import { forgetApiKeys } from '../server/plugins/api-auth.ts';
-import { revokeKey } from '../server/repositories/api-key-repository.ts';
-import { createApiKey } from '../server/services/api-key-service.ts';
+import { forgetApiKeys } from '../server/features/access/api-auth-plugin.ts';
+import { revokeKey } from '../server/features/access/api-key-repository.ts';
+import { createApiKey } from '../server/features/access/api-key-service.ts';
 import { createDesk, submitHeaders, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 

@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connect } from '../server/db/connect.ts';
-import { createDatabaseIfMissing } from '../server/db/database.ts';
-import { startEmbedded } from '../server/db/embedded.ts';
-import { prepareDatabase } from '../server/services/setup-service.ts';
+import { connect } from '../server/platform/db/connect.ts';
+import { createDatabaseIfMissing } from '../server/platform/db/database.ts';
+import { startEmbedded } from '../server/platform/db/embedded.ts';
+import { prepareDatabase } from '../server/setup.ts';
 import { freePort } from './helpers/process.ts';
 import { countResults } from './helpers/tap-count.ts';
 

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
-import type { Db } from '../server/db/connect.ts';
-import { insertDesk } from '../server/repositories/desk-repository.ts';
-import { createApiKey } from '../server/services/api-key-service.ts';
-import { secretHash } from '../server/services/secrets.ts';
+import { createApiKey } from '../server/features/access/api-key-service.ts';
+import { insertDesk } from '../server/features/organisation/desk-repository.ts';
+import type { Db } from '../server/platform/db/connect.ts';
+import { secretHash } from '../server/platform/secrets.ts';
 import { createCentre, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { formBody, staffClient } from './helpers/staff.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
-import type { Config } from '../server/config.ts';
-import type { Db } from '../server/db/connect.ts';
+import type { Config } from '../server/platform/config.ts';
+import type { Db } from '../server/platform/db/connect.ts';
 import { createCentre, createDesk, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { TEST_PUBLIC_URL, testApp } from './helpers/harness.ts';
 import { formBody, staffClient } from './helpers/staff.ts';

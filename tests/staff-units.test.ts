@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
-import type { Db } from '../server/db/connect.ts';
-import { insertDesk } from '../server/repositories/desk-repository.ts';
+import { insertDesk } from '../server/features/organisation/desk-repository.ts';
+import type { Db } from '../server/platform/db/connect.ts';
 import { createCentre, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { formBody, staffClient } from './helpers/staff.ts';

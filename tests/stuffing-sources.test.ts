@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import { issueCounterCodes } from '../server/services/transaction-code-service.ts';
+import { issueCounterCodes } from '../server/features/posters-codes/transaction-code-service.ts';
 import { createDesk, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { TEST_PUBLIC_URL } from './helpers/harness.ts';
 import { letTimePass } from './helpers/stuffing-attack.ts';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import t from 'tap';
 import { buildApp } from '../server/app.ts';
-import { forgetClientKeys } from '../server/repositories/stuffing-repository.ts';
+import { forgetClientKeys } from '../server/features/submission/stuffing-repository.ts';
 import {
   clientKey,
   countCaps,
@@ -12,7 +12,7 @@ import {
   signRenderToken,
   underWatch,
   verifyRenderToken,
-} from '../server/services/stuffing-rules.ts';
+} from '../server/features/submission/stuffing-rules.ts';
 import { VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { testConfig } from './helpers/harness.ts';
 import { injectSender, openForm } from './helpers/stuffing-attack.ts';

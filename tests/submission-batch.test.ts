@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import t from 'tap';
-import type { Db } from '../server/db/connect.ts';
-import type { NewResponse } from '../server/repositories/response-repository.ts';
-import { submitBatched } from '../server/services/submission-batcher.ts';
+import type { NewResponse } from '../server/features/submission/response-repository.ts';
+import { submitBatched } from '../server/features/submission/submission-batcher.ts';
+import type { Db } from '../server/platform/db/connect.ts';
 import { quickVersionId } from './helpers/aggregate-data.ts';
 import { createDesk, deskSubmitHeaders, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { staffClient } from './helpers/staff.ts';
 
-// Group commit (server/services/submission-batcher.ts): submissions that
+// Group commit (server/features/submission/submission-batcher.ts): submissions that
 // arrive together share one transaction, and each still gets exactly its own
 // outcome; the cached desk survey and the cached citizen page never outlive a
 // staff change, and never repeat a per-request value.

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
-import type { Db } from '../server/db/connect.ts';
-import { insertDesk } from '../server/repositories/desk-repository.ts';
+import { insertDesk } from '../server/features/organisation/desk-repository.ts';
+import type { Db } from '../server/platform/db/connect.ts';
 import { SHIPPED_SURVEYS } from '../surveys/instruments.ts';
 import { questionsOf, type SurveyDefinition, SurveyDefinitionSchema } from '../surveys/schema.ts';
 import { wordingChanges } from '../surveys/wording-changes.ts';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
-import type { Db } from '../server/db/connect.ts';
-import { insertDesk } from '../server/repositories/desk-repository.ts';
-import { todayIso } from '../server/services/local-time.ts';
-import { buildSatisfactionReport } from '../server/services/report-service.ts';
-import type { Actor } from '../server/services/scope.ts';
-import { signRenderToken } from '../server/services/stuffing-rules.ts';
+import { todayIso } from '../analysis/local-time.ts';
+import { insertDesk } from '../server/features/organisation/desk-repository.ts';
+import { buildSatisfactionReport } from '../server/features/reports/report-service.ts';
+import { signRenderToken } from '../server/features/submission/stuffing-rules.ts';
+import type { Actor } from '../server/platform/auth/scope.ts';
+import type { Db } from '../server/platform/db/connect.ts';
 import { rawAggregates, storedAggregates } from './helpers/aggregate-data.ts';
 import { createCentre, deskSubmitHeaders, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';

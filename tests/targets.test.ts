@@ -1,9 +1,9 @@
 import t, { type Test } from 'tap';
-import type { Db } from '../server/db/connect.ts';
-import { seedDemo } from '../server/seed/demo.ts';
-import { parseDateInput } from '../server/services/local-time.ts';
-import { formatThreshold, readTargetForm } from '../server/services/target-rules.ts';
-import { formatPercentVi, parsePercentVi } from '../server/services/vi-number.ts';
+import { parseDateInput } from '../analysis/local-time.ts';
+import { formatPercentVi, parsePercentVi } from '../analysis/vi-number.ts';
+import { seedDemo } from '../server/features/demo/demo.ts';
+import { formatThreshold, readTargetForm } from '../server/features/targets/target-rules.ts';
+import type { Db } from '../server/platform/db/connect.ts';
 import { createCentre, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { staffClient } from './helpers/staff.ts';

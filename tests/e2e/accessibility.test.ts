@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import t, { type Test } from 'tap';
-import { createApiKey } from '../../server/services/api-key-service.ts';
+import { createApiKey } from '../../server/features/access/api-key-service.ts';
 import { createDesk, VALID_FORM_ANSWERS } from '../helpers/fixtures.ts';
 import { seedReportData } from '../helpers/report-data.ts';
 import {

@@ -2,7 +2,7 @@ import jsqr from 'jsqr';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import t, { type Test } from 'tap';
-import type { Db } from '../../server/db/connect.ts';
+import type { Db } from '../../server/platform/db/connect.ts';
 import { createDesk, unitCode } from '../helpers/fixtures.ts';
 import {
   createAccount,

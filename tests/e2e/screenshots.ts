@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { chromium, type Page } from 'playwright-core';
-import { connect } from '../../server/db/connect.ts';
-import { createDatabaseIfMissing } from '../../server/db/database.ts';
-import { startEmbedded } from '../../server/db/embedded.ts';
+import { connect } from '../../server/platform/db/connect.ts';
+import { createDatabaseIfMissing } from '../../server/platform/db/database.ts';
+import { startEmbedded } from '../../server/platform/db/embedded.ts';
 import { exited, freePort, ROOT, startServer } from '../helpers/process.ts';
 import { CHROMIUM, CHROMIUM_ARGS, DESKTOP, HAS_CHROMIUM, PHONE } from './browser.ts';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import type { Db } from '../../server/db/connect.ts';
-import type { Channel } from '../../server/db/schema.ts';
-import type { NewResponse } from '../../server/repositories/response-repository.ts';
-import { latestVersion } from '../../server/repositories/survey-repository.ts';
+import type { NewResponse } from '../../server/features/submission/response-repository.ts';
+import { latestVersion } from '../../server/features/surveys/survey-repository.ts';
+import type { Db } from '../../server/platform/db/connect.ts';
+import type { Channel } from '../../server/platform/db/schema.ts';
 import type { Answer } from '../../surveys/answers.ts';
 import { DEFAULT_SURVEY_CODE } from '../../surveys/instruments.ts';
 

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../../server/db/connect.ts';
-import type { Channel } from '../../server/db/schema.ts';
-import { insertDesk } from '../../server/repositories/desk-repository.ts';
-import { insertUnit } from '../../server/repositories/unit-repository.ts';
-import { createApiKey } from '../../server/services/api-key-service.ts';
+import { createApiKey } from '../../server/features/access/api-key-service.ts';
+import { insertDesk } from '../../server/features/organisation/desk-repository.ts';
+import { insertUnit } from '../../server/features/organisation/unit-repository.ts';
+import type { Db } from '../../server/platform/db/connect.ts';
+import type { Channel } from '../../server/platform/db/schema.ts';
 
 const suffix = () => randomBytes(3).toString('hex');
 

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Test } from 'tap';
 import { buildApp } from '../../server/app.ts';
-import { type Config, loadConfig } from '../../server/config.ts';
-import { connect, type Db } from '../../server/db/connect.ts';
+import { type Config, loadConfig } from '../../server/platform/config.ts';
+import { connect, type Db } from '../../server/platform/db/connect.ts';
 
 // Each test file works in its own database, cloned from the migrated template
 // that tests/run.ts prepared, and dropped when the file ends.

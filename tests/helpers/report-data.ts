@@ -1,7 +1,7 @@
-import type { Db } from '../../server/db/connect.ts';
-import type { Channel } from '../../server/db/schema.ts';
-import { insertDesk } from '../../server/repositories/desk-repository.ts';
-import { insertResponsesBulk } from '../../server/repositories/response-repository.ts';
+import { insertDesk } from '../../server/features/organisation/desk-repository.ts';
+import { insertResponsesBulk } from '../../server/features/submission/response-repository.ts';
+import type { Db } from '../../server/platform/db/connect.ts';
+import type { Channel } from '../../server/platform/db/schema.ts';
 import type { Answer } from '../../surveys/answers.ts';
 import { bulkRow, quickVersionId } from './aggregate-data.ts';
 import { createCentre, unitCode } from './fixtures.ts';

@@ -1,5 +1,5 @@
 import type { FactorCell, SatisfactionReport, TrendReport } from '../../analysis/report-types.ts';
-import type { ReportBundle } from '../../server/services/report-export/report-model.ts';
+import type { ReportBundle } from '../../server/features/reports/exports/report-model.ts';
 
 // A satisfaction report built by hand (the figures are the worked Wilson
 // intervals of methodology.md), for testing what renders a report without a

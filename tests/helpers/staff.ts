@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { Db } from '../../server/db/connect.ts';
-import type { Role } from '../../server/db/schema.ts';
-import { createUser } from '../../server/services/auth-service.ts';
+import { createUser } from '../../server/features/access/auth-service.ts';
+import type { Db } from '../../server/platform/db/connect.ts';
+import type { Role } from '../../server/platform/db/schema.ts';
 
 // A signed-in staff user for tests, going through the real sign-in form.
 

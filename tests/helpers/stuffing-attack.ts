@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import type { Db } from '../../server/db/connect.ts';
+import type { Db } from '../../server/platform/db/connect.ts';
 
 // Scripted ballot-stuffing attacks and honest citizens at one poster,
 // through the citizen's own form, for tests/stuffing-traffic.test.ts and the

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Test } from 'tap';
-import type { Config } from '../../server/config.ts';
-import type { Db } from '../../server/db/connect.ts';
-import { signRenderToken } from '../../server/services/stuffing-rules.ts';
+import { signRenderToken } from '../../server/features/submission/stuffing-rules.ts';
+import type { Config } from '../../server/platform/config.ts';
+import type { Db } from '../../server/platform/db/connect.ts';
 import { createDesk, deskSubmitHeaders, VALID_FORM_ANSWERS } from './fixtures.ts';
 import { testApp } from './harness.ts';
 

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { type Answer, submissionFingerprint } from '../../../surveys/answers.ts';
+import { DEFAULT_SURVEY_CODE } from '../../../surveys/instruments.ts';
+import type { Db } from '../../platform/db/connect.ts';
+import { insertDesk } from '../organisation/desk-repository.ts';
+import { findUnitId, insertUnit } from '../organisation/unit-repository.ts';
+import { insertResponsesBulk, type NewResponse } from '../submission/response-repository.ts';
+import { latestVersion } from '../surveys/survey-repository.ts';
+import { seedDemoTargets } from './demo-targets.ts';
+import { AREA_MOOD, DEMO_COMMENTS, DEMO_COMMUNES, type DemoCommune } from './demo-units.ts';
+
+// Demo data that makes a first start useful: the five communes of the seed
+// plans with their centres and desks, and a few months of responses drawn
+// from a fixed-seed generator (the same data on every machine).
+
+const DAY_MS = 86_400_000;
+const ICT_OFFSET_MS = 7 * 3_600_000;
+
+export interface SeedSummary {
+  units: number;
+  desks: number;
+  responses: number;
+  skipped: boolean;
+}
+
+export async function seedDemo(db: Db, opts: { now?: Date; days?: number } = {}): Promise<SeedSummary> {
+  const now = opts.now ?? new Date();
+  const days = opts.days ?? 120;
+  const first = DEMO_COMMUNES[0]!;
+  if (await findUnitId(db, first.commune.code)) return { units: 0, desks: 0, responses: 0, skipped: true };
+
+  const version = await latestVersion(db, DEFAULT_SURVEY_CODE);
+  if (!version) throw new Error(`survey ${DEFAULT_SURVEY_CODE} is not published`);
+  const rand = mulberry32(20261122);
+  let units = 0;
+  let desks = 0;
+  let responses = 0;
+  for (const c of DEMO_COMMUNES) {
+    const provinceId =
+      (await findUnitId(db, c.province.code)) ??
+      (await insertUnit(db, { ...c.province, kind: 'province', parent_id: null }));
+    const communeId = await insertUnit(db, { ...c.commune, kind: 'commune', parent_id: provinceId });
+    // The targets of the commune's own plan (methodology §5), with their sources.
+    await seedDemoTargets(db, c.commune.code, communeId);
+    const centreId = await insertUnit(db, { ...c.centre, kind: 'centre', parent_id: communeId });
+    units += 3;
+    const rows: (NewResponse & { submittedAt: Date })[] = [];
+    for (const d of c.desks) {
+      const deskId = await insertDesk(db, {
+        unitId: centreId,
+        code: d.code,
+        name: d.name,
+        serviceAreas: d.serviceAreas,
+      });
+      desks += 1;
+      for (const r of demoResponses(rand, c, d.serviceAreas, now, days)) {
+        rows.push({
+          submissionId: randomUUID(),
+          payloadHash: submissionFingerprint({ desk: d.code, serviceArea: r.serviceArea, answers: r.answers }),
+          surveyVersionId: version.id,
+          unitId: centreId,
+          deskId,
+          serviceArea: r.serviceArea,
+          channel: 'qr',
+          locale: rand() < 0.03 ? 'en' : 'vi',
+          answers: r.answers,
+          submittedAt: r.submittedAt,
+        });
+      }
+    }
+    await insertResponsesBulk(db, rows);
+    responses += rows.length;
+  }
+  return { units, desks, responses, skipped: false };
+}
+
+function* demoResponses(rand: () => number, c: DemoCommune, areas: string[], now: Date, days: number) {
+  const perDesk = c.dailyResponses / 4;
+  for (let day = days; day >= 0; day--) {
+    const dayStartIct = Math.floor((now.getTime() + ICT_OFFSET_MS) / DAY_MS - day) * DAY_MS;
+    const weekday = new Date(dayStartIct).getUTCDay();
+    if (weekday === 0 || weekday === 6) continue;
+    const count = Math.round(perDesk * (0.5 + rand()));
+    for (let i = 0; i < count; i++) {
+      // Office hours 7:30–17:00 local time.
+      const submittedAt = new Date(dayStartIct - ICT_OFFSET_MS + (7.5 + rand() * 9.5) * 3_600_000);
+      if (submittedAt > now) continue;
+      const serviceArea = areas[Math.floor(rand() * areas.length)]!;
+      yield { serviceArea, submittedAt, answers: demoAnswers(rand, AREA_MOOD[serviceArea] ?? 0.9) };
+    }
+  }
+}
+
+/** Answers around a respondent's mood: `mood` is the chance of a 4 or 5. */
+function demoAnswers(rand: () => number, mood: number): Answer[] {
+  const happy = rand() < mood;
+  const score = () => {
+    const x = rand();
+    if (happy) return x < 0.45 ? 5 : x < 0.93 ? 4 : 3;
+    return x < 0.15 ? 1 : x < 0.55 ? 2 : x < 0.85 ? 3 : 4;
+  };
+  const answers: Answer[] = ['access', 'procedure', 'staff', 'result'].map((key) => ({
+    key,
+    kind: 'scale',
+    value: score(),
+  }));
+  answers.push(rand() < 0.3 ? { key: 'feedback', kind: 'na' } : { key: 'feedback', kind: 'scale', value: score() });
+  answers.push({ key: 'overall', kind: 'scale', value: score() });
+  if (rand() < 0.7)
+    answers.push({
+      key: 'trips',
+      kind: 'option',
+      value: happy ? (rand() < 0.85 ? '1' : '2') : rand() < 0.5 ? '2' : '3plus',
+    });
+  if (rand() < 0.6)
+    answers.push({
+      key: 'timeliness',
+      kind: 'option',
+      value: happy ? (rand() < 0.4 ? 'early' : 'on_time') : rand() < 0.5 ? 'late' : 'on_time',
+    });
+  if (rand() < 0.6) answers.push({ key: 'extra_payment', kind: 'option', value: rand() < 0.02 ? 'yes' : 'no' });
+  if (rand() < 0.08)
+    answers.push({ key: 'comment', kind: 'text', value: DEMO_COMMENTS[Math.floor(rand() * DEMO_COMMENTS.length)]! });
+  return answers;
+}
+
+/** Small, fast, seedable PRNG so that the demo is the same everywhere. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,116 @@
+import { isoDateToVi } from '../../../../analysis/local-time.ts';
+import type { SatisfactionReport, TargetRef, TrendReport, Verdict } from '../../../../analysis/report-types.ts';
+import { formatCountVi } from '../../../../analysis/vi-number.ts';
+import {
+  formatChange,
+  formatChangeInterval,
+  formatInterval,
+  formatMean,
+  formatRate,
+  formatTarget,
+  VERDICT_NAMES,
+} from './report-text.ts';
+
+// The satisfaction report as tables: one list of tables, with typed cells,
+// that the dashboard, the CSV, the XLSX and the PDF all render, so that each
+// shows the same figures under the same Vietnamese headings. Pure.
+
+export type ColumnKind =
+  | 'text'
+  | 'count'
+  | 'rate'
+  | 'interval'
+  | 'mean'
+  | 'target'
+  | 'verdict'
+  | 'change'
+  | 'changeInterval'
+  | 'date';
+export interface TableColumn {
+  header: string;
+  kind: ColumnKind;
+}
+export type TargetCell = Pick<TargetRef, 'comparison' | 'threshold'>;
+/** By column kind: text/verdict string, count/rate/mean/change number, interval pair, target, date 'yyyy-mm-dd'. */
+export type TableCell = string | number | [number, number] | TargetCell | null;
+
+export interface ReportTable {
+  key: string;
+  title: string;
+  /** Worksheet name: at most 31 characters. */
+  sheet: string;
+  columns: TableColumn[];
+  rows: TableCell[][];
+  notes: string[];
+}
+
+export interface FeedbackFigures {
+  total: number;
+  handled: number;
+  handledOnTime: number;
+  overdue: number;
+  handledRate: number | null;
+  onTimeRate: number | null;
+}
+
+/** Everything one report shows: the dashboard, the exports and the PDF read this. */
+export interface ReportBundle {
+  report: SatisfactionReport;
+  trend: TrendReport | null;
+  /** "Quý I/2026" */
+  periodLabel: string;
+  /** Null: every service area. */
+  serviceAreaName: string | null;
+  /** The unit subtree's feedback items, from the feedback service. */
+  feedback: FeedbackFigures | null;
+  issuedAt: Date;
+}
+
+/** A cell as text, the way the dashboard and the PDF show it. */
+export function displayCell(kind: ColumnKind, v: TableCell): string {
+  if (v === null || v === '') return kind === 'text' ? '' : '—';
+  switch (kind) {
+    case 'count':
+      return formatCountVi(v as number);
+    case 'rate':
+      return formatRate(v as number);
+    case 'interval':
+      return formatInterval(v as [number, number]);
+    case 'changeInterval':
+      return formatChangeInterval(v as [number, number]);
+    case 'mean':
+      return formatMean(v as number);
+    case 'target':
+      return formatTarget(v as TargetCell);
+    case 'verdict':
+      return VERDICT_NAMES[v as Verdict] ?? String(v);
+    case 'change':
+      return formatChange(v as number);
+    case 'date':
+      return isoDateToVi(v as string);
+    case 'text':
+      return String(v);
+  }
+}
+
+export type ScalarKind = Exclude<ColumnKind, 'interval' | 'changeInterval'>;
+
+/** A column as a spreadsheet holds it: an interval becomes its lower and upper bound. */
+export interface FlatColumn {
+  header: string;
+  kind: ScalarKind;
+  pick(row: TableCell[]): TableCell;
+}
+
+export function flatColumns(columns: TableColumn[]): FlatColumn[] {
+  return columns.flatMap((c, i): FlatColumn[] => {
+    if (c.kind !== 'interval' && c.kind !== 'changeInterval')
+      return [{ header: c.header, kind: c.kind, pick: (r) => r[i] ?? null }];
+    const kind = c.kind === 'interval' ? 'rate' : 'change';
+    const bound = (j: 0 | 1) => (r: TableCell[]) => (r[i] as [number, number] | null)?.[j] ?? null;
+    return [
+      { header: `${c.header}: cận dưới`, kind, pick: bound(0) },
+      { header: `${c.header}: cận trên`, kind, pick: bound(1) },
+    ];
+  });
+}

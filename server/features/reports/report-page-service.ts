@@ -1,0 +1,154 @@
+import type { Readable } from 'node:stream';
+import { recordAudit } from '../../platform/auth/audit-repository.ts';
+import type { Actor } from '../../platform/auth/scope.ts';
+import type { Db } from '../../platform/db/connect.ts';
+import { feedbackInbox } from '../feedback/feedback-service.ts';
+import { listServiceAreas } from '../organisation/service-area-repository.ts';
+import { listUnitTree, type TreeRow } from '../organisation/unit-admin-service.ts';
+import { reportCsv } from './exports/csv.ts';
+import { reportPdf } from './exports/pdf.ts';
+import type { ReportBundle } from './exports/report-model.ts';
+import { reportTables } from './exports/report-tables.ts';
+import { rawNotes, responsesCsvStream, responsesXlsxStream } from './exports/responses.ts';
+import { reportXlsx } from './exports/xlsx.ts';
+import { periodLabel } from './report-periods.ts';
+import { buildSatisfactionReport, buildTrendReport, rawResponsesExport } from './report-service.ts';
+
+// The officials' dashboard and its exports: which units and service areas
+// the filter offers (the actor's subtree only), the report bundle behind the
+// page, the PDF and the spreadsheets, and the audit entry of every export.
+
+export interface ReportOptions {
+  units: TreeRow[];
+  serviceAreas: { code: string; name: string }[];
+}
+
+export async function reportOptions(db: Db, actor: Actor): Promise<ReportOptions> {
+  const [units, areas] = await Promise.all([listUnitTree(db, actor), listServiceAreas(db, { activeOnly: true })]);
+  return { units, serviceAreas: areas.map((a) => ({ code: a.code, name: a.nameVi })) };
+}
+
+/**
+ * The unit asked for if it lies in the actor's subtree; without one, the
+ * actor's own unit (an administrator's: the first top-level unit).
+ */
+export function pickUnit(options: ReportOptions, actor: Actor, unitId: number | undefined): TreeRow | undefined {
+  if (unitId !== undefined) return options.units.find((u) => u.id === unitId);
+  return options.units.find((u) => u.id === actor.unitId) ?? options.units[0];
+}
+
+export interface ReportSelection {
+  unit: TreeRow;
+  from: string;
+  to: string;
+  serviceArea: { code: string; name: string } | null;
+  trend: { from: string; to: string; interval: 'month' | 'quarter' };
+}
+
+/** Everything the dashboard, the CSV, the XLSX and the PDF show; undefined when out of scope. */
+export async function loadReportBundle(
+  db: Db,
+  actor: Actor,
+  s: ReportSelection,
+  now = new Date(),
+): Promise<ReportBundle | undefined> {
+  const query = { unitId: s.unit.id, from: s.from, to: s.to, serviceArea: s.serviceArea?.code ?? null };
+  const [report, trend] = await Promise.all([
+    buildSatisfactionReport(db, actor, query),
+    buildTrendReport(db, actor, { ...query, ...s.trend }),
+  ]);
+  if (!report) return undefined;
+  // The feedback service's own figures, for the chosen unit's subtree (the
+  // actor's scope narrowed to it; the unit was checked to lie inside it).
+  const inbox = await feedbackInbox(db, { ...actor, unitPath: s.unit.path }, { status: 'new', overdueOnly: true }, now);
+  return {
+    report,
+    trend: trend ?? null,
+    periodLabel: periodLabel(s.from, s.to),
+    serviceAreaName: s.serviceArea?.name ?? null,
+    feedback: { ...inbox.counts, handledRate: inbox.figures.handledRate, onTimeRate: inbox.figures.onTimeRate },
+    issuedAt: now,
+  };
+}
+
+export type ExportFormat = 'csv' | 'xlsx' | 'pdf';
+
+export interface ExportFile {
+  /** A stream for the raw responses: written as the client reads it. */
+  body: Buffer | string | Readable;
+  contentType: string;
+  filename: string;
+}
+
+const CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  pdf: 'application/pdf',
+};
+
+function filename(prefix: string, s: ReportSelection, format: ExportFormat): string {
+  // Unit and area codes are ASCII slugs: the name needs no encoding.
+  const area = s.serviceArea ? `-${s.serviceArea.code}` : '';
+  return `${prefix}-${s.unit.code}${area}-${s.from}-${s.to}.${format}`;
+}
+
+async function audit(db: Db, actor: Actor, action: string, s: ReportSelection, format: ExportFormat) {
+  await recordAudit(db, {
+    actorUserId: actor.userId,
+    actorKeyId: actor.keyId,
+    unitId: s.unit.id,
+    action,
+    detail: { unit: s.unit.code, serviceArea: s.serviceArea?.code ?? null, from: s.from, to: s.to, format },
+  });
+}
+
+/** The report's tables (CSV, XLSX) or the quarterly report (PDF), audited as 'export.report'. */
+export async function exportReport(
+  db: Db,
+  actor: Actor,
+  s: ReportSelection,
+  format: ExportFormat,
+  now = new Date(),
+): Promise<ExportFile | undefined> {
+  const bundle = await loadReportBundle(db, actor, s, now);
+  if (!bundle) return undefined;
+  const tables = reportTables(bundle);
+  const body =
+    format === 'csv'
+      ? reportCsv(tables)
+      : format === 'xlsx'
+        ? await reportXlsx(tables, `Kết quả khảo sát – ${bundle.report.unit.name} – ${bundle.periodLabel}`)
+        : await reportPdf(bundle);
+  await audit(db, actor, 'export.report', s, format);
+  return { body, contentType: CONTENT_TYPES[format], filename: filename('bao-cao-hai-long', s, format) };
+}
+
+/**
+ * The raw anonymous responses of the unit's subtree as a stream, audited as
+ * 'export.responses' when the download starts (a file cut short was still
+ * taken away in part).
+ */
+export async function exportResponses(
+  db: Db,
+  actor: Actor,
+  s: ReportSelection,
+  format: 'csv' | 'xlsx',
+): Promise<ExportFile | undefined> {
+  const raw = await rawResponsesExport(db, actor, {
+    unitId: s.unit.id,
+    from: s.from,
+    to: s.to,
+    serviceArea: s.serviceArea?.code ?? null,
+  });
+  if (!raw) return undefined;
+  await audit(db, actor, 'export.responses', s, format);
+  const notes = (rows: number) =>
+    rawNotes({
+      unitName: s.unit.name,
+      period: periodLabel(s.from, s.to),
+      serviceArea: s.serviceArea?.name ?? null,
+      rows,
+    });
+  const body = format === 'csv' ? responsesCsvStream(raw) : responsesXlsxStream(raw, notes);
+  return { body, contentType: CONTENT_TYPES[format], filename: filename('phieu-khao-sat', s, format) };
+}

@@ -1,0 +1,148 @@
+import { type Insertable, sql } from 'kysely';
+import type { Answer } from '../../../surveys/answers.ts';
+import type { Db } from '../../platform/db/connect.ts';
+import type { Channel, NewAnswer, ResponseTable } from '../../platform/db/schema.ts';
+
+export interface NewResponse {
+  submissionId: string;
+  payloadHash: string;
+  surveyVersionId: number;
+  unitId: number;
+  deskId: number | null;
+  serviceArea: string;
+  channel: Channel;
+  locale: 'vi' | 'en';
+  answers: Answer[];
+  /** Verified by a one-time code, used up in the same transaction. */
+  verified?: boolean;
+  /** Keyed hash of the client address for the stuffing checks (never the address). */
+  clientKey?: string | null;
+  /** Keyed hash of the form's render token, to see a page replayed (never the token). */
+  renderKey?: string | null;
+  /** Fingerprint of the scale answers, for burst detection. */
+  answerPattern?: string | null;
+  /** Why the row is suspect (stuffing-rules.ts), in the order the checks ran: stored as suspect, never dropped. */
+  suspectReasons?: string[];
+}
+
+/**
+ * Inserts responses and their answers in one statement, with one array per
+ * column (its cost does not grow with the number of bind parameters), inside
+ * the caller's transaction (store-responses.ts). A submission id already
+ * stored inserts nothing: the result maps each newly stored submission id to
+ * its response id. Rows must have distinct submission ids; the caller orders
+ * them.
+ */
+export async function insertResponseRows(trx: Db, rows: readonly NewResponse[]): Promise<Map<string, string>> {
+  const answers = rows.flatMap((r) => r.answers.map((a) => ({ id: r.submissionId, a: answerRow('0', a) })));
+  const col = <T>(f: (r: NewResponse) => T) => rows.map(f);
+  const { rows: inserted } = await sql<{ id: string; submission_id: string }>`
+    with r as (
+      insert into response (submission_id, payload_hash, survey_version_id, unit_id, desk_id, service_area_code,
+                            channel, locale, verified, suspect, suspect_reason, client_key, answer_pattern,
+                            render_key)
+      select s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk
+        from unnest(${col((r) => r.submissionId)}::uuid[], ${col((r) => r.payloadHash)}::text[],
+                    ${col((r) => r.surveyVersionId)}::int[], ${col((r) => r.unitId)}::int[],
+                    ${col((r) => r.deskId)}::int[], ${col((r) => r.serviceArea)}::text[],
+                    ${col((r) => r.channel)}::text[], ${col((r) => r.locale)}::text[],
+                    ${col((r) => r.verified ?? false)}::bool[], ${col((r) => Boolean(r.suspectReasons?.length))}::bool[],
+                    ${col((r) => suspectReason(r.suspectReasons ?? []))}::text[], ${col((r) => r.clientKey ?? null)}::text[],
+                    ${col((r) => r.answerPattern ?? null)}::text[], ${col((r) => r.renderKey ?? null)}::text[])
+             with ordinality as x(s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, n)
+       order by n
+      on conflict (submission_id) do nothing
+      returning id, submission_id
+    ), a as (
+      insert into answer (response_id, indicator_key, value_num, value_option, value_text)
+      select r.id, x.k, x.num, x.opt, x.txt
+        from unnest(${answers.map((x) => x.id)}::uuid[], ${answers.map((x) => x.a.indicator_key)}::text[],
+                    ${answers.map((x) => x.a.value_num)}::smallint[], ${answers.map((x) => x.a.value_option)}::text[],
+                    ${answers.map((x) => x.a.value_text)}::text[]) as x(s, k, num, opt, txt)
+        join r on r.submission_id = x.s
+    )
+    select id, submission_id from r`.execute(trx);
+  return new Map(inserted.map((x) => [x.submission_id, x.id]));
+}
+
+/** The stored rows of these submission ids (to tell a replay from a conflict). */
+export async function findSubmissions(
+  trx: Db,
+  submissionIds: readonly string[],
+): Promise<{ id: string; payload_hash: string; submission_id: string }[]> {
+  if (!submissionIds.length) return [];
+  return trx
+    .selectFrom('response')
+    .select(['id', 'payload_hash', 'submission_id'])
+    .where('submission_id', 'in', submissionIds)
+    .execute();
+}
+
+/** Answers in statements well under PostgreSQL's limit of 65,535 bind parameters. */
+async function insertAnswers(trx: Db, answers: NewAnswer[]): Promise<void> {
+  for (let i = 0; i < answers.length; i += 5_000) {
+    await trx
+      .insertInto('answer')
+      .values(answers.slice(i, i + 5_000))
+      .execute();
+  }
+}
+
+/**
+ * Stores many responses at once (demo data, later paper-batch imports), in
+ * one transaction. Rows must have fresh submission ids.
+ */
+export async function insertResponsesBulk(db: Db, rows: (NewResponse & { submittedAt: Date })[]): Promise<void> {
+  if (!rows.length) return;
+  await db.transaction().execute(async (trx) => {
+    const ids = await trx
+      .insertInto('response')
+      .values(rows.map((r) => ({ ...responseRow(r), submitted_at: r.submittedAt })))
+      .returning(['id', 'submission_id'])
+      .execute();
+    const idBySubmission = new Map(ids.map((x) => [x.submission_id, x.id]));
+    await insertAnswers(
+      trx,
+      rows.flatMap((r) => r.answers.map((a) => answerRow(idBySubmission.get(r.submissionId)!, a))),
+    );
+  });
+}
+
+/** Comma-joined codes, in the order the checks ran (stuffing-rules.ts); null when none. */
+function suspectReason(reasons: readonly string[]): string | null {
+  return reasons.length ? [...new Set(reasons)].join(',') : null;
+}
+
+function responseRow(r: NewResponse): Insertable<ResponseTable> {
+  const reasons = r.suspectReasons ?? [];
+  const why = suspectReason(reasons);
+  return {
+    // Only what is set: the bulk path (demo, imports) inserts the columns it always did.
+    ...(why ? { suspect: true, suspect_reason: why } : {}),
+    ...(r.clientKey ? { client_key: r.clientKey } : {}),
+    ...(r.answerPattern ? { answer_pattern: r.answerPattern } : {}),
+    submission_id: r.submissionId,
+    payload_hash: r.payloadHash,
+    survey_version_id: r.surveyVersionId,
+    unit_id: r.unitId,
+    desk_id: r.deskId,
+    service_area_code: r.serviceArea,
+    channel: r.channel,
+    locale: r.locale,
+    verified: r.verified ?? false,
+  };
+}
+
+function answerRow(responseId: string, a: Answer): NewAnswer {
+  const base = { response_id: responseId, indicator_key: a.key, value_num: null, value_option: null, value_text: null };
+  switch (a.kind) {
+    case 'scale':
+      return { ...base, value_num: a.value };
+    case 'na':
+      return { ...base, value_option: 'na' };
+    case 'option':
+      return { ...base, value_option: a.value };
+    case 'text':
+      return { ...base, value_text: a.value };
+  }
+}

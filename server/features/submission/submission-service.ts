@@ -1,0 +1,147 @@
+import { type AnswerSource, checkAnswers, submissionFingerprint } from '../../../surveys/answers.ts';
+import { DEFAULT_SURVEY_CODE } from '../../../surveys/instruments.ts';
+import type { LocalText } from '../../../surveys/schema.ts';
+import type { Db } from '../../platform/db/connect.ts';
+import type { Channel } from '../../platform/db/schema.ts';
+import { type DeskContext, findActiveDesk } from '../organisation/desk-repository.ts';
+import { findAssignedSurveyCode } from '../surveys/survey-admin-repository.ts';
+import { latestVersion, type PublishedVersion } from '../surveys/survey-repository.ts';
+import { type PendingResponse, storeResponses } from './store-responses.ts';
+import type { StuffingEvidence } from './stuffing-evidence.ts';
+import { stuffingFields } from './stuffing-screen.ts';
+import { submitBatched } from './submission-batcher.ts';
+
+export interface DeskSurvey {
+  desk: DeskContext;
+  version: PublishedVersion;
+}
+
+/**
+ * The desk and the survey version a citizen answers there, or undefined.
+ * The survey is the desk's own choice, else the nearest unit above it that
+ * chose one, else the default. An assignment for one service area counts
+ * only at a desk serving that single area: elsewhere the citizen picks the
+ * area on the same form as the answers, and the page and its submission
+ * must be judged against the same survey.
+ */
+export async function loadDeskSurvey(db: Db, deskCode: string): Promise<DeskSurvey | undefined> {
+  let cache = deskSurveys.get(db);
+  if (!cache) {
+    cache = new Map();
+    deskSurveys.set(db, cache);
+  }
+  const now = Date.now();
+  const hit = cache.get(deskCode);
+  if (hit && hit.until > now) return hit.value;
+  const value = readDeskSurvey(db, deskCode);
+  cache.set(deskCode, { until: now + DESK_CACHE_MS, value });
+  // A failed read is not kept: the next request asks the database again.
+  value.catch(() => cache.delete(deskCode));
+  if (cache.size > DESK_CACHE_MAX) cache.delete(cache.keys().next().value ?? '');
+  return value;
+}
+
+/**
+ * Desks and their surveys change rarely (a staff edit) and are read on every
+ * page view and submission, so each process keeps them for half a minute.
+ * The process that makes a change forgets them at once (forgetDeskSurveys,
+ * called after every staff change); another process sees it within
+ * DESK_CACHE_MS. Desk codes in the cache are only ones that were looked up,
+ * unknown ones included, so the map is bounded.
+ */
+const DESK_CACHE_MS = 30_000;
+const DESK_CACHE_MAX = 10_000;
+const deskSurveys = new WeakMap<Db, Map<string, { until: number; value: Promise<DeskSurvey | undefined> }>>();
+
+export function forgetDeskSurveys(db: Db): void {
+  deskSurveys.get(db)?.clear();
+}
+
+async function readDeskSurvey(db: Db, deskCode: string): Promise<DeskSurvey | undefined> {
+  const desk = await findActiveDesk(db, deskCode);
+  if (!desk) return undefined;
+  const onlyArea = desk.serviceAreas.length === 1 ? (desk.serviceAreas[0]?.code ?? null) : null;
+  const code = desk.surveyCode ?? (await findAssignedSurveyCode(db, desk.unitPath, onlyArea)) ?? DEFAULT_SURVEY_CODE;
+  const version = await latestVersion(db, code);
+  if (!version) throw new Error(`no published version of ${code}`);
+  return { desk, version };
+}
+
+export interface Submission {
+  deskCode: string;
+  /** May be omitted when the desk serves a single service area. */
+  serviceArea: string | undefined;
+  answers: Record<string, unknown>;
+  submissionId: string;
+  channel: Channel;
+  locale: 'vi' | 'en';
+  source: AnswerSource;
+  /** Hash of the one-time code the citizen came with; used up with the response. */
+  codeHash?: string;
+  /** Evidence for the anti-stuffing checks (stuffing-service.ts); absent: none run. */
+  stuffing?: StuffingEvidence;
+}
+
+export interface FieldError {
+  /** `serviceArea`, or `answers.<key>` */
+  path: string;
+  code: string;
+  message: LocalText;
+}
+
+export type SubmissionResult =
+  | { status: 'created' | 'replayed'; id: string; context: DeskSurvey }
+  | { status: 'conflict' | 'code_used'; context: DeskSurvey }
+  | { status: 'invalid'; errors: FieldError[]; context: DeskSurvey }
+  | { status: 'unknown_desk' };
+
+const AREA_REQUIRED: LocalText = {
+  vi: 'Ông/Bà vui lòng chọn lĩnh vực đã giao dịch.',
+  en: 'Please choose the service area of your transaction.',
+};
+const AREA_INVALID: LocalText = {
+  vi: 'Quầy này không phục vụ lĩnh vực đã chọn.',
+  en: 'This desk does not serve the chosen service area.',
+};
+
+export async function submitResponse(db: Db, s: Submission): Promise<SubmissionResult> {
+  const context = await loadDeskSurvey(db, s.deskCode);
+  if (!context) return { status: 'unknown_desk' };
+  const { desk, version } = context;
+
+  const errors: FieldError[] = [];
+  const only = desk.serviceAreas.length === 1 ? desk.serviceAreas[0]?.code : undefined;
+  const serviceArea = s.serviceArea || only;
+  if (!serviceArea) errors.push({ path: 'serviceArea', code: 'required', message: AREA_REQUIRED });
+  else if (!desk.serviceAreas.some((a) => a.code === serviceArea)) {
+    errors.push({ path: 'serviceArea', code: 'invalid_value', message: AREA_INVALID });
+  }
+  const checked = checkAnswers(version.definition, s.answers, s.source);
+  if (!checked.ok) {
+    errors.push(...checked.errors.map((e) => ({ path: `answers.${e.key}`, code: e.code, message: e.message })));
+  }
+  if (!checked.ok || !serviceArea || errors.length) return { status: 'invalid', errors, context };
+
+  const payloadHash = submissionFingerprint({ desk: desk.code, serviceArea, answers: checked.answers });
+  const row: PendingResponse = {
+    submissionId: s.submissionId,
+    payloadHash,
+    surveyVersionId: version.id,
+    unitId: desk.unitId,
+    deskId: desk.id,
+    serviceArea,
+    channel: s.channel,
+    locale: s.locale,
+    answers: checked.answers,
+    consumeCodeHash: s.codeHash,
+    // A suspect is stored and flagged, never dropped: the citizen is thanked either way.
+    ...stuffingFields(s.stuffing, desk.id, s.submissionId, checked.answers),
+  };
+  // A one-time code is used up in its own transaction; everything else goes
+  // through the group commit.
+  const outcome = s.codeHash ? (await storeResponses(db, [row]))[0]! : await submitBatched(db, row);
+  if ('codeUsed' in outcome) return { status: 'code_used', context };
+  if (outcome.inserted) return { status: 'created', id: outcome.id, context };
+  if (outcome.payloadHash === payloadHash) return { status: 'replayed', id: outcome.id, context };
+  return { status: 'conflict', context };
+}

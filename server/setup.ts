@@ -1,0 +1,36 @@
+import { SHIPPED_SURVEYS } from '../surveys/instruments.ts';
+import { createUser } from './features/access/auth-service.ts';
+import { countUsers } from './features/access/user-repository.ts';
+import { type SeedSummary, seedDemo } from './features/demo/demo.ts';
+import { countUnits } from './features/organisation/unit-repository.ts';
+import { ensureSurveys } from './features/surveys/survey-repository.ts';
+import type { Db } from './platform/db/connect.ts';
+import { withAdvisoryLock } from './platform/db/lock-repository.ts';
+import { migrateToLatest } from './platform/db/migrate.ts';
+
+const FIRST_START_LOCK = 0x4a1_5eed;
+
+/**
+ * What every start does before serving: migrate, publish the shipped
+ * instruments that are missing, seed the demo into an empty database, and
+ * create the first administrator from ADMIN_EMAIL/ADMIN_PASSWORD when there
+ * are no users yet.
+ */
+export async function prepareDatabase(
+  db: Db,
+  opts: { seedDemo: boolean; admin?: { email: string; password: string } },
+): Promise<{ seeded?: SeedSummary; adminCreated?: string; noUsers?: boolean }> {
+  await migrateToLatest(db);
+  await ensureSurveys(db, SHIPPED_SURVEYS);
+  // Two instances started together must not both do the one-time work.
+  return withAdvisoryLock(db, FIRST_START_LOCK, async (conn) => {
+    const out: { seeded?: SeedSummary; adminCreated?: string; noUsers?: boolean } = {};
+    if (opts.seedDemo && (await countUnits(conn)) === 0) out.seeded = await seedDemo(conn);
+    if (opts.admin && (await countUsers(conn)) === 0) {
+      const created = await createUser(conn, { ...opts.admin, name: 'Quản trị hệ thống', role: 'admin' });
+      if (created.status === 'ok') out.adminCreated = opts.admin.email;
+    }
+    out.noUsers = (await countUsers(conn)) === 0;
+    return out;
+  });
+}

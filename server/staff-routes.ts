@@ -1,0 +1,43 @@
+import formbody from '@fastify/formbody';
+import type { FastifyInstance } from 'fastify';
+import { forgetApiKeys } from './features/access/api-auth-plugin.ts';
+import apiKeyRoutes from './features/access/api-key-routes.ts';
+import authRoutes from './features/access/auth-routes.ts';
+import auditRoutes from './features/audit/audit-routes.ts';
+import feedbackRoutes from './features/feedback/feedback-routes.ts';
+import unitsRoutes from './features/organisation/units-routes.ts';
+import codeUsageRoutes from './features/posters-codes/code-usage-routes.ts';
+import posterRoutes from './features/posters-codes/poster-routes.ts';
+import staffCodeRoutes from './features/posters-codes/staff-code-routes.ts';
+import reportRoutes from './features/reports/report-routes.ts';
+import { forgetDeskSurveys } from './features/submission/submission-service.ts';
+import surveyAdminRoutes from './features/surveys/survey-admin-routes.ts';
+import suspectRoutes from './features/suspects/suspect-routes.ts';
+import targetRoutes from './features/targets/target-routes.ts';
+
+// Every page for staff and officials lives under /staff. Each route takes
+// requireUser(...) as its preHandler and checks the unit scope itself, on
+// the server, from the session (tests/cross-unit.test.ts walks them all).
+export default async function staffRoutes(app: FastifyInstance) {
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  // Any staff change may touch a desk, its areas or its survey: this process
+  // reads them afresh from the next request on (response-service.ts).
+  app.addHook('onSend', async (req) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      forgetDeskSurveys(app.db);
+      forgetApiKeys(app.db);
+    }
+  });
+  await app.register(authRoutes);
+  await app.register(unitsRoutes);
+  await app.register(posterRoutes);
+  await app.register(staffCodeRoutes);
+  await app.register(codeUsageRoutes);
+  await app.register(targetRoutes);
+  await app.register(feedbackRoutes);
+  await app.register(surveyAdminRoutes);
+  await app.register(apiKeyRoutes);
+  await app.register(auditRoutes);
+  await app.register(reportRoutes);
+  await app.register(suspectRoutes);
+}
