@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { latestVersion } from '../server/features/surveys/survey-repository.ts';
+import { latestVersion } from '../server/features/surveys/survey-version-repository.ts';
 import type { Db } from '../server/platform/db/connect.ts';
 import type { Database } from '../server/platform/db/schema.ts';
 import { type Question, questionsOf } from '../surveys/schema.ts';

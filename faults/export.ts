@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { createUser } from '../server/features/access/auth-service.ts';
-import { latestVersion } from '../server/features/surveys/survey-repository.ts';
+import { latestVersion } from '../server/features/surveys/survey-version-repository.ts';
 import type { Db } from '../server/platform/db/connect.ts';
 import { DEFAULT_SURVEY_CODE } from '../surveys/instruments.ts';
 import { form, request, sleep } from './http.ts';

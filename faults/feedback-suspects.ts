@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { feedbackCounts } from '../server/features/feedback/feedback-repository.ts';
 import { insertResponsesBulk } from '../server/features/submission/response-repository.ts';
-import { latestVersion } from '../server/features/surveys/survey-repository.ts';
+import { latestVersion } from '../server/features/surveys/survey-version-repository.ts';
 import { httpSender, stuffingAttack } from '../tests/helpers/stuffing-attack.ts';
 import { type Scenario, type ScenarioResult, stopServer } from './scenario.ts';
 

@@ -3,7 +3,7 @@ import { createUser } from './features/access/auth-service.ts';
 import { countUsers } from './features/access/user-repository.ts';
 import { type SeedSummary, seedDemo } from './features/demo/demo.ts';
 import { countUnits } from './features/organisation/unit-repository.ts';
-import { ensureSurveys } from './features/surveys/survey-repository.ts';
+import { ensureSurveys } from './features/surveys/survey-version-repository.ts';
 import type { Db } from './platform/db/connect.ts';
 import { withAdvisoryLock } from './platform/db/lock-repository.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';

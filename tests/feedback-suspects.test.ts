@@ -8,7 +8,7 @@ import { feedbackCounts } from '../server/features/feedback/feedback-repository.
 import { insertDesk } from '../server/features/organisation/desk-repository.ts';
 import { insertUnit } from '../server/features/organisation/unit-repository.ts';
 import { insertResponsesBulk } from '../server/features/submission/response-repository.ts';
-import { latestVersion } from '../server/features/surveys/survey-repository.ts';
+import { latestVersion } from '../server/features/surveys/survey-version-repository.ts';
 import { MIGRATIONS_DIR, migrateToLatest } from '../server/platform/db/migrate.ts';
 import type { Answer } from '../surveys/answers.ts';
 import { createCentre, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';

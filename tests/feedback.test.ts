@@ -5,7 +5,7 @@ import { addWorkingDays, DEFAULT_DUE_WORKING_DAYS } from '../analysis/local-time
 import { feedbackRates, planChange } from '../server/features/feedback/feedback-rules.ts';
 import { insertDesk } from '../server/features/organisation/desk-repository.ts';
 import { insertResponsesBulk } from '../server/features/submission/response-repository.ts';
-import { latestVersion } from '../server/features/surveys/survey-repository.ts';
+import { latestVersion } from '../server/features/surveys/survey-version-repository.ts';
 import type { Answer } from '../surveys/answers.ts';
 import { createCentre, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { testApp, testConfig } from './helpers/harness.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import type { NewResponse } from '../../server/features/submission/response-repository.ts';
-import { latestVersion } from '../../server/features/surveys/survey-repository.ts';
+import { latestVersion } from '../../server/features/surveys/survey-version-repository.ts';
 import type { Db } from '../../server/platform/db/connect.ts';
 import type { Channel } from '../../server/platform/db/schema.ts';
 import type { Answer } from '../../surveys/answers.ts';

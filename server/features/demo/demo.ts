@@ -5,7 +5,7 @@ import type { Db } from '../../platform/db/connect.ts';
 import { insertDesk } from '../organisation/desk-repository.ts';
 import { findUnitId, insertUnit } from '../organisation/unit-repository.ts';
 import { insertResponsesBulk, type NewResponse } from '../submission/response-repository.ts';
-import { latestVersion } from '../surveys/survey-repository.ts';
+import { latestVersion } from '../surveys/survey-version-repository.ts';
 import { seedDemoTargets } from './demo-targets.ts';
 import { AREA_MOOD, DEMO_COMMENTS, DEMO_COMMUNES, type DemoCommune } from './demo-units.ts';
 

@@ -139,3 +139,85 @@ export async function findDeskById(db: Db, id: number): Promise<DeskRecord | und
     .where('d.id', '=', id)
     .executeTakeFirst();
 }
+
+export interface DeskRow {
+  id: number;
+  code: string;
+  name: string;
+  active: boolean;
+  serviceAreas: string[];
+}
+
+const deskAreas = sql<string[]>`coalesce(
+  (select array_agg(dsa.service_area_code order by a.sort_order, a.code)
+     from desk_service_area dsa join service_area a on a.code = dsa.service_area_code
+    where dsa.desk_id = d.id),
+  '{}')`;
+
+export async function listUnitDesks(db: Db, unitId: number): Promise<DeskRow[]> {
+  return db
+    .selectFrom('desk as d')
+    .select(['d.id', 'd.code', 'd.name', 'd.active', deskAreas.as('serviceAreas')])
+    .where('d.unit_id', '=', unitId)
+    .orderBy('d.active', 'desc')
+    .orderBy('d.code')
+    .execute();
+}
+
+export interface DeskAdminRecord extends DeskRow {
+  unitId: number;
+  unitName: string;
+  unitPath: string;
+  unitActive: boolean;
+}
+
+export async function findDesk(db: Db, id: number): Promise<DeskAdminRecord | undefined> {
+  return db
+    .selectFrom('desk as d')
+    .innerJoin('unit as u', 'u.id', 'd.unit_id')
+    .select([
+      'd.id',
+      'd.code',
+      'd.name',
+      'd.active',
+      deskAreas.as('serviceAreas'),
+      'u.id as unitId',
+      'u.name as unitName',
+      'u.path as unitPath',
+      'u.active as unitActive',
+    ])
+    .where('d.id', '=', id)
+    .executeTakeFirst();
+}
+
+/** The new desk's id, or undefined when the code is taken (race-safe). */
+export async function insertDeskOnce(
+  db: Db,
+  d: { unitId: number; code: string; name: string; serviceAreas: string[] },
+): Promise<number | undefined> {
+  const row = await db
+    .insertInto('desk')
+    .values({ unit_id: d.unitId, code: d.code, name: d.name, survey_id: null })
+    .onConflict((oc) => oc.column('code').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (row) await insertDeskAreas(db, row.id, d.serviceAreas);
+  return row?.id;
+}
+
+async function insertDeskAreas(db: Db, deskId: number, areas: string[]): Promise<void> {
+  if (!areas.length) return;
+  await db
+    .insertInto('desk_service_area')
+    .values(areas.map((service_area_code) => ({ desk_id: deskId, service_area_code })))
+    .execute();
+}
+
+export async function updateDesk(db: Db, id: number, set: { name?: string; active?: boolean }): Promise<void> {
+  await db.updateTable('desk').set(set).where('id', '=', id).execute();
+}
+
+export async function replaceDeskAreas(db: Db, deskId: number, areas: string[]): Promise<void> {
+  await db.deleteFrom('desk_service_area').where('desk_id', '=', deskId).execute();
+  await insertDeskAreas(db, deskId, areas);
+}

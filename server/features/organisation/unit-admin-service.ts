@@ -9,25 +9,28 @@ import {
   revokeKey,
 } from '../access/api-key-repository.ts';
 import { createApiKey } from '../access/api-key-service.ts';
-import { type AreaOption, listServiceAreas } from './service-area-repository.ts';
 import {
-  countActiveChildren,
   type DeskAdminRecord,
   type DeskRow,
   findDesk,
-  insertChildUnit,
   insertDeskOnce,
+  listUnitDesks,
+  replaceDeskAreas,
+  updateDesk,
+} from './desk-repository.ts';
+import { type AreaOption, listServiceAreas } from './service-area-repository.ts';
+import {
+  countActiveChildren,
+  findUnit,
+  insertChildUnit,
   listAncestors,
   listChildren,
   listSubtree,
-  listUnitDesks,
-  replaceDeskAreas,
   type UnitKind,
+  type UnitRecord,
   type UnitRow,
-  updateDesk,
   updateUnit,
-} from './unit-admin-repository.ts';
-import { findUnit, type UnitRecord } from './unit-repository.ts';
+} from './unit-repository.ts';
 
 // Units, desks and API keys as managers see them. Every function first finds
 // its target and checks the actor's reach: out of scope and missing are the

@@ -4,7 +4,6 @@ import { CodeSchema } from '../../../surveys/schema.ts';
 import { can } from '../../platform/auth/scope.ts';
 import { idParam, staffNotFound, staffPage } from '../../platform/http/staff-view.ts';
 import { requireUser } from '../access/session-plugin.ts';
-import type { UnitKind } from './unit-admin-repository.ts';
 import {
   type Change,
   createChildUnit,
@@ -19,6 +18,7 @@ import {
   UNIT_KINDS,
   updateDeskSettings,
 } from './unit-admin-service.ts';
+import type { UnitKind } from './unit-repository.ts';
 
 // Units and desks: everyone signed in may look at what is in their subtree;
 // changes need 'manage'. A form that fails validation comes back with 422,

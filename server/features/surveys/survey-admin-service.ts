@@ -18,19 +18,21 @@ import {
   type AssignmentRow,
   clearDeskSurvey,
   deleteAssignment,
-  findSurveyId,
-  insertVersion,
-  listAllVersions,
   listAssignmentsIn,
   listDesksIn,
   listUnitsIn,
-  listVersionsOf,
-  lockSurvey,
   type ScopedDesk,
   setDeskSurvey,
   upsertAssignment,
+} from './survey-assignment-repository.ts';
+import {
+  findSurveyId,
+  insertVersion,
+  listAllVersions,
+  listVersionsOf,
+  lockSurvey,
   type VersionRow,
-} from './survey-admin-repository.ts';
+} from './survey-version-repository.ts';
 
 // Publishing a new version of a survey and reading versions back. A version
 // is validated by the same schema as the shipped instruments, and an

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { describeQuestions } from '../../../surveys/describe.ts';
 import { CodeSchema } from '../../../surveys/schema.ts';
 import { sendError } from '../../platform/plugins/errors.ts';
-import { latestVersion } from './survey-repository.ts';
+import { latestVersion } from './survey-version-repository.ts';
 
 const Params = z.object({ code: CodeSchema });
 

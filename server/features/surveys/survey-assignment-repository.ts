@@ -1,77 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/connect.ts';
 
-// Survey versions as staff see and publish them, and which survey a unit's
-// subtree or a desk uses. Published rows are only ever inserted: the
-// database refuses UPDATE and DELETE on survey_version.
-
-export interface VersionRow {
-  id: number;
-  surveyId: number;
-  surveyCode: string;
-  version: number;
-  publishedAt: Date;
-  /** Null for the instruments shipped with the platform. */
-  publishedBy: string | null;
-  wordingChangedKeys: string[];
-  /** The stored definition, already validated when it was published. */
-  definition: unknown;
-}
-
-function selectVersions(db: Db) {
-  return db
-    .selectFrom('survey_version as v')
-    .innerJoin('survey as s', 's.id', 'v.survey_id')
-    .leftJoin('app_user as a', 'a.id', 'v.published_by')
-    .select([
-      'v.id',
-      's.id as surveyId',
-      's.code as surveyCode',
-      'v.version',
-      'v.published_at as publishedAt',
-      'a.name as publishedBy',
-      'v.wording_changed_keys as wordingChangedKeys',
-      'v.definition',
-    ]);
-}
-
-/** Every version of every survey, newest version first within a survey. */
-export async function listAllVersions(db: Db): Promise<VersionRow[]> {
-  return selectVersions(db).orderBy('s.code').orderBy('v.version', 'desc').execute();
-}
-
-/** Every version of one survey, oldest first. */
-export async function listVersionsOf(db: Db, surveyCode: string): Promise<VersionRow[]> {
-  return selectVersions(db).where('s.code', '=', surveyCode).orderBy('v.version').execute();
-}
-
-/**
- * Locks a survey's row until the transaction ends, so that two people
- * publishing at once get versions N+1 and N+2 judged against each other,
- * not two clashing N+1.
- */
-export async function lockSurvey(db: Db, surveyCode: string): Promise<{ id: number } | undefined> {
-  return db.selectFrom('survey').select('id').where('code', '=', surveyCode).forUpdate().executeTakeFirst();
-}
-
-export async function insertVersion(
-  db: Db,
-  v: { surveyId: number; version: number; definition: unknown; publishedBy: number; wordingChangedKeys: string[] },
-): Promise<number> {
-  const row = await db
-    .insertInto('survey_version')
-    .values({
-      survey_id: v.surveyId,
-      version: v.version,
-      definition: JSON.stringify(v.definition),
-      published_by: v.publishedBy,
-      wording_changed_keys: v.wordingChangedKeys,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
+// Which survey a unit's subtree or a desk uses (assignments), and the
+// units and desks an assignment can name.
 export interface ScopedUnit {
   id: number;
   code: string;
@@ -182,11 +113,6 @@ export async function deleteAssignment(
     .where('survey_id', '=', a.surveyId)
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
-}
-
-export async function findSurveyId(db: Db, surveyCode: string): Promise<number | undefined> {
-  const row = await db.selectFrom('survey').select('id').where('code', '=', surveyCode).executeTakeFirst();
-  return row?.id;
 }
 
 export async function setDeskSurvey(db: Db, deskId: number, surveyId: number): Promise<void> {
