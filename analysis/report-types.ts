@@ -1,104 +1,129 @@
+import { z } from 'zod';
+import { FACTORS } from '../surveys/schema.ts';
+
 // The satisfaction report: the JSON the report API returns, and what the
 // dashboard and the exports render. Rates are fractions 0..1; dates are
 // inclusive calendar days in Asia/Ho_Chi_Minh. One source of truth for the
-// shape: the service builds it, the API sends it, views and exports read it.
+// shape: these schemas. The service builds a report, the API declares and
+// sends it (and documents it in /api/v1/openapi.json), views and exports read
+// it; the types below are inferred from the schemas, never written twice.
+// The key order of each schema is the order the API sends.
 
-export type Verdict = 'met' | 'not_met' | 'inconclusive' | 'no_target';
-export type Comparison = 'gte' | 'gt' | 'lte' | 'lt';
+const UnitRef = z.object({ id: z.number().int(), code: z.string(), name: z.string() });
+const Interval = z.tuple([z.number(), z.number()]).meta({ description: '95% interval, fractions 0..1.' });
+const count = z.number().int();
 
-export interface TargetRef {
-  id: number;
-  comparison: Comparison;
-  /** A proportion 0..1. */
-  threshold: number;
-  sourcePlan: string;
-  sourceClause: string | null;
-}
+export const VerdictSchema = z.enum(['met', 'not_met', 'inconclusive', 'no_target']);
+export type Verdict = z.infer<typeof VerdictSchema>;
+export const ComparisonSchema = z.enum(['gte', 'gt', 'lte', 'lt']);
+export type Comparison = z.infer<typeof ComparisonSchema>;
+
+const TargetRefSchema = z.object({
+  id: z.number().int(),
+  comparison: ComparisonSchema,
+  threshold: z.number().meta({ description: 'A proportion 0..1.' }),
+  sourcePlan: z.string(),
+  sourceClause: z.string().nullable(),
+});
+export type TargetRef = z.infer<typeof TargetRefSchema>;
 
 /** Answers 1..5 of an item; the keys are always "1".."5". */
-export type Distribution = Record<'1' | '2' | '3' | '4' | '5', number>;
+const DistributionSchema = z.object({ '1': count, '2': count, '3': count, '4': count, '5': count });
+export type Distribution = z.infer<typeof DistributionSchema>;
 
 /** A rate with everything shown beside it. Suppressed cells carry no figures. */
-export interface RateCell {
-  n: number;
+const Cell = {
+  n: count,
   /** null when suppressed: with n < 5 it could tell how two or three people answered. */
-  satisfied: number | null;
-  rate: number | null;
-  ci95: [number, number] | null;
-  mean: number | null;
-  distribution: Distribution | null;
-  /** n < 30 */
-  smallSample: boolean;
-  /** n < 5 in a breakdown cell: figures withheld for privacy (still counted in parents). */
-  suppressed: boolean;
-}
+  satisfied: count.nullable(),
+  rate: z.number().nullable(),
+  ci95: Interval.nullable(),
+  mean: z.number().nullable(),
+  distribution: DistributionSchema.nullable(),
+  smallSample: z.boolean().meta({ description: 'n < 30' }),
+  suppressed: z
+    .boolean()
+    .meta({ description: 'n < 5 in a breakdown cell: figures withheld for privacy (still counted in parents).' }),
+};
+const RateCellSchema = z
+  .object(Cell)
+  .meta({ id: 'RateCell', description: 'Suppressed cells (n < 5) carry no figures.' });
+export type RateCell = z.infer<typeof RateCellSchema>;
 
-export interface FactorCell {
-  key: 'access' | 'procedure' | 'staff' | 'result' | 'feedback';
-  /** Factor index: mean of its item rates. */
-  rate: number | null;
-  /** Valid answers summed over its items. */
-  n: number;
-  suppressed: boolean;
-}
+const FactorCellSchema = z.object({
+  key: z.enum(FACTORS),
+  rate: z.number().nullable().meta({ description: 'Factor index: mean of its item rates.' }),
+  n: count.meta({ description: 'Valid answers summed over its items.' }),
+  suppressed: z.boolean(),
+});
+export type FactorCell = z.infer<typeof FactorCellSchema>;
 
-export interface ServiceAreaCell extends RateCell {
-  code: string;
-  name: string;
-  target: TargetRef | null;
-  verdict: Verdict;
-  factors: FactorCell[];
-}
+const judged = { target: TargetRefSchema.nullable(), verdict: VerdictSchema };
 
-export interface ChildCell extends RateCell {
-  unit: { id: number; code: string; name: string };
-  target: TargetRef | null;
-  verdict: Verdict;
-}
+const ServiceAreaCellSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  ...Cell,
+  ...judged,
+  factors: z.array(FactorCellSchema),
+});
+export type ServiceAreaCell = z.infer<typeof ServiceAreaCellSchema>;
 
-export interface SatisfactionReport {
-  unit: { id: number; code: string; name: string };
-  /** yyyy-mm-dd, inclusive */
-  from: string;
-  to: string;
-  timezone: 'Asia/Ho_Chi_Minh';
-  serviceArea: string | null;
-  /** The headline: the `overall` item. */
-  overall: RateCell & { target: TargetRef | null; verdict: Verdict };
-  composite: { value: number | null; ci95: [number, number] | null };
-  factors: FactorCell[];
-  serviceAreas: ServiceAreaCell[];
-  children: ChildCell[];
-  /** Responses flagged as suspect in the period, left out of every figure. */
-  flaggedExcluded: number;
-  /** Responses by channel (qr, kiosk, paper, link, api). */
-  channels: Record<string, number>;
-  /** responses / transactions when volumes are known, else null. */
-  responseRate: number | null;
-  /** Indicator keys whose wording changed between survey versions used in the period. */
-  wordingChanged: string[];
-}
+const ChildCellSchema = z.object({ unit: UnitRef, ...Cell, ...judged });
+export type ChildCell = z.infer<typeof ChildCellSchema>;
 
-export interface TrendPoint {
-  /** '2026-03' or '2026-Q1' */
-  period: string;
-  from: string;
-  to: string;
-  overall: RateCell;
-  /** Against the previous point: difference of rates with its Newcombe 95% interval. */
-  change: {
-    difference: number;
-    ci95: [number, number];
-    direction: 'improved' | 'declined' | 'no_significant_change';
-  } | null;
-}
+export const SatisfactionReportSchema = z
+  .object({
+    unit: UnitRef,
+    from: z.string().meta({ description: 'yyyy-mm-dd, inclusive' }),
+    to: z.string(),
+    timezone: z.literal('Asia/Ho_Chi_Minh'),
+    serviceArea: z.string().nullable(),
+    overall: z.object({ ...Cell, ...judged }).meta({ description: 'The headline: the `overall` item.' }),
+    composite: z.object({ value: z.number().nullable(), ci95: Interval.nullable() }),
+    factors: z.array(FactorCellSchema),
+    serviceAreas: z.array(ServiceAreaCellSchema),
+    children: z.array(ChildCellSchema),
+    flaggedExcluded: count.meta({
+      description: 'Responses flagged as suspect in the period, left out of every figure.',
+    }),
+    channels: z.record(z.string(), count).meta({ description: 'Responses by channel (qr, kiosk, paper, link, api).' }),
+    responseRate: z
+      .number()
+      .nullable()
+      .meta({ description: 'responses / transactions when volumes are known, else null.' }),
+    wordingChanged: z.array(z.string()).meta({
+      description: 'Indicator keys whose wording changed between survey versions used in the period.',
+    }),
+  })
+  .meta({ id: 'SatisfactionReport' });
+export type SatisfactionReport = z.infer<typeof SatisfactionReportSchema>;
 
-export interface TrendReport {
-  unit: { id: number; code: string; name: string };
-  from: string;
-  to: string;
-  interval: 'month' | 'quarter';
-  timezone: 'Asia/Ho_Chi_Minh';
-  serviceArea: string | null;
-  points: TrendPoint[];
-}
+const TrendPointSchema = z.object({
+  period: z.string().meta({ description: '2026-03 or 2026-Q1' }),
+  from: z.string(),
+  to: z.string(),
+  overall: RateCellSchema,
+  change: z
+    .object({
+      difference: z.number(),
+      ci95: Interval,
+      direction: z.enum(['improved', 'declined', 'no_significant_change']),
+    })
+    .nullable()
+    .meta({ description: 'Against the previous point: difference of rates with its Newcombe 95% interval.' }),
+});
+export type TrendPoint = z.infer<typeof TrendPointSchema>;
+
+export const TrendReportSchema = z
+  .object({
+    unit: UnitRef,
+    from: z.string(),
+    to: z.string(),
+    interval: z.enum(['month', 'quarter']),
+    timezone: z.literal('Asia/Ho_Chi_Minh'),
+    serviceArea: z.string().nullable(),
+    points: z.array(TrendPointSchema),
+  })
+  .meta({ id: 'TrendReport' });
+export type TrendReport = z.infer<typeof TrendReportSchema>;

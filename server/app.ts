@@ -1,5 +1,6 @@
 import compress from '@fastify/compress';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler } from 'fastify-type-provider-zod';
 import apiAuth from './features/access/api-auth-plugin.ts';
 import session from './features/access/session-plugin.ts';
 import homeRoutes from './features/organisation/home-routes.ts';
@@ -12,10 +13,12 @@ import surveyApi from './features/surveys/survey-api.ts';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/connect.ts';
 import { storedSecret } from './platform/db/secret-repository.ts';
+import { validatorCompiler } from './platform/http/api-validation.ts';
 import health from './platform/http/health-routes.ts';
+import openapi from './platform/http/openapi.ts';
 import staticRoutes from './platform/http/static-routes.ts';
 import context from './platform/plugins/context.ts';
-import errors from './platform/plugins/errors.ts';
+import errors, { frameworkErrors } from './platform/plugins/errors.ts';
 import security from './platform/plugins/security.ts';
 import views from './platform/plugins/views.ts';
 import staffRoutes from './staff-routes.ts';
@@ -90,6 +93,8 @@ export async function buildApp({ config: given, db, logger = false }: AppOptions
       connectionsCheckingInterval: Math.min(1_000, Math.max(100, Math.floor(config.http.requestTimeout / 10))),
     },
     return503OnClosing: true,
+    // An address Fastify cannot route still gets the API's error body on /api/.
+    frameworkErrors,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
   // Citizens are often on slow mobile links: compress pages and SVGs.
@@ -107,6 +112,8 @@ export async function buildApp({ config: given, db, logger = false }: AppOptions
   await app.register(views);
   await app.register(security);
   await app.register(errors);
+  // Before every route: the document is collected from the routes as they are added.
+  await app.register(openapi);
   await app.register(health);
   await app.register(staticRoutes);
   await app.register(homeRoutes);
@@ -115,6 +122,9 @@ export async function buildApp({ config: given, db, logger = false }: AppOptions
   await app.register(async (api) => {
     // The API speaks JSON only: any other body type is a 415.
     api.removeContentTypeParser('text/plain');
+    // Zod checks requests and responses here only; the staff pages keep their JSON schemas.
+    api.setValidatorCompiler(validatorCompiler);
+    api.setSerializerCompiler(serializerCompiler);
     await api.register(surveyApi);
     await api.register(responseApi);
     await api.register(transactionCodeApi);

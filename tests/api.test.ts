@@ -1,65 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import type { Db } from '../server/platform/db/connect.ts';
-import { createDesk, deskSubmitHeaders } from './helpers/fixtures.ts';
+import { countRows, expectApiError, post, VALID_ANSWERS } from './helpers/api.ts';
+import { createDesk } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 
 // The JSON API used by kiosk apps, paper data entry and integrations: the
 // survey descriptions they render from, and the response endpoint they post
-// to, against a real PostgreSQL database.
-
-const RESPONSES = '/api/v1/responses';
-
-/** Answers the quick survey accepts, typed as the JSON API takes them. */
-const VALID_ANSWERS = {
-  access: 4,
-  procedure: 5,
-  staff: 5,
-  result: 4,
-  feedback: 'na',
-  overall: 5,
-  trips: '1',
-  comment: 'Cán bộ hướng dẫn tận tình.',
-};
+// to, against a real PostgreSQL database. Refusals: api-errors.test.ts.
 
 const FACTORS = ['access', 'procedure', 'staff', 'result', 'feedback'];
-
-interface ApiError {
-  path: string;
-  message: string;
-  messageVi: string;
-}
 
 interface DescribedQuestion {
   key: string;
   type: string;
   factor?: string;
   values?: (number | string)[];
-}
-
-/** Posts as a kiosk app of the desk would, with a submit key that reaches it. */
-async function post(app: FastifyInstance, payload: object): Promise<LightMyRequestResponse> {
-  const headers = await deskSubmitHeaders(app.db, (payload as { desk?: unknown }).desk);
-  return app.inject({ method: 'POST', url: RESPONSES, headers, payload });
-}
-
-/** A raw body with an explicit content type, for what a JSON object cannot express. */
-async function postRaw(app: FastifyInstance, body: string | Buffer, contentType = 'application/json', desk?: string) {
-  const headers = { ...(await deskSubmitHeaders(app.db, desk)), 'content-type': contentType };
-  return app.inject({ method: 'POST', url: RESPONSES, headers, payload: body });
-}
-
-async function countRows(db: Db): Promise<{ responses: number; answers: number }> {
-  const r = await db
-    .selectFrom('response')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .executeTakeFirstOrThrow();
-  const a = await db
-    .selectFrom('answer')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .executeTakeFirstOrThrow();
-  return { responses: Number(r.n), answers: Number(a.n) };
 }
 
 async function storedAnswers(db: Db, responseId: string) {
@@ -69,20 +25,6 @@ async function storedAnswers(db: Db, responseId: string) {
     .where('response_id', '=', responseId)
     .orderBy('indicator_key')
     .execute();
-}
-
-/** The error list of a 422, checked for shape: every entry has a path and both messages. */
-function errorsOf(t: Test, res: LightMyRequestResponse): ApiError[] {
-  t.equal(res.statusCode, 422, `422 expected, got ${res.statusCode}: ${res.body}`);
-  t.match(res.headers['content-type'], /^application\/json/);
-  const body = res.json() as { errors?: ApiError[] };
-  t.ok(Array.isArray(body.errors) && body.errors.length > 0, 'a non-empty errors list');
-  for (const e of body.errors ?? []) {
-    t.type(e.path, 'string');
-    t.ok(typeof e.message === 'string' && e.message.length > 0, `message for ${e.path}`);
-    t.ok(typeof e.messageVi === 'string' && e.messageVi.length > 0, `messageVi for ${e.path}`);
-  }
-  return body.errors ?? [];
 }
 
 // ---------------------------------------------------------------------------
@@ -134,12 +76,12 @@ t.test('GET /api/v1/surveys/sipas-full has the 22 factor criteria', async (t) =>
   t.ok(overall && overall.factor === undefined, 'overall is there, outside the factors');
 });
 
-t.test('an unknown survey is a JSON 404', async (t) => {
+t.test('an unknown survey, or a code of the wrong form, is a JSON 404', async (t) => {
   const { app } = await testApp(t);
-  const res = await app.inject({ method: 'GET', url: '/api/v1/surveys/no-such-survey' });
-  t.equal(res.statusCode, 404);
-  t.match(res.headers['content-type'], /^application\/json/);
-  t.equal(res.json().error, 'not_found');
+  for (const code of ['no-such-survey', 'Not_A_Code', 'x', `q${'a'.repeat(70)}`]) {
+    const res = await app.inject({ method: 'GET', url: `/api/v1/surveys/${code}` });
+    expectApiError(t, res, 404, 'survey.not_found');
+  }
 });
 
 // ---------------------------------------------------------------------------
@@ -241,8 +183,7 @@ t.test('the same submissionId with other answers is a 409 and changes nothing', 
   ];
   for (const [name, payload] of conflicts) {
     const res = await post(app, payload);
-    t.equal(res.statusCode, 409, `${name}: 409`);
-    t.equal(res.json().error, 'conflict', `${name}: error code`);
+    t.equal(expectApiError(t, res, 409, 'submission.conflict').errors.length, 0, `${name}: 409, no field at fault`);
   }
 
   t.same(await countRows(db), { responses: 1, answers: 8 }, 'no row added');
@@ -265,248 +206,6 @@ t.test('50 concurrent posts of one submission store it once', async (t) => {
   t.equal(stored.length, 1, 'one response row');
   t.ok(ids.has(stored[0]?.id), 'and it is the id returned');
   t.equal((await countRows(db)).answers, 8, 'its answers stored once');
-});
-
-// ---------------------------------------------------------------------------
-// Invalid responses: 422, a path per error, nothing stored
-
-interface InvalidCase {
-  name: string;
-  /** Builds the body from a desk serving dat-dai and xay-dung. */
-  body: (deskCode: string) => Record<string, unknown>;
-  path: string;
-  /** Part of the English message, when it matters which words the client sees. */
-  message?: RegExp;
-}
-
-const base = (deskCode: string, answers: Record<string, unknown> = VALID_ANSWERS) => ({
-  desk: deskCode,
-  serviceArea: 'dat-dai',
-  answers,
-  submissionId: randomUUID(),
-});
-
-const withoutOverall = Object.fromEntries(Object.entries(VALID_ANSWERS).filter(([k]) => k !== 'overall'));
-
-const INVALID: InvalidCase[] = [
-  { name: 'overall missing', body: (d) => base(d, withoutOverall), path: 'answers.overall' },
-  { name: 'overall null', body: (d) => base(d, { ...VALID_ANSWERS, overall: null }), path: 'answers.overall' },
-  { name: 'scale value 6', body: (d) => base(d, { ...VALID_ANSWERS, access: 6 }), path: 'answers.access' },
-  { name: 'scale value 0', body: (d) => base(d, { ...VALID_ANSWERS, staff: 0 }), path: 'answers.staff' },
-  { name: 'scale value 4.5', body: (d) => base(d, { ...VALID_ANSWERS, result: 4.5 }), path: 'answers.result' },
-  {
-    name: "scale value '4' as a string",
-    body: (d) => base(d, { ...VALID_ANSWERS, access: '4' }),
-    path: 'answers.access',
-  },
-  { name: "'na' for overall", body: (d) => base(d, { ...VALID_ANSWERS, overall: 'na' }), path: 'answers.overall' },
-  { name: 'unknown choice', body: (d) => base(d, { ...VALID_ANSWERS, trips: '4' }), path: 'answers.trips' },
-  { name: 'unknown question key', body: (d) => base(d, { ...VALID_ANSWERS, hacked: 5 }), path: 'answers.hacked' },
-  {
-    name: 'comment over 1000 characters',
-    body: (d) => base(d, { ...VALID_ANSWERS, comment: 'ệ'.repeat(1001) }),
-    path: 'answers.comment',
-  },
-  {
-    name: 'service area the desk does not serve',
-    body: (d) => ({ ...base(d), serviceArea: 'y-te' }),
-    path: 'serviceArea',
-    message: /does not serve/,
-  },
-  {
-    name: 'service area that does not exist',
-    body: (d) => ({ ...base(d), serviceArea: 'khong-co' }),
-    path: 'serviceArea',
-  },
-  {
-    name: 'unknown desk',
-    body: () => base('khong-co-quay-nay'),
-    path: 'desk',
-    message: /No active desk/,
-  },
-  { name: 'invalid submissionId', body: (d) => ({ ...base(d), submissionId: 'not-a-uuid' }), path: 'submissionId' },
-  {
-    name: 'missing submissionId',
-    body: (d) => ({ desk: d, serviceArea: 'dat-dai', answers: VALID_ANSWERS }),
-    path: 'submissionId',
-  },
-  {
-    name: 'extra top-level field',
-    body: (d) => ({ ...base(d), ipAddress: '203.0.113.7' }),
-    path: 'ipAddress',
-    message: /ipAddress/,
-  },
-  { name: "channel 'qr' is not the API's to claim", body: (d) => ({ ...base(d), channel: 'qr' }), path: 'channel' },
-];
-
-for (const c of INVALID) {
-  t.test(`422 and nothing stored: ${c.name}`, async (t) => {
-    const { app, db } = await testApp(t);
-    const desk = await createDesk(db, ['dat-dai', 'xay-dung']);
-    const res = await post(app, c.body(desk.code));
-    const errors = errorsOf(t, res);
-    const hit = errors.find((e) => e.path === c.path);
-    t.ok(hit, `an error at ${c.path} (got ${JSON.stringify(errors.map((e) => e.path))})`);
-    if (c.message) t.match(hit?.message, c.message);
-    t.same(await countRows(db), { responses: 0, answers: 0 }, 'nothing stored');
-  });
-}
-
-t.test('every problem is reported at once, with both languages', async (t) => {
-  const { app, db } = await testApp(t);
-  const desk = await createDesk(db, ['dat-dai', 'xay-dung']);
-  const res = await post(app, {
-    desk: desk.code,
-    serviceArea: 'giao-duc',
-    answers: { ...withoutOverall, access: 6 },
-    submissionId: randomUUID(),
-  });
-  const errors = errorsOf(t, res);
-  t.same(errors.map((e) => e.path).sort(), ['answers.access', 'answers.overall', 'serviceArea']);
-  const area = errors.find((e) => e.path === 'serviceArea');
-  t.equal(area?.messageVi, 'Quầy này không phục vụ lĩnh vực đã chọn.');
-  t.same(await countRows(db), { responses: 0, answers: 0 });
-});
-
-t.test('a desk with a single service area implies it; a desk with several needs it', async (t) => {
-  const { app, db } = await testApp(t);
-  const single = await createDesk(db, ['lao-dong-xa-hoi']);
-  const several = await createDesk(db, ['y-te', 'bao-hiem']);
-
-  const ok = await post(app, { desk: single.code, answers: VALID_ANSWERS, submissionId: randomUUID() });
-  t.equal(ok.statusCode, 201, ok.body);
-  const stored = await db
-    .selectFrom('response')
-    .select(['service_area_code', 'desk_id'])
-    .where('id', '=', ok.json().id as string)
-    .executeTakeFirst();
-  t.same(stored, { service_area_code: 'lao-dong-xa-hoi', desk_id: single.deskId }, 'stored under the implied area');
-
-  const refused = await post(app, { desk: several.code, answers: VALID_ANSWERS, submissionId: randomUUID() });
-  const errors = errorsOf(t, refused);
-  t.ok(
-    errors.some((e) => e.path === 'serviceArea'),
-    'the error is at serviceArea',
-  );
-  t.same(await countRows(db), { responses: 1, answers: 8 }, 'only the first response was stored');
-});
-
-// ---------------------------------------------------------------------------
-// Transport-level refusals and hostile input: always a 4xx, never a 5xx
-
-const STACK = '    at ';
-
-t.test('bodies that are not JSON the API can read are refused with the right status', async (t) => {
-  const { app, db } = await testApp(t);
-  const desk = await createDesk(db, ['dat-dai']);
-  const valid = JSON.stringify({ desk: desk.code, answers: VALID_ANSWERS, submissionId: randomUUID() });
-
-  const malformed = await postRaw(app, '{"desk": "x", "answers": {');
-  t.equal(malformed.statusCode, 400, 'malformed JSON: 400');
-  t.match(malformed.headers['content-type'], /^application\/json/);
-
-  const plain = await postRaw(app, valid, 'text/plain');
-  t.equal(plain.statusCode, 415, 'text/plain: 415');
-  const form = await postRaw(app, `desk=${desk.code}&overall=5`, 'application/x-www-form-urlencoded');
-  t.equal(form.statusCode, 415, 'a form post: 415');
-
-  const big = JSON.stringify({
-    desk: desk.code,
-    answers: { ...VALID_ANSWERS, comment: 'a'.repeat(65 * 1024) },
-    submissionId: randomUUID(),
-  });
-  t.ok(Buffer.byteLength(big) > 64 * 1024);
-  const tooLarge = await postRaw(app, big);
-  t.equal(tooLarge.statusCode, 413, 'over 64 KiB: 413');
-
-  const empty = await postRaw(app, '');
-  t.equal(empty.statusCode, 400, 'empty JSON body: 400');
-
-  for (const res of [malformed, plain, form, tooLarge, empty]) t.notOk(res.body.includes(STACK), 'no stack trace');
-  t.same(await countRows(db), { responses: 0, answers: 0 }, 'nothing stored');
-
-  // The control: the same valid body as JSON is accepted.
-  const accepted = await postRaw(app, valid, 'application/json', desk.code);
-  t.equal(accepted.statusCode, 201, accepted.body);
-});
-
-t.test('hostile bodies get a 4xx, never a 5xx or a stack trace, and store nothing', async (t) => {
-  const { app, db } = await testApp(t);
-  const desk = await createDesk(db, ['dat-dai']);
-  const sid = () => randomUUID();
-  const json = (answers: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-    JSON.stringify({ desk: desk.code, answers, submissionId: sid(), ...extra });
-  const withComment = (comment: unknown) => json({ ...VALID_ANSWERS, comment });
-  const validFields = json(VALID_ANSWERS).slice(1, -1);
-
-  const hostile: [string, string][] = [
-    ['an empty array', '[]'],
-    ['an array of payloads', `[${json(VALID_ANSWERS)}]`],
-    ['null', 'null'],
-    ['true', 'true'],
-    ['a number', '42'],
-    ['a string', '"hello"'],
-    ['an empty object', '{}'],
-    ['objects nested 5000 deep', `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`],
-    ['arrays nested 20000 deep', `${'['.repeat(20000)}${']'.repeat(20000)}`],
-    [
-      'a deeply nested answer',
-      json({ ...VALID_ANSWERS, access: 0 }).replace('"access":0', `"access":${'['.repeat(5000)}${']'.repeat(5000)}`),
-    ],
-    ['a number beyond double range', json({ ...VALID_ANSWERS, overall: 0 }).replace('"overall":0', '"overall":1e400')],
-    [
-      'a huge integer',
-      json({ ...VALID_ANSWERS, overall: 0 }).replace('"overall":0', '"overall":123456789012345678901234567890'),
-    ],
-    ['a negative score', json({ ...VALID_ANSWERS, overall: -5 })],
-    ['NaN literal', json({ ...VALID_ANSWERS, overall: 0 }).replace('"overall":0', '"overall":NaN')],
-    ['an escaped NUL in the comment', withComment('Tốt\u0000lắm')],
-    ['a raw NUL byte inside a string', `{${validFields.replace('Cán bộ', 'Cán\u0000bộ')}}`],
-    ['a bidi override in the comment', withComment('Tốt \u202Egnol')],
-    ['a lone high surrogate in the comment', withComment('Hỏng \ud800')],
-    ['a lone low surrogate in the comment', withComment('\udc00')],
-    ['an object as the comment', withComment({ text: 'x' })],
-    ['a number as the comment', withComment(5)],
-    ['answers as an array', JSON.stringify({ desk: desk.code, answers: [4, 5, 5, 4], submissionId: sid() })],
-    ['answers null', JSON.stringify({ desk: desk.code, answers: null, submissionId: sid() })],
-    ['a number as the desk', JSON.stringify({ desk: 12345, answers: VALID_ANSWERS, submissionId: sid() })],
-    [
-      'a desk code of 65 characters',
-      JSON.stringify({ desk: 'q'.repeat(65), answers: VALID_ANSWERS, submissionId: sid() }),
-    ],
-    [
-      'a NUL in the desk code',
-      JSON.stringify({ desk: `${desk.code}\u0000`, answers: VALID_ANSWERS, submissionId: sid() }),
-    ],
-    [
-      'a lone surrogate in the desk code',
-      JSON.stringify({ desk: 'q-\ud800', answers: VALID_ANSWERS, submissionId: sid() }),
-    ],
-    ['a NUL in the service area', json(VALID_ANSWERS, { serviceArea: 'dat-dai\u0000' })],
-    ['__proto__ in the answers', `{${validFields.replace('"access":4', '"__proto__":{"isAdmin":true},"access":4')}}`],
-    ['constructor.prototype at the top', `{${validFields},"constructor":{"prototype":{"x":1}}}`],
-    [
-      '5000 unknown question keys',
-      json({ ...VALID_ANSWERS, ...Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, 1])) }),
-    ],
-    [
-      'a duplicate key whose last value is invalid',
-      `{${validFields.replace('"overall":5', '"overall":5,"overall":"na"')}}`,
-    ],
-    ['a locale the survey does not have', json(VALID_ANSWERS, { locale: 'fr' })],
-    [
-      'a SQL fragment as the desk',
-      JSON.stringify({ desk: "x' or '1'='1", answers: VALID_ANSWERS, submissionId: sid() }),
-    ],
-  ];
-  t.ok(hostile.length >= 30, `${hostile.length} hostile bodies`);
-
-  for (const [name, body] of hostile) {
-    const res = await postRaw(app, body);
-    t.ok(res.statusCode >= 400 && res.statusCode < 500, `${name}: 4xx (got ${res.statusCode})`);
-    t.notOk(res.body.includes(STACK), `${name}: no stack trace in the body`);
-  }
-  t.same(await countRows(db), { responses: 0, answers: 0 }, 'none of them was stored');
 });
 
 t.test('the comment is stored NFC-normalised', async (t) => {

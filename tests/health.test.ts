@@ -38,5 +38,5 @@ t.test('a page that needs the database answers 503, not 500, when it is down', a
   t.notMatch(page.body, /ECONNREFUSED|at .*\.ts/);
   const api = await app.inject({ method: 'GET', url: '/api/v1/surveys/sipas-quick' });
   t.equal(api.statusCode, 503);
-  t.equal(api.json().error, 'unavailable');
+  t.equal(api.json().code, 'service.unavailable');
 });

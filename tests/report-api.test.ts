@@ -3,9 +3,12 @@ import t, { type Test } from 'tap';
 import { createApiKey } from '../server/features/access/api-key-service.ts';
 import { insertDesk } from '../server/features/organisation/desk-repository.ts';
 import { insertUnit } from '../server/features/organisation/unit-repository.ts';
+import { buildSatisfactionReport, buildTrendReport } from '../server/features/reports/report-service.ts';
 import { insertResponsesBulk } from '../server/features/submission/response-repository.ts';
+import type { Actor } from '../server/platform/auth/scope.ts';
 import type { Answer } from '../surveys/answers.ts';
 import { bulkRow, quickVersionId } from './helpers/aggregate-data.ts';
+import { expectApiError } from './helpers/api.ts';
 import { createCentre, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { staffClient } from './helpers/staff.ts';
@@ -174,6 +177,29 @@ t.test('the satisfaction report matches a hand calculation, field by field', asy
   t.equal(sum, r.overall.n, 'children pool to the parent');
 });
 
+t.test('the API sends the reports exactly as the service builds them', async (t) => {
+  const { app, db, commune, communeCode, key } = await dataset(t);
+  const everyone: Actor = { userId: null, keyId: null, role: 'admin', unitId: null, unitPath: '/', label: 'test' };
+  const get = (path: string) =>
+    app.inject({ method: 'GET', url: `/api/v1/reports/${path}`, headers: { authorization: `Bearer ${key}` } });
+  const unitId = commune.communeId;
+  const periods: { from: string; to: string; serviceArea?: string }[] = [
+    { from: '2026-04-01', to: '2026-06-30' },
+    { from: '2026-04-01', to: '2026-06-30', serviceArea: 'dat-dai' },
+    { from: '2025-01-01', to: '2025-01-31' },
+  ];
+  for (const q of periods) {
+    const query = new URLSearchParams({ unit: communeCode, ...q }).toString();
+    const report = await buildSatisfactionReport(db, everyone, { unitId, ...q });
+    t.equal((await get(`satisfaction?${query}`)).body, JSON.stringify(report), `satisfaction ${query}`);
+    for (const interval of ['month', 'quarter'] as const) {
+      const trend = await buildTrendReport(db, everyone, { unitId, ...q, interval });
+      const res = await get(`satisfaction/trend?${query}&interval=${interval}`);
+      t.equal(res.body, JSON.stringify(trend), `trend ${query} by ${interval}`);
+    }
+  }
+});
+
 t.test('the trend gives each month and the change between them', async (t) => {
   const { app, communeCode, key } = await dataset(t);
   const res = await app.inject({
@@ -202,7 +228,7 @@ t.test('the trend gives each month and the change between them', async (t) => {
 t.test('reports are scoped, validated and need a key or a session', async (t) => {
   const { app, db, communeCode, key } = await dataset(t);
   const url = `/api/v1/reports/satisfaction?unit=${communeCode}&from=2026-04-01&to=2026-06-30`;
-  t.equal((await app.inject({ method: 'GET', url })).statusCode, 401);
+  expectApiError(t, await app.inject({ method: 'GET', url }), 401, 'auth.key_or_session_required');
 
   const other = await createCentre(db, 'Xã Khác');
   const otherKey = (await createApiKey(db, {
@@ -211,7 +237,7 @@ t.test('reports are scoped, validated and need a key or a session', async (t) =>
     label: 'x',
   }))!.key;
   const foreign = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${otherKey}` } });
-  t.equal(foreign.statusCode, 404);
+  expectApiError(t, foreign, 404, 'unit.not_found');
   t.notMatch(foreign.body, /Xã Kiểm Tra/);
 
   const official = await staffClient(app, db, { role: 'official', unitCode: communeCode });
@@ -219,16 +245,30 @@ t.test('reports are scoped, validated and need a key or a session', async (t) =>
   t.equal(viaSession.statusCode, 200, 'a signed-in official reads it too');
   t.equal(viaSession.json().overall.n, 33);
 
-  for (const bad of [
-    'from=2026-13-01&to=2026-12-31',
-    'from=2026-05-01&to=2026-04-01',
-    'from=2020-01-01&to=2026-01-01',
+  for (const [bad, fault] of <[string, string][]>[
+    ['from=2026-13-01&to=2026-12-31', 'from validation.invalid_format'],
+    ['from=2026-05-01&to=2026-04-01', 'to validation.custom'],
+    ['from=2020-01-01&to=2026-01-01', 'to validation.custom'],
+    ['to=2026-01-01', 'from validation.required'],
   ]) {
     const res = await app.inject({
       method: 'GET',
       url: `/api/v1/reports/satisfaction?unit=${communeCode}&${bad}`,
       headers: { authorization: `Bearer ${key}` },
     });
-    t.equal(res.statusCode, 422, bad);
+    const { errors } = expectApiError(t, res, 422, 'validation.failed');
+    t.same(
+      errors.map((e) => `${e.path} ${e.code}`),
+      [fault],
+      bad,
+    );
   }
+  const trend = await app.inject({
+    method: 'GET',
+    url: `/api/v1/reports/satisfaction/trend?unit=${communeCode}&from=2026-05-01&to=2026-04-01&interval=week`,
+    headers: { authorization: `Bearer ${key}` },
+  });
+  const { errors } = expectApiError(t, trend, 422, 'validation.failed');
+  t.same(errors.map((e) => e.path).sort(), ['interval'], 'the form first; the period is checked once it fits');
+  t.equal(errors[0]?.message.vi, 'Giá trị không hợp lệ: phải là một trong "month", "quarter".');
 });

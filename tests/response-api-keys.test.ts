@@ -3,6 +3,7 @@ import t from 'tap';
 import { forgetApiKeys } from '../server/features/access/api-auth-plugin.ts';
 import { revokeKey } from '../server/features/access/api-key-repository.ts';
 import { createApiKey } from '../server/features/access/api-key-service.ts';
+import { expectApiError } from './helpers/api.ts';
 import { createDesk, submitHeaders, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 
@@ -30,25 +31,24 @@ t.test('the response API refuses anyone without a submit key that reaches the de
     );
 
   const anonymous = await post({}, body('paper'));
-  t.equal(anonymous.statusCode, 401, 'no credential: 401');
+  expectApiError(t, anonymous, 401, 'auth.key_required');
   t.equal(anonymous.headers['www-authenticate'], 'Bearer');
   t.equal((await post({ authorization: 'Bearer hl_not-a-real-key-at-all' }, body())).statusCode, 401, 'a forged key');
 
   for (const role of ['manager', 'official'] as const) {
     const key = (await createApiKey(db, { unitCode: await unitCode(db, desk.centreId), role, label: role }))!;
     const res = await post({ authorization: `Bearer ${key.key}` }, body());
-    t.equal(res.statusCode, 403, `a ${role} key does not submit`);
+    expectApiError(t, res, 403, 'auth.role_not_allowed');
   }
 
   const apiOnly = await submitHeaders(db, desk.communeId, ['api']);
   const paper = await post(apiOnly, body('paper'));
-  t.equal(paper.statusCode, 403, 'a channel the key was not granted: 403');
-  t.equal(paper.json().error, 'channel_not_allowed');
+  t.match(expectApiError(t, paper, 403, 'auth.channel_not_allowed').message.en, /paper channel/);
   t.equal((await post(apiOnly, body('api'))).statusCode, 201, 'its own channel, a desk below its unit: stored');
 
   const elsewhere = await submitHeaders(db, other.provinceId);
   const foreign = await post(elsewhere, body());
-  t.equal(foreign.statusCode, 422, "another province's key: the desk does not exist for it");
+  expectApiError(t, foreign, 422, 'desk.unknown'); // another province's key: the desk does not exist for it
   t.notOk(foreign.body.includes(String(desk.centreId)));
 
   t.equal(await stored(), 1, 'only the one allowed post was stored');
@@ -68,7 +68,7 @@ t.test('a submit key posts and reads nothing; a revoked one is refused', async (
     url: `/api/v1/reports/satisfaction?unit=${await unitCode(db, desk.centreId)}&from=2026-01-01&to=2026-12-31`,
     headers: { authorization },
   });
-  t.equal(report.statusCode, 403, 'a submit key reads no report');
+  expectApiError(t, report, 403, 'auth.role_not_allowed'); // a submit key reads no report
   const code = await app.inject({
     method: 'POST',
     url: '/api/v1/transaction-codes',
@@ -86,5 +86,5 @@ t.test('a submit key posts and reads nothing; a revoked one is refused', async (
     headers: { authorization },
     payload: { desk: desk.code, answers: ANSWERS, submissionId: randomUUID() },
   });
-  t.equal(revoked.statusCode, 401, 'revoked: 401');
+  expectApiError(t, revoked, 401, 'auth.key_required'); // revoked
 });

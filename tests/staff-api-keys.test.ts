@@ -4,6 +4,7 @@ import { createApiKey } from '../server/features/access/api-key-service.ts';
 import { insertDesk } from '../server/features/organisation/desk-repository.ts';
 import type { Db } from '../server/platform/db/connect.ts';
 import { secretHash } from '../server/platform/secrets.ts';
+import { expectApiError } from './helpers/api.ts';
 import { createCentre, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { formBody, staffClient } from './helpers/staff.ts';
@@ -69,7 +70,7 @@ t.test('a manager creates a key: shown once, stored as a hash, works until revok
   const revoke = await manager.post(`/staff/units/${mine.centreId}/api-keys/${row!.id}/revoke`);
   t.equal(revoke.statusCode, 303);
   t.equal(revoke.headers.location, `/staff/units/${mine.centreId}/api-keys`);
-  t.equal((await issueCode(app, key, deskCode)).statusCode, 401, 'a revoked key is refused');
+  expectApiError(t, await issueCode(app, key, deskCode), 401, 'auth.key_required'); // a revoked key is refused
   t.match((await manager.get(`/staff/units/${mine.centreId}/api-keys`)).body, 'Đã thu hồi');
   t.equal((await manager.post(`/staff/units/${mine.centreId}/api-keys/${row!.id}/revoke`)).statusCode, 303);
 
@@ -97,7 +98,7 @@ t.test('a key made at the commune reaches the centre below; an official key cann
     role: 'official',
   });
   t.equal(official.statusCode, 201);
-  t.equal((await issueCode(app, keyIn(official.body)!, deskCode)).statusCode, 403);
+  expectApiError(t, await issueCode(app, keyIn(official.body)!, deskCode), 403, 'auth.role_not_allowed');
 });
 
 t.test('invalid input is a 422 in Vietnamese; no admin keys', async (t) => {

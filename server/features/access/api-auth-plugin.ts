@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Actor } from '../../platform/auth/scope.ts';
 import type { Db } from '../../platform/db/connect.ts';
+import { apiError } from '../../platform/http/api-errors.ts';
 import { secretHash } from '../../platform/secrets.ts';
 import { type ApiPrincipal, findActiveKey } from './api-key-repository.ts';
 import { resolveSession } from './auth-service.ts';
@@ -23,10 +24,11 @@ export default fp(
 );
 
 function refuseSubmitKey(reply: FastifyReply) {
-  return reply.code(403).send({
-    error: 'forbidden',
-    message: 'A submit key only posts responses / Khóa gửi phiếu chỉ dùng để gửi phiếu',
-  });
+  return reply.code(403).send(
+    apiError('auth.role_not_allowed', {
+      message: { en: 'A submit key only posts responses', vi: 'Khóa gửi phiếu chỉ dùng để gửi phiếu' },
+    }),
+  );
 }
 
 /**
@@ -62,21 +64,18 @@ export function forgetApiKeys(db: Db): void {
   keyCache.get(db)?.clear();
 }
 
-/** preHandler for machine routes: `Authorization: Bearer <key>`, or 401. */
+/** preValidation hook for machine routes (before the body is checked): `Authorization: Bearer <key>`, or 401. */
 export async function requireApiKey(req: FastifyRequest, reply: FastifyReply) {
   const token = /^Bearer\s+(\S{16,200})$/i.exec(req.headers.authorization ?? '')?.[1];
   const principal = token ? await lookUpKey(req.server.db, token) : undefined;
   if (!principal) {
-    return reply
-      .code(401)
-      .header('WWW-Authenticate', 'Bearer')
-      .send({ error: 'unauthorized', message: 'A valid API key is required / Cần khóa API hợp lệ' });
+    return reply.code(401).header('WWW-Authenticate', 'Bearer').send(apiError('auth.key_required'));
   }
   req.principal = principal;
 }
 
 /**
- * preHandler for read-only API routes that people use too: an API key, or
+ * preValidation hook for read-only API routes that people use too: an API key, or
  * else the signed-in staff session (GET only, so no CSRF token is needed).
  */
 export async function requireActor(req: FastifyRequest, reply: FastifyReply) {
@@ -104,8 +103,5 @@ export async function requireActor(req: FastifyRequest, reply: FastifyReply) {
       return;
     }
   }
-  return reply.code(401).header('WWW-Authenticate', 'Bearer').send({
-    error: 'unauthorized',
-    message: 'An API key or a staff session is required / Cần khóa API hoặc đăng nhập',
-  });
+  return reply.code(401).header('WWW-Authenticate', 'Bearer').send(apiError('auth.key_or_session_required'));
 }

@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CodeSchema } from '../../../surveys/schema.ts';
-import { apiErrors } from '../../platform/http/api-errors.ts';
+import { apiError, errorResponses } from '../../platform/http/api-errors.ts';
 import { requireApiKey } from '../access/api-auth-plugin.ts';
 import { stuffingSettings } from '../submission/stuffing-evidence.ts';
 import { issueTransactionCode, MAX_DOSSIER_REF_LENGTH, startOfLocalDay } from './transaction-code-service.ts';
@@ -22,62 +22,84 @@ const Body = z
   })
   .strict();
 
-export default async function transactionCodeApi(app: FastifyInstance) {
-  app.post('/api/v1/transaction-codes', { preHandler: requireApiKey, bodyLimit: 8 * 1024 }, async (req, reply) => {
-    const parsed = Body.safeParse(req.body);
-    if (!parsed.success) {
-      return reply.code(422).send({ errors: apiErrors(parsed.error) });
-    }
-    const principal = req.principal!;
-    const result = await issueTransactionCode(app.db, principal, parsed.data, {
-      secret: stuffingSettings(app.config).secret,
-      dailyCap: app.config.codeDailyCap,
-      publicUrl: app.config.publicUrl,
-    });
-    switch (result.status) {
-      case 'not_found':
-        return reply.code(404).send({ error: 'not_found', message: 'No such desk / Không có quầy này' });
-      case 'forbidden':
-        return reply
-          .code(403)
-          .send({ error: 'forbidden', message: 'Only a manager key issues codes / Chỉ khóa quản lý được cấp mã' });
-      case 'area_not_served':
-        return reply.code(422).send({
-          errors: [
-            {
-              path: 'serviceArea',
-              message: 'This desk does not serve that service area',
-              messageVi: 'Quầy này không phục vụ lĩnh vực đã chọn',
-            },
-          ],
-        });
-      case 'dossier_has_code':
-        return reply.code(409).send({
-          error: 'dossier_has_code',
-          message:
-            'This dossier already has a one-time code: one dossier, one code / ' +
-            'Hồ sơ này đã được cấp mã đánh giá: mỗi hồ sơ chỉ được cấp một mã',
-        });
-      case 'daily_cap': {
-        const now = new Date();
-        const midnight = startOfLocalDay(now).getTime() + 86_400_000;
-        return reply
-          .code(429)
-          .header('Retry-After', String(Math.ceil((midnight - now.getTime()) / 1000)))
-          .send({
-            error: 'daily_cap',
-            message:
-              `This key has issued its ${result.cap} codes for this desk today (Vietnam time); try again tomorrow / ` +
-              `Khóa này đã cấp đủ ${result.cap} mã cho quầy này trong hôm nay (giờ Việt Nam); vui lòng cấp tiếp vào ngày mai`,
+const Issued = z.object({
+  url: z.string().meta({ description: 'The one-time address /t/{code} for the receipt slip.' }),
+  expiresAt: z.iso.datetime(),
+  qrSvg: z.string().meta({ description: 'The address as a QR code, an SVG document.' }),
+  qrPng: z.string().meta({ description: 'The same QR code as a data: URL of a PNG image.' }),
+});
+
+const transactionCodeApi: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/api/v1/transaction-codes',
+    {
+      preValidation: requireApiKey,
+      bodyLimit: 8 * 1024,
+      schema: {
+        tags: ['transaction-codes'],
+        summary: 'Issue a one-time code for a dossier',
+        description:
+          'With a `manager` key: a code that admits exactly one response at /t/{code}. One dossier gets one ' +
+          'code (409); a key issues at most CODE_DAILY_CAP codes a day for a desk (429 with Retry-After).',
+        security: [{ apiKey: [] }],
+        body: Body,
+        response: {
+          201: Issued,
+          ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 429),
+        },
+      },
+    },
+    async (req, reply) => {
+      const principal = req.principal!;
+      const result = await issueTransactionCode(app.db, principal, req.body, {
+        secret: stuffingSettings(app.config).secret,
+        dailyCap: app.config.codeDailyCap,
+        publicUrl: app.config.publicUrl,
+      });
+      switch (result.status) {
+        case 'not_found':
+          return reply.code(404).send(apiError('desk.unknown'));
+        case 'forbidden':
+          return reply.code(403).send(
+            apiError('auth.role_not_allowed', {
+              message: { en: 'Only a manager key issues codes', vi: 'Chỉ khóa quản lý được cấp mã' },
+            }),
+          );
+        case 'area_not_served': {
+          const { message } = apiError('service_area.not_served');
+          return reply.code(422).send(
+            apiError('service_area.not_served', {
+              errors: [{ path: 'serviceArea', code: 'service_area.not_served', message }],
+            }),
+          );
+        }
+        case 'dossier_has_code':
+          return reply.code(409).send(apiError('dossier.has_code'));
+        case 'daily_cap': {
+          const now = new Date();
+          const midnight = startOfLocalDay(now).getTime() + 86_400_000;
+          return reply
+            .code(429)
+            .header('Retry-After', String(Math.ceil((midnight - now.getTime()) / 1000)))
+            .send(
+              apiError('transaction_code.daily_cap', {
+                message: {
+                  en: `This key has issued its ${result.cap} codes for this desk today (Vietnam time); try again tomorrow`,
+                  vi: `Khóa này đã cấp đủ ${result.cap} mã cho quầy này trong hôm nay (giờ Việt Nam); vui lòng cấp tiếp vào ngày mai`,
+                },
+              }),
+            );
+        }
+        case 'created':
+          return reply.code(201).send({
+            url: result.url,
+            expiresAt: result.expiresAt.toISOString(),
+            qrSvg: result.qrSvg,
+            qrPng: result.qrPng,
           });
       }
-      case 'created':
-        return reply.code(201).send({
-          url: result.url,
-          expiresAt: result.expiresAt.toISOString(),
-          qrSvg: result.qrSvg,
-          qrPng: result.qrPng,
-        });
-    }
-  });
-}
+    },
+  );
+};
+
+export default transactionCodeApi;

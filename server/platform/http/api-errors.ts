@@ -1,17 +1,215 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
-export interface ApiError {
-  path: string;
-  message: string;
-  messageVi: string;
+// The one body of every API error, 4xx and 5xx alike:
+//   {"code": "...", "message": {"vi", "en"}, "errors": [{"path", "code", "message": {"vi", "en"}}]}
+// `code` is stable and comes from API_ERROR_CODES; `errors` names each field
+// at fault (empty when the whole request is). Clients branch on the codes and
+// may show the messages. README.md ("For machines") lists both catalogues.
+
+export const LocalizedMessage = z
+  .object({ vi: z.string(), en: z.string() })
+  .meta({ id: 'LocalizedMessage', description: 'The same message in Vietnamese and in English.' });
+type LocalMessage = z.infer<typeof LocalizedMessage>;
+
+/** Top-level codes: what went wrong, the statuses it comes with, its default message. */
+export const API_ERROR_CODES = {
+  'validation.failed': {
+    status: [422],
+    en: 'The request is not valid: see errors for each field.',
+    vi: 'Dữ liệu gửi lên không hợp lệ: xem chi tiết từng trường.',
+  },
+  'submission.invalid': {
+    status: [422],
+    en: 'The answers do not fit the survey: see errors for each question.',
+    vi: 'Câu trả lời không phù hợp với phiếu khảo sát: xem chi tiết từng câu hỏi.',
+  },
+  'submission.conflict': {
+    status: [409],
+    en: 'This submissionId was already used with other answers.',
+    vi: 'submissionId này đã được dùng với câu trả lời khác.',
+  },
+  'desk.unknown': {
+    status: [404, 422],
+    en: 'No active desk with this code',
+    vi: 'Không có quầy đang hoạt động với mã này',
+  },
+  'service_area.not_served': {
+    status: [422],
+    en: 'This desk does not serve that service area',
+    vi: 'Quầy này không phục vụ lĩnh vực đã chọn',
+  },
+  'survey.not_found': { status: [404], en: 'No such survey.', vi: 'Không có phiếu khảo sát này.' },
+  'unit.not_found': {
+    status: [404],
+    en: 'No such unit in your scope.',
+    vi: 'Không có đơn vị này trong phạm vi của Ông/Bà.',
+  },
+  'dossier.has_code': {
+    status: [409],
+    en: 'This dossier already has a one-time code: one dossier, one code.',
+    vi: 'Hồ sơ này đã được cấp mã đánh giá: mỗi hồ sơ chỉ được cấp một mã.',
+  },
+  'transaction_code.daily_cap': {
+    status: [429],
+    en: 'This key has issued all its codes for this desk today (Vietnam time); try again tomorrow.',
+    vi: 'Khóa này đã cấp đủ số mã cho quầy này trong hôm nay (giờ Việt Nam); vui lòng cấp tiếp vào ngày mai.',
+  },
+  'auth.key_required': { status: [401], en: 'A valid API key is required.', vi: 'Cần khóa API hợp lệ.' },
+  'auth.key_or_session_required': {
+    status: [401],
+    en: 'An API key or a staff session is required.',
+    vi: 'Cần khóa API hoặc đăng nhập tài khoản cán bộ.',
+  },
+  'auth.role_not_allowed': {
+    status: [403],
+    en: 'A key of this role may not do this.',
+    vi: 'Khóa với vai trò này không được thực hiện thao tác này.',
+  },
+  'auth.channel_not_allowed': {
+    status: [403],
+    en: 'This key may not post on this channel.',
+    vi: 'Khóa này không được gửi phiếu qua kênh này.',
+  },
+  'route.not_found': { status: [404], en: 'No such API route.', vi: 'Không có địa chỉ API này.' },
+  'request.malformed_json': {
+    status: [400],
+    en: 'The body is not valid JSON.',
+    vi: 'Nội dung gửi lên không phải JSON hợp lệ.',
+  },
+  'request.empty_body': { status: [400], en: 'The JSON body is empty.', vi: 'Nội dung JSON gửi lên bị trống.' },
+  'request.unsupported_media_type': {
+    status: [415],
+    en: 'The API reads application/json bodies only.',
+    vi: 'API chỉ nhận nội dung dạng application/json.',
+  },
+  'request.body_too_large': {
+    status: [413],
+    en: 'The body is over the size limit of this route.',
+    vi: 'Nội dung gửi lên vượt quá dung lượng cho phép.',
+  },
+  'request.bad_url': {
+    status: [400],
+    en: 'The address is not validly encoded.',
+    vi: 'Địa chỉ không được mã hóa hợp lệ.',
+  },
+  'request.url_too_long': {
+    status: [414],
+    en: 'A part of the address is too long.',
+    vi: 'Một phần của địa chỉ quá dài.',
+  },
+  'request.invalid_characters': {
+    status: [400],
+    en: 'The request contains characters that cannot be stored.',
+    vi: 'Dữ liệu gửi lên có ký tự không lưu được.',
+  },
+  'request.invalid': { status: [400], en: 'The request could not be read.', vi: 'Không đọc được yêu cầu.' },
+  'service.unavailable': {
+    status: [503],
+    en: 'Service temporarily unavailable; try again shortly.',
+    vi: 'Dịch vụ tạm thời gián đoạn; vui lòng thử lại sau ít phút.',
+  },
+  'server.internal_error': { status: [500], en: 'Internal error.', vi: 'Lỗi hệ thống.' },
+} as const satisfies Record<string, LocalMessage & { status: readonly number[] }>;
+export type ApiErrorCode = keyof typeof API_ERROR_CODES;
+
+/** Codes of the items in `errors`: one field's problem. */
+export const FIELD_ERROR_CODES = {
+  // The request's own form (zod issue codes, and `required` for a missing field).
+  'validation.required': { en: 'This field is required.', vi: 'Thiếu trường bắt buộc.' },
+  'validation.invalid_type': { en: 'Wrong type.', vi: 'Sai kiểu dữ liệu.' },
+  'validation.invalid_format': { en: 'Wrong format.', vi: 'Sai định dạng.' },
+  'validation.invalid_value': { en: 'Not one of the allowed values.', vi: 'Không phải một giá trị được phép.' },
+  'validation.too_big': { en: 'Too long or too large.', vi: 'Quá dài hoặc quá lớn.' },
+  'validation.too_small': { en: 'Too short or too small.', vi: 'Quá ngắn hoặc quá nhỏ.' },
+  'validation.not_multiple_of': { en: 'Not a multiple of the step.', vi: 'Không phải bội số của bước cho phép.' },
+  'validation.unrecognized_keys': { en: 'Unknown field.', vi: 'Trường không được chấp nhận.' },
+  'validation.invalid_union': { en: 'None of the accepted types.', vi: 'Không thuộc kiểu nào được chấp nhận.' },
+  'validation.invalid_key': { en: 'Invalid key.', vi: 'Khóa không hợp lệ.' },
+  'validation.invalid_element': { en: 'Invalid element.', vi: 'Phần tử không hợp lệ.' },
+  'validation.custom': { en: 'Invalid value.', vi: 'Giá trị không hợp lệ.' },
+  // The survey's rules for answers (surveys/answers.ts).
+  'answer.required': { en: 'Please answer this question.', vi: 'Ông/Bà vui lòng trả lời câu hỏi này.' },
+  'answer.invalid_value': { en: 'This is not one of the choices.', vi: 'Lựa chọn không hợp lệ.' },
+  'answer.too_long': { en: 'This text is too long.', vi: 'Nội dung quá dài.' },
+  'answer.invalid_text': {
+    en: 'This text has characters that are not allowed.',
+    vi: 'Nội dung có ký tự không hợp lệ.',
+  },
+  'answer.unknown_question': {
+    en: 'There is no such question in this survey.',
+    vi: 'Không có câu hỏi này trong phiếu.',
+  },
+  // The desk and its service areas.
+  'service_area.required': {
+    en: 'Please choose the service area of your transaction.',
+    vi: 'Ông/Bà vui lòng chọn lĩnh vực đã giao dịch.',
+  },
+  'service_area.not_served': {
+    en: 'This desk does not serve the chosen service area.',
+    vi: 'Quầy này không phục vụ lĩnh vực đã chọn.',
+  },
+  'desk.unknown': API_ERROR_CODES['desk.unknown'],
+} as const satisfies Record<string, LocalMessage>;
+export type FieldErrorCode = keyof typeof FIELD_ERROR_CODES;
+
+const codesOf = <T extends object>(catalogue: T) =>
+  Object.keys(catalogue) as [keyof T & string, ...(keyof T & string)[]];
+
+export const ApiErrorItem = z
+  .object({
+    path: z
+      .string()
+      .meta({ description: 'The field, dotted (`answers.overall`); `(body)` or `(query)` for the whole.' }),
+    code: z.enum(codesOf(FIELD_ERROR_CODES)),
+    message: LocalizedMessage,
+  })
+  .meta({ id: 'ApiErrorItem' });
+export type ApiErrorItem = z.infer<typeof ApiErrorItem>;
+
+export const ApiError = z
+  .object({
+    code: z.enum(codesOf(API_ERROR_CODES)),
+    message: LocalizedMessage,
+    errors: z.array(ApiErrorItem),
+  })
+  .meta({ id: 'ApiError', description: 'The body of every API error; `errors` is empty unless fields are at fault.' });
+export type ApiError = z.infer<typeof ApiError>;
+
+/** An error body: the code's default message unless a more precise one is given. */
+export function apiError(
+  code: ApiErrorCode,
+  extra: { message?: LocalMessage; errors?: ApiErrorItem[] } = {},
+): ApiError {
+  const { en, vi } = API_ERROR_CODES[code];
+  return { code, message: extra.message ?? { vi, en }, errors: extra.errors ?? [] };
 }
 
-/** A zod failure as the API's 422 body items, in both languages. */
-export function apiErrors(error: z.ZodError): ApiError[] {
-  return error.issues.map((i) => ({
-    // An unknown top-level field is named in the path, not only in the message.
-    path: i.code === 'unrecognized_keys' ? i.keys.join(',') : i.path.join('.') || '(body)',
-    message: i.message,
-    messageVi: 'Giá trị không hợp lệ.',
-  }));
+/** What each refusal status means on this API, for the document. */
+const STATUS_MEANING: Record<number, string> = {
+  400: 'The request could not be read (malformed or empty JSON, a badly encoded address).',
+  401: 'No valid credential.',
+  403: 'The credential may not do this.',
+  404: 'Not found, or outside the credential’s units.',
+  409: 'Conflicts with what is stored.',
+  413: 'The body is over the route’s size limit.',
+  415: 'The body is not application/json.',
+  422: 'The request is not valid: `errors` names each field at fault.',
+  429: 'Over a daily limit; see Retry-After.',
+};
+
+type ErrorResponse = { description: string; content: { 'application/json': { schema: typeof ApiError } } };
+
+/**
+ * `response: { ...errorResponses(401, 422) }`: the error body declared for
+ * each status a route can answer. Declaring it matters beyond the document:
+ * the reply to a declared status is checked against (and cut to) its schema.
+ * (In this form, with a description, Fastify's types do not check
+ * `reply.code(4xx).send(…)`: apiError() is what keeps those bodies right.)
+ */
+export function errorResponses<const S extends number>(...statuses: S[]): Record<S, ErrorResponse> {
+  const declared = statuses.map((s) => [
+    s,
+    { description: STATUS_MEANING[s] ?? 'Refused.', content: { 'application/json': { schema: ApiError } } },
+  ]);
+  return Object.fromEntries(declared) as Record<S, ErrorResponse>;
 }

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { type ApiErrorCode, apiError } from '../http/api-errors.ts';
+import { RequestValidationError } from '../http/api-validation.ts';
 import { pickLocale, UI } from '../i18n.ts';
 
 // One place that turns errors into answers: 4xx pass through with a clear
@@ -28,16 +30,20 @@ function isDatabaseUnavailable(err: unknown): boolean {
   return /timeout exceeded when trying to connect|Connection terminated|not queryable/i.test(e?.message ?? '');
 }
 
-/** `message` is for API clients; people get the page's wording in their language. */
-export async function sendError(
-  req: FastifyRequest,
-  reply: FastifyReply,
-  status: number,
-  code: string,
-  message: string,
-) {
+/** Fastify's own refusals of a request it could not read, by their stable API codes. */
+const FASTIFY_CODES: Record<string, ApiErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'request.malformed_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'request.empty_body',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'request.unsupported_media_type',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'request.body_too_large',
+  FST_ERR_BAD_URL: 'request.bad_url',
+  FST_ERR_MAX_PARAM_LENGTH: 'request.url_too_long',
+};
+
+/** API clients get the one error body (api-errors.ts); people get the page's wording in their language. */
+export async function sendError(req: FastifyRequest, reply: FastifyReply, status: number, code: ApiErrorCode) {
   reply.code(status);
-  if (isApi(req)) return reply.send({ error: code, message });
+  if (isApi(req)) return reply.send(apiError(code));
   const t = UI[pickLocale((req.query as { lang?: string } | undefined)?.lang)];
   const [title, text] =
     status === 404
@@ -48,6 +54,18 @@ export async function sendError(
   return reply
     .type('text/html; charset=utf-8')
     .viewAsync('platform/message.eta', { t, title, text, lang: t === UI.en ? 'en' : 'vi' });
+}
+
+/**
+ * Fastify's answer to an address it cannot route (bad percent-encoding, a
+ * parameter over maxParamLength), given before any route or hook runs: the
+ * API's error body on /api/, elsewhere the body Fastify itself would send.
+ */
+export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  const status = err.statusCode ?? 400;
+  reply.code(status);
+  if (isApi(req)) return reply.send(apiError(FASTIFY_CODES[err.code] ?? 'request.invalid'));
+  return reply.send({ error: 'Bad Request', code: err.code, message: err.message, statusCode: status });
 }
 
 export default fp(
@@ -62,27 +80,24 @@ export default fp(
       if (isDatabaseUnavailable(err)) {
         req.log.warn({ err: { code: err.code, message: err.message } }, 'database unavailable');
         reply.header('Retry-After', '5');
-        return sendError(
-          req,
-          reply,
-          503,
-          'unavailable',
-          'Service temporarily unavailable / Dịch vụ tạm thời gián đoạn',
-        );
+        return sendError(req, reply, 503, 'service.unavailable');
       }
       if ((err as { code?: string }).code === '22021') {
         // Text PostgreSQL cannot store (a NUL byte) slipped past validation.
-        return sendError(req, reply, 400, 'bad_request', 'Invalid characters / Ký tự không hợp lệ');
+        return sendError(req, reply, 400, 'request.invalid_characters');
       }
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
       if (status >= 500) {
         req.log.error({ err }, 'request failed');
-        return sendError(req, reply, 500, 'internal', 'Internal error / Lỗi hệ thống');
+        return sendError(req, reply, 500, 'server.internal_error');
       }
-      return sendError(req, reply, status, err.code ?? 'bad_request', err.message);
+      if (err instanceof RequestValidationError) {
+        return reply.code(422).send(apiError('validation.failed', { errors: err.items }));
+      }
+      return sendError(req, reply, status, FASTIFY_CODES[err.code] ?? 'request.invalid');
     });
 
-    app.setNotFoundHandler(async (req, reply) => sendError(req, reply, 404, 'not_found', 'Not found / Không tìm thấy'));
+    app.setNotFoundHandler(async (req, reply) => sendError(req, reply, 404, 'route.not_found'));
 
     // Draining at shutdown (SIGTERM → app.close()): Fastify marks itself
     // closing, so every new request, on a new connection too, gets its 503

@@ -43,8 +43,15 @@ function freshBytes(n: number): Buffer {
 const NONCE_SCRIPT = 'HLNONCESCRIPT';
 const NONCE_STYLE = 'HLNONCESTYLE';
 
-/** Every header helmet sets for this configuration, the policy with nonce placeholders. */
-function helmetHeaders(https: boolean): Record<string, string> {
+// The API reference page (@fastify/swagger-ui at /api/docs) is static HTML
+// that loads its scripts and styles from /api/docs/static: 'self' is enough,
+// except for one small <style> element its bundle inserts. Only that page's
+// policy allows that one element, by its hash; no nonce, no attribute.
+const DOCS_PAGE = /^\/api\/docs\/?(\?|$)/;
+const DOCS_STYLE = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='";
+
+/** Every header helmet sets for this configuration, the policy with nonce placeholders (none for the docs page). */
+function helmetHeaders(https: boolean, docs = false): Record<string, string> {
   const headers: Record<string, string> = {};
   const res = {
     setHeader: (name: string, value: string) => {
@@ -67,9 +74,9 @@ function helmetHeaders(https: boolean): Record<string, string> {
         // The citizen page draws its smiley faces as data: SVG images in CSS.
         imgSrc: ["'self'", 'data:'],
         objectSrc: ["'none'"],
-        scriptSrc: ["'self'", `'nonce-${NONCE_SCRIPT}'`],
+        scriptSrc: docs ? ["'self'"] : ["'self'", `'nonce-${NONCE_SCRIPT}'`],
         scriptSrcAttr: ["'none'"],
-        styleSrc: ["'self'", `'nonce-${NONCE_STYLE}'`],
+        styleSrc: ["'self'", docs ? DOCS_STYLE : `'nonce-${NONCE_STYLE}'`],
         styleSrcAttr: ["'none'"],
         // On plain http (a local run) upgrading would break every request.
         upgradeInsecureRequests: https ? [] : null,
@@ -87,8 +94,10 @@ function helmetHeaders(https: boolean): Record<string, string> {
 
 export default fp(
   async (app) => {
-    const { 'content-security-policy': policy, ...others } = helmetHeaders(app.config.publicUrl.startsWith('https:'));
-    if (!policy) throw new Error('helmet produced no Content-Security-Policy');
+    const https = app.config.publicUrl.startsWith('https:');
+    const { 'content-security-policy': policy, ...others } = helmetHeaders(https);
+    const docsPolicy = helmetHeaders(https, true)['content-security-policy'];
+    if (!policy || !docsPolicy) throw new Error('helmet produced no Content-Security-Policy');
     const scriptFirst = policy.indexOf(NONCE_SCRIPT) < policy.indexOf(NONCE_STYLE);
     const [before, middle, after] = policy.split(new RegExp(`${NONCE_SCRIPT}|${NONCE_STYLE}`));
     app.decorateReply('cspNonce', null as never);
@@ -100,7 +109,10 @@ export default fp(
       reply.cspNonce = nonce;
       const [first, second] = scriptFirst ? [nonce.script, nonce.style] : [nonce.style, nonce.script];
       reply.headers(others);
-      reply.header('Content-Security-Policy', `${before}${first}${middle}${second}${after}`);
+      reply.header(
+        'Content-Security-Policy',
+        DOCS_PAGE.test(req.url) ? docsPolicy : `${before}${first}${middle}${second}${after}`,
+      );
       reply.locals = { ...reply.locals, cspNonce: nonce };
       if (EMBEDDABLE.test(req.url)) reply.header('Cross-Origin-Resource-Policy', 'cross-origin');
     });
