@@ -179,9 +179,10 @@ const VALUE_COLUMNS = sql.raw(
 
 /**
  * The query behind itemCounts, exported so that a test can EXPLAIN it and
- * show that a report reads the aggregates, not answer or response. Grouped in
- * SQL by the scope's direct child: a country report returns children ×
- * areas × keys × values rows, not one per commune.
+ * show that a report reads the aggregates, not answer or response, and so
+ * that its SQL is committed (aggregate-repository.sql). Grouped in SQL by
+ * the scope's direct child: a country report returns children × areas ×
+ * keys × values rows, not one per commune.
  */
 export function itemCountsQuery(q: AggregateQuery) {
   return sql<{ seg: number | null; serviceAreaCode: string; indicatorKey: string; value: ScaleValue; n: number }>`
@@ -214,6 +215,12 @@ export async function itemCounts(db: Db, q: AggregateQuery): Promise<ItemCount[]
  * includeSuspect says): the report shows how many suspect responses it left out.
  */
 export async function responseCounts(db: Db, q: AggregateQuery): Promise<ResponseCount[]> {
+  const { rows } = await responseCountsQuery(q).execute(db);
+  return byUnit(rows.map(({ seg, ...r }) => ({ ...childOf(q, seg), ...r })));
+}
+
+/** The query behind responseCounts, built but not run (aggregate-repository.sql). */
+export function responseCountsQuery(q: AggregateQuery) {
   const p = splitPeriod(q.from, q.to);
   const parts = [
     ...(p.months
@@ -230,7 +237,7 @@ export async function responseCounts(db: Db, q: AggregateQuery): Promise<Respons
              where d.day >= ${r.from} and d.day <= ${r.to}${filters('d', q, false)}`,
     ),
   ];
-  const { rows } = await sql<{
+  return sql<{
     seg: number | null;
     serviceAreaCode: string;
     channel: Channel;
@@ -241,8 +248,7 @@ export async function responseCounts(db: Db, q: AggregateQuery): Promise<Respons
     select c.seg, c.service_area_code as "serviceAreaCode", c.channel, c.suspect, sum(c.n)::int as n
       from (${sql.join(parts, sql` union all `)}) c
      group by 1, 2, 3, 4
-     order by 1, 2, 3, 4`.execute(db);
-  return byUnit(rows.map(({ seg, ...r }) => ({ ...childOf(q, seg), ...r })));
+     order by 1, 2, 3, 4`;
 }
 
 /** One indicator's scale answers by local month, for trends (quarters are three months summed). */

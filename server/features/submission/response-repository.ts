@@ -34,9 +34,19 @@ export interface NewResponse {
  * them.
  */
 export async function insertResponseRows(trx: Db, rows: readonly NewResponse[]): Promise<Map<string, string>> {
+  const { rows: inserted } = await insertResponseRowsQuery(rows).execute(trx);
+  return new Map(inserted.map((x) => [x.submission_id, x.id]));
+}
+
+/**
+ * The statement insertResponseRows runs, built but not run: its SQL is
+ * committed in response-repository.sql (scripts/sql-snapshots.ts), so that a
+ * change to it shows in the diff.
+ */
+export function insertResponseRowsQuery(rows: readonly NewResponse[]) {
   const answers = rows.flatMap((r) => r.answers.map((a) => ({ id: r.submissionId, a: answerRow('0', a) })));
   const col = <T>(f: (r: NewResponse) => T) => rows.map(f);
-  const { rows: inserted } = await sql<{ id: string; submission_id: string }>`
+  return sql<{ id: string; submission_id: string }>`
     with r as (
       insert into response (submission_id, payload_hash, survey_version_id, unit_id, desk_id, service_area_code,
                             channel, locale, verified, suspect, suspect_reason, client_key, answer_pattern,
@@ -61,8 +71,7 @@ export async function insertResponseRows(trx: Db, rows: readonly NewResponse[]):
                     ${answers.map((x) => x.a.value_text)}::text[]) as x(s, k, num, opt, txt)
         join r on r.submission_id = x.s
     )
-    select id, submission_id from r`.execute(trx);
-  return new Map(inserted.map((x) => [x.submission_id, x.id]));
+    select id, submission_id from r`;
 }
 
 /** The stored rows of these submission ids (to tell a replay from a conflict). */

@@ -1,0 +1,105 @@
+import type { ColumnType, Generated } from 'kysely';
+
+// Responses, their answers and what follows them (one-time transaction codes,
+// desks under watch, feedback). Imported through schema.ts.
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+export type Channel = 'qr' | 'kiosk' | 'paper' | 'link' | 'api';
+
+export interface ResponseTable {
+  /** bigint, returned by pg as a string */
+  id: Generated<string>;
+  submission_id: string;
+  payload_hash: string;
+  survey_version_id: number;
+  unit_id: number;
+  desk_id: number | null;
+  service_area_code: string;
+  channel: Channel;
+  locale: Generated<'vi' | 'en'>;
+  submitted_at: CreatedAt;
+  suspect: Generated<boolean>;
+  suspect_reason: string | null;
+  /** Answered through a one-time transaction code. */
+  verified: Generated<boolean>;
+  /** Keyed hash of the client address (daily key), erased after a day; never the address. */
+  client_key: string | null;
+  /** Hash of the scale answers, for burst detection. */
+  answer_pattern: string | null;
+  /** An official's decision on a flagged response; the reasons stay in suspect_reason. */
+  suspect_review: 'confirmed' | 'cleared' | null;
+  suspect_reviewed_at: Date | null;
+  /** Keyed hash of the render token the form came with, erased with client_key; never the token. */
+  render_key: string | null;
+}
+
+export interface TransactionCodeTable {
+  code_hash: string;
+  desk_id: number;
+  service_area_code: string;
+  created_at: Generated<Date>;
+  expires_at: Date;
+  used: Generated<boolean>;
+  /** Who issued the code: a staff account or an API key; null on codes issued before issuers were kept. */
+  issued_by_user_id: ColumnType<number | null, number | null | undefined, never>;
+  issued_by_key_id: ColumnType<number | null, number | null | undefined, never>;
+  /** Keyed hash of the dossier reference (unique: one dossier, one code); never the reference. */
+  dossier_hash: ColumnType<string | null, string | null | undefined, never>;
+}
+
+export interface AnswerTable {
+  response_id: string;
+  indicator_key: string;
+  value_num: number | null;
+  value_option: string | null;
+  value_text: string | null;
+}
+
+/** A desk whose volume turned abnormal that day: reviewers see it (stuffing-service.ts). */
+export interface DeskWatchTable {
+  desk_id: number;
+  day: string;
+  /** Responses that arrived while the desk was under watch that day. */
+  responses: number;
+}
+
+export type FeedbackStatus = 'new' | 'in_progress' | 'answered' | 'closed';
+
+export interface FeedbackSettingTable {
+  only_row: Generated<boolean>;
+  due_working_days: Generated<number>;
+}
+
+/** Opened by a trigger on answer: a comment or an overall score of 1–2. */
+export interface FeedbackItemTable {
+  id: Generated<number>;
+  response_id: string;
+  unit_id: number;
+  desk_id: number | null;
+  service_area_code: string;
+  reason: 'comment' | 'low_score' | 'both';
+  status: Generated<FeedbackStatus>;
+  due_at: Date;
+  internal_note: string | null;
+  public_answer: string | null;
+  answered_at: Date | null;
+  closed_at: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  /** Set by triggers while the response is suspect (migration 2026-12-05T0300): out of the inbox and figures. */
+  withheld: FeedbackWithheld | null;
+}
+
+export type FeedbackWithheld = 'under_review' | 'not_counted';
+
+export interface FeedbackEventTable {
+  id: Generated<string>;
+  feedback_id: number;
+  actor_user_id: number | null;
+  at: Generated<Date>;
+  from_status: FeedbackStatus;
+  to_status: FeedbackStatus;
+  note: string | null;
+  public_answer_changed: Generated<boolean>;
+}
