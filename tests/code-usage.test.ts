@@ -5,7 +5,7 @@ import { todayIso } from '../analysis/local-time.ts';
 import { createApiKey } from '../server/features/access/api-key-service.ts';
 import { insertDesk } from '../server/features/organisation/desk-repository.ts';
 import { secretHash } from '../server/platform/secrets.ts';
-import { createCentre, createDesk, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
+import { createDesk, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { formBody, staffClient } from './helpers/staff.ts';
 
@@ -118,7 +118,9 @@ t.test('the unused share per desk and per issuer, over the last 30 days by defau
   t.same(rowOf(page.body, 'Khóa API “Phần mềm Một cửa tỉnh”', 'Quầy Hai')?.slice(1), ['2', '2', '0', '0%', '0']);
   t.same(rowOf(page.body, 'Không rõ', 'Quầy 1')?.slice(1), ['1', '0', '1', '100%', '0']);
   t.match(page.body, /tỷ lệ không dùng <strong>50%<\/strong> \(3\/6 mã; 1 mã còn hạn\)/);
-  t.notMatch(page.body, /\/t\/|A1|K1/, 'no code, no dossier');
+  // (The session's CSRF token is random letters and digits: left out, it could spell "K1".)
+  const text = page.body.replace(/"X-CSRF-Token": "[^"]*"|name="_csrf" value="[^"]*"/g, '');
+  t.notMatch(text, /\/t\/|A1|K1/, 'no code, no dossier');
 
   // A period reaching back 45 days takes in the code of 40 days ago.
   const from = todayIso(new Date(Date.now() - 45 * 86_400_000));
@@ -129,7 +131,9 @@ t.test('the unused share per desk and per issuer, over the last 30 days by defau
   t.match(bad.body, /Vui lòng nhập ngày bắt đầu theo dạng dd\/mm\/yyyy/);
 });
 
-t.test('reviewers and the centre manager see it; counter staff do not; other communes see none of it', async (t) => {
+// Another commune's users see none of it, and asking for this commune by id is a 404 as for a unit
+// that does not exist: the cross-unit matrix (tests/cross-unit.test.ts).
+t.test('reviewers and the centre manager see it; counter staff do not', async (t) => {
   const { app, db, desk, staff } = await setup(t);
   const manager = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, desk.centreId) });
   const mine = await manager.get('/staff/codes/usage');
@@ -146,17 +150,6 @@ t.test('reviewers and the centre manager see it; counter staff do not; other com
     .execute();
   t.match(denied, [{ detail: { route: '/staff/codes/usage' } }], 'the refusal is audited');
 
-  const other = await createCentre(db, 'Phường Khác');
-  const elsewhere = await staffClient(app, db, { role: 'official', unitCode: await unitCode(db, other.communeId) });
-  const theirs = await elsewhere.get('/staff/codes/usage');
-  t.equal(theirs.statusCode, 200);
-  t.notMatch(theirs.body, /Quầy 1|Quầy Hai|Xã Thử Nghiệm|Phần mềm Một cửa tỉnh/, 'nothing of the other commune');
-  for (const unitId of [desk.communeId, desk.centreId]) {
-    const asked = await elsewhere.get(`/staff/codes/usage?unitId=${unitId}`);
-    t.equal(asked.statusCode, 404, 'asking for it by id is a 404');
-    t.notMatch(asked.body, /Quầy 1|Xã Thử Nghiệm/);
-  }
-  t.equal((await elsewhere.get('/staff/codes/usage?unitId=abc')).statusCode, 404);
   const admin = await staffClient(app, db, { role: 'admin' });
   const all = await admin.get(`/staff/codes/usage?unitId=${desk.provinceId}`);
   t.same(rowOf(all.body, 'Quầy 1')?.slice(1), ['4', '1', '3', '75%', '1'], 'an administrator sees every unit');

@@ -1,25 +1,42 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { createApiKey } from '../server/features/access/api-key-service.ts';
-import { insertDesk } from '../server/features/organisation/desk-repository.ts';
-import { createCentre, submitHeaders, unitCode } from './helpers/fixtures.ts';
+import { oneOfEverything } from './helpers/everything.ts';
+import { createCentre, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { type StaffClient, staffClient } from './helpers/staff.ts';
 
 // The cross-unit matrix, generated from the app's own route table: every
 // staff and API route, asked by users of another commune for commune A's
-// things, is refused, leaks nothing, and changes nothing. A new route with a
-// parameter this test cannot fill makes it fail, so no route is left out.
+// things, is refused, leaks nothing, and changes nothing; asked by id, it
+// answers as for an id that does not exist (a 404 for the role the route is
+// for), so that nothing tells A's ids apart. A new route with a parameter
+// this test cannot fill makes it fail, so no route is left out.
 
 /** Routes open to everyone by design, with the reason. */
 const PUBLIC: Record<string, string> = {
   'GET /staff/sign-in': 'the sign-in form',
   'POST /staff/sign-in': 'the sign-in form',
   'GET /api/v1/surveys/:code': 'survey definitions are public (kiosks render them)',
+  'GET /api/v1/openapi.json': 'the API description is public: it describes the API, no data',
 };
+
+/** The API reference page and its assets (@fastify/swagger-ui), public like the document it shows. */
+const DOCS = '/api/docs';
 
 /** Routes about the signed-in user alone, with no unit to cross. */
 const SELF = new Set(['POST /staff/sign-out', 'GET /staff', 'GET /staff/password', 'POST /staff/password']);
+
+/** Pages that take the unit from the query string: asked for commune A, an official of B gets a 404. */
+const UNIT_IN_QUERY = new Set([
+  'GET /staff/reports',
+  'GET /staff/reports/export.csv',
+  'GET /staff/reports/export.xlsx',
+  'GET /staff/reports/report.pdf',
+  'GET /staff/reports/responses.csv',
+  'GET /staff/reports/responses.xlsx',
+  'GET /staff/codes/usage',
+]);
 
 /** Shared instruments: every signed-in user may read them (publishing is an admin's). */
 const SHARED = new Set(['GET /staff/surveys', 'GET /staff/surveys/:surveyCode']);
@@ -28,74 +45,9 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
   const { app, db } = await testApp(t);
 
   // Commune A, with one of everything a route can name.
-  const a = await createCentre(db, 'Xã Alpha Riêng Biệt');
-  const deskCode = `alpha-quay-${a.centreId}`;
-  const deskId = await insertDesk(db, {
-    unitId: a.centreId,
-    code: deskCode,
-    name: 'Quầy Alpha Bí Mật',
-    serviceAreas: ['dat-dai', 'ho-tich'],
-  });
-  const aKey = (await createApiKey(db, {
-    unitCode: await unitCode(db, a.centreId),
-    role: 'manager',
-    label: 'khóa Alpha',
-  }))!;
-  const posted = await app.inject({
-    method: 'POST',
-    url: '/api/v1/responses',
-    headers: await submitHeaders(db, a.centreId),
-    payload: {
-      desk: deskCode,
-      serviceArea: 'dat-dai',
-      submissionId: randomUUID(),
-      answers: {
-        access: 2,
-        procedure: 2,
-        staff: 1,
-        result: 2,
-        feedback: 'na',
-        overall: 1,
-        comment: 'Góp ý Alpha riêng',
-      },
-    },
-  });
-  t.equal(posted.statusCode, 201);
-  // A one-time code issued at A's desk by A's key: a code usage page blind to the scope would name both.
-  const issued = await app.inject({
-    method: 'POST',
-    url: '/api/v1/transaction-codes',
-    headers: { authorization: `Bearer ${aKey.key}` },
-    payload: { desk: deskCode, serviceArea: 'dat-dai', dossierRef: 'HS-ALPHA-0' },
-  });
-  t.equal(issued.statusCode, 201);
-  const feedback = await db.selectFrom('feedback_item').select('id').executeTakeFirstOrThrow();
-  const target = await db
-    .insertInto('plan_target')
-    .values({
-      unit_id: a.communeId,
-      service_area_code: null,
-      metric: 'satisfaction_rate',
-      factor_key: null,
-      comparison: 'gte',
-      threshold: '0.9',
-      valid_from: '2026-01-01',
-      valid_to: '2026-12-31',
-      source_plan: 'Kế hoạch Alpha',
-      source_clause: null,
-    } as never)
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const a = await oneOfEverything(app, db, 'Alpha Riêng Biệt');
+  const { deskCode, deskId, fill } = a;
 
-  const fill: Record<string, string> = {
-    unitId: String(a.centreId),
-    deskId: String(deskId),
-    targetId: String(target.id),
-    feedbackId: String(feedback.id),
-    keyId: String(aKey.id),
-    surveyCode: 'sipas-quick',
-    code: 'sipas-quick',
-  };
   // What a route would change if it ignored the scope: names, areas, statuses, A's ids in the body.
   const body = {
     name: 'Đã bị đổi',
@@ -135,6 +87,14 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
     feedback: await db.selectFrom('feedback_item').select(['id', 'status']).orderBy('id').execute(),
     assignments: (await db.selectFrom('survey_assignment').selectAll().execute()).length,
     responses: (await db.selectFrom('response').select('id').execute()).length,
+    // No export, change or issue of A's is recorded either (refusals are, as permission.denied).
+    audit: await db
+      .selectFrom('audit_event')
+      .select(['id', 'action'])
+      .where('unit_id', 'in', [a.provinceId, a.communeId, a.centreId])
+      .where('action', '!=', 'permission.denied')
+      .orderBy('id')
+      .execute(),
   });
 
   // Commune B's people, each role.
@@ -159,21 +119,12 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
 
   const before = await snapshot();
 
-  const leaks = [
-    await unitCode(db, a.communeId),
-    await unitCode(db, a.centreId),
-    deskCode,
-    'Quầy Alpha Bí Mật',
-    'Xã Alpha Riêng Biệt',
-    'Kế hoạch Alpha',
-    'Góp ý Alpha',
-    'khóa Alpha',
-  ];
+  const leaks = [await unitCode(db, a.communeId), await unitCode(db, a.centreId), deskCode, ...Object.values(a.names)];
   let covered = 0;
   for (const route of app.routeTable) {
     const name = `${route.method} ${route.url}`;
     if (!route.url.startsWith('/staff') && !route.url.startsWith('/api/')) continue;
-    if (PUBLIC[name] || SELF.has(name)) continue;
+    if (PUBLIC[name] || SELF.has(name) || route.url.startsWith(DOCS)) continue;
     const params = [...route.url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
     const unknown = params.filter((p) => !(p in fill));
     t.same(unknown, [], `${name}: every parameter can be filled with commune A's ids`);
@@ -210,8 +161,10 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
       continue;
     }
 
+    const statuses: number[] = [];
     for (const [who, client] of Object.entries(users)) {
       const res = route.method === 'GET' ? await client.get(url) : await client.post(url, body);
+      statuses.push(res.statusCode);
       const label = `${name} as ${who} → ${res.statusCode}`;
       if (ids.length > 0 || route.method === 'POST') {
         // Asking for A's things by id, or posting A's ids in a form: refused.
@@ -221,6 +174,12 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
       }
       if (!SHARED.has(name)) {
         for (const leak of leaks) t.notOk(res.body.includes(String(leak)), `${label}: shows nothing of A (${leak})`);
+      }
+      // A's ids are answered as ids that do not exist, malformed or out of range: nothing tells them apart.
+      for (const ghost of ids.length > 0 ? ['0', '1e3', '999999', '99999999999', 'abc'] : []) {
+        const other = route.url.replace(/:([A-Za-z]+)/g, (_, p: string) => (ids.includes(p) ? ghost : fill[p]!));
+        const asGhost = route.method === 'GET' ? await client.get(other) : await client.post(other, body);
+        t.equal(res.statusCode, asGhost.statusCode, `${label}: the same as for id ${ghost}`);
       }
       // Pages that take the unit from the query string (results, code usage): ask them for commune A.
       if (route.method === 'GET' && ids.length === 0) {
@@ -232,7 +191,16 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
             t.notOk(asked.body.includes(String(leak)), `${askedLabel}: shows nothing of A (${leak})`);
           }
         }
+        if (UNIT_IN_QUERY.has(name) && who === 'official of B') t.equal(asked.statusCode, 404, `${askedLabel}: 404`);
+        for (const ghost of ['999999', 'abc']) {
+          const asGhost = await client.get(`${url}?unitId=${ghost}`);
+          t.equal(asked.statusCode, asGhost.statusCode, `${askedLabel}: the same as for unit ${ghost}`);
+        }
       }
+    }
+    if (ids.length > 0) {
+      // The role the route is for gets a 404: A's things do not exist for B (a 403 only for the other roles).
+      t.ok(statuses.includes(404), `${name}: a 404 for whoever of B may use it (${statuses.join(', ')})`);
     }
   }
   t.ok(covered >= 30, `${covered} routes checked`);

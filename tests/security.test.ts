@@ -4,10 +4,9 @@ import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import t, { type Test } from 'tap';
 import { buildApp } from '../server/app.ts';
-import { createApiKey } from '../server/features/access/api-key-service.ts';
-import { insertDesk } from '../server/features/organisation/desk-repository.ts';
 import { loadConfig } from '../server/platform/config.ts';
-import { createCentre, createDesk, deskSubmitHeaders, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
+import { oneOfEverything } from './helpers/everything.ts';
+import { createDesk, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { testApp, testConfig, testDatabase } from './helpers/harness.ts';
 import { ROOT } from './helpers/process.ts';
 import { staffClient } from './helpers/staff.ts';
@@ -158,63 +157,9 @@ t.test('templates have no style or event-handler attributes, even in branches th
 t.test('every citizen page and every staff page an administrator reaches keeps to the CSP', async (t) => {
   const { app, db } = await testApp(t);
   const single = await createDesk(db, ['ho-tich']);
-  const centre = await createCentre(db, 'Xã Quét Trang');
-  const deskCode = `quet-${centre.centreId}`;
-  const deskId = await insertDesk(db, {
-    unitId: centre.centreId,
-    code: deskCode,
-    name: 'Quầy Quét',
-    serviceAreas: ['dat-dai', 'ho-tich'],
-  });
-  const key = (await createApiKey(db, {
-    unitCode: await unitCode(db, centre.centreId),
-    role: 'manager',
-    label: 'khóa quét',
-  }))!;
-  // Enough responses, one with a comment, for charts and a feedback item to exist.
-  const withComment = await app.inject({
-    method: 'POST',
-    url: '/api/v1/responses',
-    headers: await deskSubmitHeaders(db, deskCode),
-    payload: {
-      desk: deskCode,
-      serviceArea: 'dat-dai',
-      submissionId: randomUUID(),
-      answers: { access: 1, procedure: 1, staff: 1, result: 1, feedback: 'na', overall: 1, comment: 'Chờ lâu' },
-    },
-  });
-  t.equal(withComment.statusCode, 201);
-  for (let i = 0; i < 6; i++) {
-    const posted = await app.inject({
-      method: 'POST',
-      url: '/api/v1/responses',
-      headers: await deskSubmitHeaders(db, deskCode),
-      payload: {
-        desk: deskCode,
-        serviceArea: 'dat-dai',
-        submissionId: randomUUID(),
-        answers: { access: 4, procedure: 3, staff: 5, result: 4, feedback: 'na', overall: i < 2 ? 2 : 5 },
-      },
-    });
-    t.equal(posted.statusCode, 201);
-  }
-  const feedback = await db.selectFrom('feedback_item').select('id').orderBy('id').executeTakeFirstOrThrow();
-  const target = await db
-    .insertInto('plan_target')
-    .values({
-      unit_id: centre.communeId,
-      service_area_code: null,
-      metric: 'satisfaction_rate',
-      factor_key: null,
-      comparison: 'gte',
-      threshold: '0.9',
-      valid_from: '2026-01-01',
-      valid_to: '2026-12-31',
-      source_plan: 'Kế hoạch quét',
-      source_clause: null,
-    } as never)
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  // Responses, one with a comment, for charts and a feedback item to exist; a code, a target, a key.
+  const centre = await oneOfEverything(app, db, 'Quét Trang');
+  const { deskCode, key } = centre;
 
   const scanned: string[] = [];
   const scan = (what: string, res: LightMyRequestResponse) => {
@@ -264,17 +209,9 @@ t.test('every citizen page and every staff page an administrator reaches keeps t
 
   // Staff: every GET route of the route table, as a page and as an htmx request.
   const admin = await staffClient(app, db, { role: 'admin' });
-  const fill: Record<string, string> = {
-    unitId: String(centre.centreId),
-    deskId: String(deskId),
-    targetId: String(target.id),
-    feedbackId: String(feedback.id),
-    keyId: String(key.id),
-    surveyCode: 'sipas-quick',
-  };
   const urlOf = (route: string) =>
     route.replace(/:([A-Za-z]+)/g, (_, name: string) => {
-      const value = fill[name];
+      const value = centre.fill[name];
       if (!value) throw new Error(`no value for :${name} in ${route}: add it to fill`);
       return value;
     });

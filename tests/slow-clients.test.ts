@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { testDatabase } from './helpers/harness.ts';
 import { startServer } from './helpers/process.ts';
 
@@ -57,7 +57,8 @@ function health(base: string): Promise<{ status: number | string; ms: number }> 
   });
 }
 
-t.test('trickling and idle clients are cut within their timeouts while /healthz answers', async (t) => {
+// One server for both: the first scenario ends with every connection closed.
+t.test('a server with short timeouts and a connection cap', async (t) => {
   const { url: databaseUrl } = await testDatabase(t);
   const server = await startServer({
     DATABASE_URL: databaseUrl,
@@ -67,17 +68,26 @@ t.test('trickling and idle clients are cut within their timeouts while /healthz 
     HTTP_MAX_CONNECTIONS: String(MAX_CONNECTIONS),
   });
   t.teardown(() => void server.child.kill('SIGKILL'));
-  const host = new URL(server.url).host;
+  await t.test('trickling and idle clients are cut within their timeouts while /healthz answers', (t) =>
+    trickling(t, server.url),
+  );
+  await t.test('past the connection cap new sockets are dropped, and the server recovers once the hogs are cut', (t) =>
+    hogs(t, server.url),
+  );
+});
+
+async function trickling(t: Test, base: string) {
+  const host = new URL(base).host;
 
   const body = trickle(
-    server.url,
+    base,
     `POST /api/v1/responses HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`,
     'x'.repeat(1000),
   );
-  const headers = trickle(server.url, `GET /healthz HTTP/1.1\r\nHost: ${host}\r\n`, 'X-Slow: 1\r\n'.repeat(50));
-  const idle = trickle(server.url, '', '');
+  const headers = trickle(base, `GET /healthz HTTP/1.1\r\nHost: ${host}\r\n`, 'X-Slow: 1\r\n'.repeat(50));
+  const idle = trickle(base, '', '');
   await new Promise((r) => setTimeout(r, 1_200));
-  const during = await health(server.url);
+  const during = await health(base);
   t.equal(during.status, 200, '/healthz answers while they hang on');
   t.ok(during.ms < 1_000, `in ${Math.round(during.ms)} ms`);
 
@@ -91,23 +101,14 @@ t.test('trickling and idle clients are cut within their timeouts while /healthz 
   t.notMatch(headers.received(), /^HTTP\/1\.1 200/, 'without ever being answered');
   const idleCut = await idle.closedAfter;
   t.ok(idleCut <= HEADERS_TIMEOUT_MS + SLACK_MS, `a silent connection cut after ${Math.round(idleCut)} ms`);
-  t.equal((await health(server.url)).status, 200);
-});
+  t.equal((await health(base)).status, 200);
+}
 
-t.test('past the connection cap new sockets are dropped, and the server recovers once the hogs are cut', async (t) => {
-  const { url: databaseUrl } = await testDatabase(t);
-  const server = await startServer({
-    DATABASE_URL: databaseUrl,
-    SEED_DEMO: 'never',
-    HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-    HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
-    HTTP_MAX_CONNECTIONS: String(MAX_CONNECTIONS),
-  });
-  t.teardown(() => void server.child.kill('SIGKILL'));
-  const hogs = Array.from({ length: MAX_CONNECTIONS }, () => trickle(server.url, '', ''));
+async function hogs(t: Test, base: string) {
+  const hogs = Array.from({ length: MAX_CONNECTIONS }, () => trickle(base, '', ''));
   await new Promise((r) => setTimeout(r, 500));
-  const refused = await health(server.url);
+  const refused = await health(base);
   t.not(refused.status, 200, `one past the cap is dropped (${refused.status})`);
   await Promise.all(hogs.map((h) => h.closedAfter));
-  t.equal((await health(server.url)).status, 200, 'answers again once the idle hogs are cut');
-});
+  t.equal((await health(base)).status, 200, 'answers again once the idle hogs are cut');
+}

@@ -14,6 +14,10 @@ import {
 // must flag the flood and leave the honest citizens around it alone. The
 // fault suite runs the same against a real server (faults/stuffing.ts).
 
+// Each scenario has its own app and database, and waits out the minimum
+// time on the page: side by side, the waits overlap.
+t.jobs = 4;
+
 const pct = (f: Figures) => `${f.flagged}/${f.stored} (${(f.share * 100).toFixed(1)}%) ${JSON.stringify(f.reasons)}`;
 
 async function setup(t: Test) {

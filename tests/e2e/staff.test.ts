@@ -81,12 +81,15 @@ if (!HAS_CHROMIUM) {
       await second.goto(codeUrl);
       t.equal(await first.locator('input[name=serviceArea]').inputValue(), 'ho-tich', 'the area comes from the code');
       const { comment: _, ...answers } = VALID_FORM_ANSWERS;
+      // The tab in front: a tab behind gets no animation frames, and every tap waits for them.
+      await first.bringToFront();
       await tapAnswers(first, answers);
       await first.getByRole('button', { name: 'Gửi đánh giá' }).tap();
       await first.getByText(THANKS).waitFor();
       const stored = await db.selectFrom('response').select(['service_area_code']).execute();
       t.same(stored, [{ service_area_code: 'ho-tich' }], 'accepted once, under the area of the code');
 
+      await second.bringToFront();
       await tapAnswers(second, answers);
       await second.getByRole('button', { name: 'Gửi đánh giá' }).tap();
       await second.getByRole('heading', { name: CODE_USED }).waitFor();

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { createApiKey } from '../../server/features/access/api-key-service.ts';
+import { insertDesk } from '../../server/features/organisation/desk-repository.ts';
+import type { Db } from '../../server/platform/db/connect.ts';
+import { createCentre, submitHeaders, unitCode } from './fixtures.ts';
+
+// One of everything a staff or API route can name, in one commune: for the
+// tests that walk the whole route table (the cross-unit matrix, the CSP scan).
+
+/**
+ * A commune "Xã <name>" with its centre; a desk there serving two areas; a
+ * manager key of the centre; seven responses through the API (for the
+ * charts; the last with a comment, whose feedback item `fill` names); a
+ * one-time code issued by that key; and a satisfaction target of the
+ * commune. `fill` gives every route parameter a value of this commune.
+ */
+export async function oneOfEverything(app: FastifyInstance, db: Db, name: string) {
+  const names = {
+    commune: `Xã ${name}`,
+    desk: `Quầy ${name}`,
+    key: `khóa ${name}`,
+    comment: `Góp ý ${name}`,
+    plan: `Kế hoạch ${name}`,
+  };
+  const slug = name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/gi, 'd')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .toLowerCase();
+  const centre = await createCentre(db, names.commune);
+  const deskCode = `${slug}-quay-${centre.centreId}`;
+  const deskId = await insertDesk(db, {
+    unitId: centre.centreId,
+    code: deskCode,
+    name: names.desk,
+    serviceAreas: ['dat-dai', 'ho-tich'],
+  });
+  const key = (await createApiKey(db, {
+    unitCode: await unitCode(db, centre.centreId),
+    role: 'manager',
+    label: names.key,
+  }))!;
+  const headers = await submitHeaders(db, centre.centreId);
+  for (let i = 0; i < 7; i++) {
+    // The commented one last: its feedback item is the newest.
+    const answers =
+      i === 6
+        ? { access: 1, procedure: 1, staff: 1, result: 1, feedback: 'na', overall: 1, comment: names.comment }
+        : { access: 4, procedure: 3, staff: 5, result: 4, feedback: 'na', overall: i < 2 ? 2 : 5 };
+    const posted = await app.inject({
+      method: 'POST',
+      url: '/api/v1/responses',
+      headers,
+      payload: { desk: deskCode, serviceArea: 'dat-dai', submissionId: randomUUID(), answers },
+    });
+    if (posted.statusCode !== 201) throw new Error(`fixture response: ${posted.statusCode} ${posted.body}`);
+  }
+  // A code issued at the desk by the centre's key: a page blind to the scope would name both.
+  const issued = await app.inject({
+    method: 'POST',
+    url: '/api/v1/transaction-codes',
+    headers: { authorization: `Bearer ${key.key}` },
+    payload: { desk: deskCode, serviceArea: 'dat-dai', dossierRef: `HS-${slug}-0` },
+  });
+  if (issued.statusCode !== 201) throw new Error(`fixture code: ${issued.statusCode} ${issued.body}`);
+  const feedback = await db.selectFrom('feedback_item').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow();
+  const target = await db
+    .insertInto('plan_target')
+    .values({
+      unit_id: centre.communeId,
+      service_area_code: null,
+      metric: 'satisfaction_rate',
+      factor_key: null,
+      comparison: 'gte',
+      threshold: '0.9',
+      valid_from: '2026-01-01',
+      valid_to: '2026-12-31',
+      source_plan: names.plan,
+      source_clause: null,
+    } as never)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const fill: Record<string, string> = {
+    unitId: String(centre.centreId),
+    deskId: String(deskId),
+    targetId: String(target.id),
+    feedbackId: String(feedback.id),
+    keyId: String(key.id),
+    surveyCode: 'sipas-quick',
+    code: 'sipas-quick',
+  };
+  return { ...centre, deskCode, deskId, key, names, fill, issuedUrl: String(issued.json().url) };
+}
