@@ -127,13 +127,16 @@ function testFiles(args: string[]): string[] {
  * old one. Build it once per install, before the first run.
  */
 async function tapBuild() {
+  // tap builds its runner for the plugins package.json names; built again
+  // whenever that list changes (the marker holds the list it was built for).
   const marker = path.resolve('node_modules/.tap-plugins-built');
-  if (existsSync(marker)) return;
+  const plugins = `${JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).tap?.plugin ?? [])}\n`;
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === plugins) return;
   const code = await new Promise<number | null>((resolve) => {
     spawn('npx', ['tap', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] }).on('exit', resolve);
   });
   if (code !== 0) throw new Error('tap build failed');
-  writeFileSync(marker, 'plugins built for this install\n');
+  writeFileSync(marker, plugins);
 }
 
 function withDatabase(url: string, database: string): string {
