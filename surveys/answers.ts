@@ -22,7 +22,8 @@ export type AnswerSource = 'form' | 'json';
 
 export type AnswerCheck = { ok: true; answers: Answer[] } | { ok: false; errors: AnswerError[] };
 
-const MESSAGES: Record<AnswerError['code'], LocalText> = {
+/** The words of each answer error; the API's error catalogue lists them as `answer.<code>`. */
+export const ANSWER_MESSAGES: Record<AnswerError['code'], LocalText> = {
   required: { vi: 'Ông/Bà vui lòng trả lời câu hỏi này.', en: 'Please answer this question.' },
   invalid_value: { vi: 'Lựa chọn không hợp lệ.', en: 'This is not one of the choices.' },
   too_long: { vi: 'Nội dung quá dài.', en: 'This text is too long.' },
@@ -37,7 +38,7 @@ const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u2
 export function checkAnswers(def: SurveyDefinition, raw: Record<string, unknown>, source: AnswerSource): AnswerCheck {
   const errors: AnswerError[] = [];
   const answers: Answer[] = [];
-  const fail = (key: string, code: AnswerError['code']) => errors.push({ key, code, message: MESSAGES[code] });
+  const fail = (key: string, code: AnswerError['code']) => errors.push({ key, code, message: ANSWER_MESSAGES[code] });
   const questions = questionsOf(def);
   const known = new Set(questions.map((q) => q.key));
 

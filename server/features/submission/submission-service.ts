@@ -3,6 +3,7 @@ import { DEFAULT_SURVEY_CODE } from '../../../surveys/instruments.ts';
 import type { LocalText } from '../../../surveys/schema.ts';
 import type { Db } from '../../platform/db/connect.ts';
 import type { Channel } from '../../platform/db/schema.ts';
+import { FIELD_ERROR_CODES } from '../../platform/http/api-errors.ts';
 import { type DeskContext, findActiveDesk } from '../organisation/desk-repository.ts';
 import { findAssignedSurveyCode } from '../surveys/survey-assignment-repository.ts';
 import { latestVersion, type PublishedVersion } from '../surveys/survey-version-repository.ts';
@@ -95,14 +96,9 @@ export type SubmissionResult =
   | { status: 'invalid'; errors: FieldError[]; context: DeskSurvey }
   | { status: 'unknown_desk' };
 
-const AREA_REQUIRED: LocalText = {
-  vi: 'Ông/Bà vui lòng chọn lĩnh vực đã giao dịch.',
-  en: 'Please choose the service area of your transaction.',
-};
-const AREA_INVALID: LocalText = {
-  vi: 'Quầy này không phục vụ lĩnh vực đã chọn.',
-  en: 'This desk does not serve the chosen service area.',
-};
+// The words are the API's catalogue's: the form shows the same ones.
+const AREA_REQUIRED = FIELD_ERROR_CODES['service_area.required'];
+const AREA_INVALID = FIELD_ERROR_CODES['service_area.not_served'];
 
 export async function submitResponse(db: Db, s: Submission): Promise<SubmissionResult> {
   const context = await loadDeskSurvey(db, s.deskCode);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ANSWER_MESSAGES } from '../../../surveys/answers.ts';
 
 // The one body of every API error, 4xx and 5xx alike:
 //   {"code": "...", "message": {"vi", "en"}, "errors": [{"path", "code", "message": {"vi", "en"}}]}
@@ -112,6 +113,15 @@ export const API_ERROR_CODES = {
 } as const satisfies Record<string, LocalMessage & { status: readonly number[] }>;
 export type ApiErrorCode = keyof typeof API_ERROR_CODES;
 
+type AnswerCode = keyof typeof ANSWER_MESSAGES;
+
+/** The survey's rules for answers, in surveys/answers.ts's own words. */
+function answerCodes() {
+  return Object.fromEntries(
+    Object.entries(ANSWER_MESSAGES).map(([code, m]) => [`answer.${code}`, { en: m.en, vi: m.vi }]),
+  ) as { [K in AnswerCode as `answer.${K}`]: LocalMessage };
+}
+
 /** Codes of the items in `errors`: one field's problem. */
 export const FIELD_ERROR_CODES = {
   // The request's own form (zod issue codes, and `required` for a missing field).
@@ -128,17 +138,7 @@ export const FIELD_ERROR_CODES = {
   'validation.invalid_element': { en: 'Invalid element.', vi: 'Phần tử không hợp lệ.' },
   'validation.custom': { en: 'Invalid value.', vi: 'Giá trị không hợp lệ.' },
   // The survey's rules for answers (surveys/answers.ts).
-  'answer.required': { en: 'Please answer this question.', vi: 'Ông/Bà vui lòng trả lời câu hỏi này.' },
-  'answer.invalid_value': { en: 'This is not one of the choices.', vi: 'Lựa chọn không hợp lệ.' },
-  'answer.too_long': { en: 'This text is too long.', vi: 'Nội dung quá dài.' },
-  'answer.invalid_text': {
-    en: 'This text has characters that are not allowed.',
-    vi: 'Nội dung có ký tự không hợp lệ.',
-  },
-  'answer.unknown_question': {
-    en: 'There is no such question in this survey.',
-    vi: 'Không có câu hỏi này trong phiếu.',
-  },
+  ...answerCodes(),
   // The desk and its service areas.
   'service_area.required': {
     en: 'Please choose the service area of your transaction.',
