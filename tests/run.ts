@@ -7,7 +7,9 @@ import { createDatabaseIfMissing } from '../server/platform/db/database.ts';
 import { startEmbedded } from '../server/platform/db/embedded.ts';
 import { prepareDatabase } from '../server/setup.ts';
 import { freePort } from './helpers/process.ts';
+import { type CheckResult, startStaticChecks } from './helpers/static-checks.ts';
 import { countResults } from './helpers/tap-count.ts';
+import { describeFile, planGroups, writeGroupEntries } from './helpers/test-groups.ts';
 
 // The test command: a real PostgreSQL (embedded, or DATABASE_URL's server),
 // one migrated template database that each test file clones for itself, then
@@ -17,8 +19,12 @@ import { countResults } from './helpers/tap-count.ts';
 const TEMPLATE = `hl_template_${process.pid}`;
 // Per run, so that runs side by side do not read each other's results.
 const RAW_TAP = path.resolve(`.tap/raw-${process.pid}.tap`);
+const GROUPS_DIR = path.resolve(`.tap/groups-${process.pid}`);
 
 async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  // A whole run (npm test) type-checks and lints too, side by side with the tests.
+  const checks = args.length ? Promise.resolve<CheckResult[]>([]) : startStaticChecks();
   let adminUrl = process.env.DATABASE_URL;
   let stop = async () => {};
   let tmp: string | undefined;
@@ -41,7 +47,8 @@ async function main(): Promise<number> {
     await db.destroy();
 
     await tapBuild();
-    const args = [
+    const { files, timeout } = processes(args);
+    const tapArgs = [
       'tap',
       '--reporter',
       process.env.TAP_REPORTER ?? (process.stdout.isTTY ? 'base' : 'terse'),
@@ -49,10 +56,12 @@ async function main(): Promise<number> {
       RAW_TAP,
       '--jobs',
       String(jobs()),
-      ...testFiles(process.argv.slice(2)),
+      '--timeout',
+      String(timeout),
+      ...files,
     ];
     const code = await new Promise<number>((resolve) => {
-      const child = spawn('npx', args, {
+      const child = spawn('npx', tapArgs, {
         stdio: 'inherit',
         env: { ...process.env, TEST_ADMIN_URL: adminUrl, TEST_TEMPLATE_DB: TEMPLATE },
       });
@@ -60,14 +69,17 @@ async function main(): Promise<number> {
     });
     const { passed, failed, skipped } = countResults(readFileSync(RAW_TAP, 'utf8'));
     rmSync(RAW_TAP, { force: true });
-    const failures = code !== 0 && failed === 0 ? 1 : failed;
+    rmSync(GROUPS_DIR, { recursive: true, force: true });
+    const failedChecks = (await checks).filter((c) => !c.ok);
+    for (const c of failedChecks) process.stdout.write(`\n${c.name} failed:\n${c.output}\n`);
+    const failures = (code !== 0 && failed === 0 ? 1 : failed) + failedChecks.length;
     // Where everything a test needs was installed (.ci/run with Chromium),
     // a skip hides a test that did not run: it fails the run.
     const noSkips = process.env.HL_NO_SKIPS === '1';
     if (noSkips && skipped > 0)
       process.stdout.write(`\n${skipped} skipped where nothing may be skipped (HL_NO_SKIPS=1)\n`);
     process.stdout.write(`\n${passed} passed, ${failures} failed, ${skipped} skipped\n`);
-    return code === 0 && failures === 0 && !(noSkips && skipped > 0) ? 0 : 1;
+    return failures === 0 && !(noSkips && skipped > 0) ? 0 : 1;
   } finally {
     await dropDatabase(adminUrl, TEMPLATE).catch(() => {});
     await stop();
@@ -106,6 +118,23 @@ async function throwaway(adminUrl: string) {
   } finally {
     await db.destroy();
   }
+}
+
+/**
+ * What tap runs: the test files, packed into shared processes when there are
+ * more than enough to keep every job busy (tests/helpers/test-groups.ts), and
+ * the time limit per process (package.json's, times the files it holds).
+ */
+function processes(args: string[]): { files: string[]; timeout: number } {
+  const perFile = Number(JSON.parse(readFileSync('package.json', 'utf8')).tap?.timeout ?? 30);
+  const all = testFiles(args.length ? args : ['tests']);
+  const grouped = process.env.TEST_GROUPS !== '0' && all.length > 2 * jobs();
+  if (!grouped) return { files: all, timeout: perFile };
+  const groups = planGroups(all.map(describeFile));
+  return {
+    files: writeGroupEntries(groups, GROUPS_DIR),
+    timeout: perFile * Math.max(...groups.map((g) => g.length)),
+  };
 }
 
 /** tap takes files, not folders: `tests/run.ts tests/e2e` runs the test files inside the folder. */

@@ -148,7 +148,6 @@ export const computed = (page: Page, selector: string, property: string): Promis
   page.evaluate(`getComputedStyle(document.querySelector(${JSON.stringify(selector)}))[${JSON.stringify(property)}]`);
 
 const AXE_SOURCE = readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
-const axeContexts = new WeakSet<BrowserContext>();
 
 export interface AxeViolation {
   id: string;
@@ -164,11 +163,7 @@ export interface AxeViolation {
  * under its real policy.
  */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
-  // Loaded with every new document of the context from then on (a page already open gets it now).
-  if (!axeContexts.has(page.context())) {
-    axeContexts.add(page.context());
-    await page.context().addInitScript(AXE_SOURCE);
-  }
+  // Loaded into the page being checked only: as an init script it was parsed on every page the context opened.
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
   const results = (await page.evaluate(`axe.run(document, {
     runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
