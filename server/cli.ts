@@ -1,3 +1,4 @@
+import { ACCOUNT_USAGE, accountCommand } from './features/access/account-cli.ts';
 import { createApiKey } from './features/access/api-key-service.ts';
 import { createUser, MIN_PASSWORD_LENGTH } from './features/access/auth-service.ts';
 import {
@@ -29,7 +30,7 @@ Commands:
   desks [--json]     list active desks with their unit, service areas and QR URL
   user create --email EMAIL --name NAME --role admin|official|manager|staff [--unit CODE]
                      create a staff account; the password comes from HL_PASSWORD or --password
-  apikey create --unit CODE --role official|manager|submit [--channels api,kiosk,paper,link] [--label TEXT]
+${ACCOUNT_USAGE}  apikey create --unit CODE --role official|manager|submit [--channels api,kiosk,paper,link] [--label TEXT]
                      create an API key for a unit and its subtree (shown once); a submit
                      key posts responses on its channels (default api) and nothing else
   forget-client-keys erase client and render keys older than 24 hours (the server does it every 10 minutes)
@@ -79,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
           : `Added ${s.units} units, ${s.desks} desks, ${s.responses} responses.\n`,
       );
     } else if (command === 'user') {
-      return await user(database.db, args);
+      return (await accountCommand(database.db, config.publicUrl, args)) ?? (await user(database.db, args));
     } else if (command === 'apikey') {
       return await apikey(database.db, args);
     } else if (command === 'forget-client-keys') {
@@ -118,7 +119,8 @@ async function user(db: Db, args: string[]): Promise<number> {
   const password = process.env.HL_PASSWORD ?? opt('password');
   if (args[0] !== 'create' || !email || !role || !password) {
     process.stderr.write(
-      'Usage: HL_PASSWORD=… npm run cli -- user create --email EMAIL --name NAME --role admin|official|manager|staff [--unit CODE]\n',
+      'Usage: HL_PASSWORD=… npm run cli -- user create --email EMAIL --name NAME --role admin|official|manager|staff [--unit CODE]\n' +
+        `   or: npm run cli -- user …\n${ACCOUNT_USAGE}`,
     );
     return 2;
   }

@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
 import t from 'tap';
+import { createUser } from '../server/features/access/auth-service.ts';
+import { secretHash } from '../server/platform/secrets.ts';
+import { createCentre, unitCode } from './helpers/fixtures.ts';
 import { testDatabase } from './helpers/harness.ts';
 import { runScript } from './helpers/process.ts';
 
@@ -94,4 +97,64 @@ t.test('bad commands and failures exit non-zero with a message', async (t) => {
   const failed = await runScript('server/cli.ts', ['migrate'], { DATABASE_URL: url });
   t.equal(failed.code, 1);
   t.match(failed.stderr, /Migration .*initial failed/);
+});
+
+t.test('user list, disable and reset manage accounts from the command line', async (t) => {
+  const { url, db } = await testDatabase(t);
+  const env = { DATABASE_URL: url, PUBLIC_URL };
+  const centre = await createCentre(db, 'Xã Tân Hội');
+  const other = await createCentre(db, 'Xã Bình Minh');
+  const code = await unitCode(db, centre.centreId);
+  for (const [email, unit] of [
+    ['lan@example.gov.vn', code],
+    ['minh@example.gov.vn', await unitCode(db, other.centreId)],
+  ] as const) {
+    await createUser(db, { email, name: 'Cán bộ', password: 'mat-khau-thu-nghiem', role: 'staff', unitCode: unit });
+  }
+  const lan = await db
+    .selectFrom('app_user')
+    .select('id')
+    .where('email', '=', 'lan@example.gov.vn')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('user_session')
+    .values({ token_hash: 'phien', user_id: lan.id, csrf_token: 'x', expires_at: new Date(Date.now() + 3_600_000) })
+    .execute();
+
+  const json = await runScript('server/cli.ts', ['user', 'list', '--json'], env);
+  t.equal(json.code, 0, json.stderr);
+  t.same(
+    (JSON.parse(json.stdout) as { email: string; unit: string; active: boolean; lastSignInAt: null }[]).map((u) => [
+      u.email,
+      u.unit,
+      u.active,
+      u.lastSignInAt,
+    ]),
+    [
+      ['lan@example.gov.vn', code, true, null],
+      ['minh@example.gov.vn', await unitCode(db, other.centreId), true, null],
+    ],
+  );
+
+  const disabled = await runScript('server/cli.ts', ['user', 'disable', '--email', 'minh@example.gov.vn'], env);
+  t.equal(disabled.code, 0, disabled.stderr);
+  const listed = await runScript('server/cli.ts', ['user', 'list', '--unit', await unitCode(db, other.centreId)], env);
+  t.equal(
+    listed.stdout,
+    `minh@example.gov.vn\tCán bộ\tstaff\t${await unitCode(db, other.centreId)}\tdisabled\tnever\n`,
+  );
+
+  const reset = await runScript('server/cli.ts', ['user', 'reset', '--email', 'LAN@example.gov.vn'], env);
+  t.equal(reset.code, 0, reset.stderr);
+  const link = /^(https:\/\/\S+)$/m.exec(reset.stdout)?.[1] ?? '';
+  t.match(link, new RegExp(`^${PUBLIC_URL}/staff/set-password/[A-Za-z0-9_-]{43}$`), 'prints the one-time link');
+  const stored = await db.selectFrom('password_link').select(['token_hash', 'user_id']).execute();
+  t.same(stored, [{ token_hash: secretHash(link.split('/').pop()!), user_id: lan.id }], 'kept as a hash');
+  const session = await db.selectFrom('user_session').select('revoked_at').executeTakeFirstOrThrow();
+  t.ok(session.revoked_at, "the account's sessions have ended");
+  const audit = await db.selectFrom('audit_event').select(['action', 'actor_label']).orderBy('id').execute();
+  t.same(audit, [
+    { action: 'user.deactivate', actor_label: 'cli' },
+    { action: 'user.reset_password', actor_label: 'cli' },
+  ]);
 });

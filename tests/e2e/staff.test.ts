@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
-import { createDesk, unitCode, VALID_FORM_ANSWERS } from '../helpers/fixtures.ts';
+import { createCentre, createDesk, unitCode, VALID_FORM_ANSWERS } from '../helpers/fixtures.ts';
 import { pdfText } from '../helpers/pdf-text.ts';
 import {
   createAccount,
@@ -105,5 +105,53 @@ if (!HAS_CHROMIUM) {
     });
 
     t.same(violations, [], 'no CSP violation on the staff pages');
+  });
+
+  t.test("a manager resets a clerk's password and disables another account", async (t) => {
+    const { db, base } = await startApp(t);
+    const centre = await createCentre(db, 'Xã Tân Hội');
+    const code = await unitCode(db, centre.centreId);
+    const manager = await createAccount(db, 'manager', code, 'Phạm Văn Quản');
+    const clerk = await createAccount(db, 'staff', code, 'Trần Văn Bình');
+    const leaver = await createAccount(db, 'staff', code, 'Lê Thị Cúc');
+    const browser = await launchBrowser(t);
+    const context = await newContext(t, browser, DESKTOP);
+    const violations = watchCsp(context);
+    const page = await context.newPage();
+    await signIn(page, base, manager);
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Tài khoản' }).click();
+    await page.getByRole('heading', { name: 'Tài khoản', exact: true }).waitFor();
+    await page.getByRole('link', { name: 'Trần Văn Bình' }).click();
+    await page.getByRole('button', { name: 'Cấp lại mật khẩu' }).click();
+    const link = (await page.locator('code.secret').innerText()).trim();
+    t.match(link, new RegExp(`^${base}/staff/set-password/[A-Za-z0-9_-]{43}$`), 'the one-time link is shown');
+
+    // The clerk opens the link on their own computer, chooses a password and signs in with it.
+    const theirs = await (await newContext(t, browser, DESKTOP)).newPage();
+    await theirs.goto(link);
+    await theirs.getByLabel(/^Mật khẩu mới/).fill('mat-khau-cua-binh');
+    await theirs.getByLabel('Nhập lại mật khẩu mới').fill('mat-khau-cua-binh');
+    await theirs.getByRole('button', { name: 'Đặt mật khẩu' }).click();
+    await theirs.getByRole('status').getByText('Đã đặt mật khẩu').waitFor();
+    await theirs.getByRole('link', { name: 'Đăng nhập' }).click();
+    await theirs.getByLabel('Thư điện tử').fill(clerk);
+    await theirs.getByLabel('Mật khẩu').fill('mat-khau-cua-binh');
+    await theirs.getByRole('button', { name: 'Đăng nhập' }).click();
+    await theirs.getByRole('heading', { name: 'Xin chào, Trần Văn Bình' }).waitFor();
+
+    await page.getByRole('link', { name: 'Tài khoản', exact: true }).first().click();
+    await page.getByRole('link', { name: 'Lê Thị Cúc' }).click();
+    await page.getByRole('button', { name: 'Khóa tài khoản' }).click();
+    await page.getByRole('button', { name: 'Mở khóa tài khoản' }).waitFor();
+    const row = await db.selectFrom('app_user').select('active').where('email', '=', leaver).executeTakeFirst();
+    t.equal(row?.active, false, 'the account is disabled');
+
+    // On a 390 px phone the list scrolls inside its own box, never the page.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/staff/accounts`);
+    const wide = await page.evaluate<number>('document.documentElement.scrollWidth');
+    t.ok(wide <= 390, `no sideways page scroll at 390 px (${wide})`);
+    t.same(violations, [], 'no CSP violation');
   });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { CLI_ACTOR, createAccount } from '../../server/features/access/account-service.ts';
 import { createApiKey } from '../../server/features/access/api-key-service.ts';
 import { insertDesk } from '../../server/features/organisation/desk-repository.ts';
 import type { Db } from '../../server/platform/db/connect.ts';
@@ -13,7 +14,8 @@ import { createCentre, submitHeaders, unitCode } from './fixtures.ts';
  * manager key of the centre; seven responses through the API (for the
  * charts; the last with a comment, whose feedback item `fill` names); a
  * one-time code issued by that key; and a satisfaction target of the
- * commune. `fill` gives every route parameter a value of this commune.
+ * commune; a clerk of the centre and their set-password link. `fill`
+ * gives every route parameter a value of this commune.
  */
 export async function oneOfEverything(app: FastifyInstance, db: Db, name: string) {
   const names = {
@@ -22,6 +24,7 @@ export async function oneOfEverything(app: FastifyInstance, db: Db, name: string
     key: `khóa ${name}`,
     comment: `Góp ý ${name}`,
     plan: `Kế hoạch ${name}`,
+    account: `Cán bộ ${name}`,
   };
   const slug = name
     .normalize('NFD')
@@ -82,6 +85,14 @@ export async function oneOfEverything(app: FastifyInstance, db: Db, name: string
     } as never)
     .returning('id')
     .executeTakeFirstOrThrow();
+  // A clerk of the centre, with the one-time link to set their password.
+  const account = await createAccount(db, CLI_ACTOR, {
+    email: `can-bo-${slug}-${centre.centreId}@example.gov.vn`,
+    name: names.account,
+    role: 'staff',
+    unitId: centre.centreId,
+  });
+  if (account.status !== 'ok') throw new Error(`fixture account: ${account.status}`);
   const fill: Record<string, string> = {
     unitId: String(centre.centreId),
     deskId: String(deskId),
@@ -90,6 +101,8 @@ export async function oneOfEverything(app: FastifyInstance, db: Db, name: string
     keyId: String(key.id),
     surveyCode: 'sipas-quick',
     code: 'sipas-quick',
+    userId: String(account.id),
+    token: account.link.token,
   };
   return { ...centre, deskCode, deskId, key, names, fill, issuedUrl: String(issued.json().url) };
 }

@@ -9,7 +9,7 @@ import { newSecret, secretHash } from '../../platform/secrets.ts';
 import { findUnitId } from '../organisation/unit-repository.ts';
 import { findSession, insertSession, revokeOtherSessions, revokeSession, touchSession } from './session-repository.ts';
 import { reserveAttempt, settleAttempt } from './sign-in-repository.ts';
-import { findUserByEmail, findUserById, insertUser, updatePasswordHash } from './user-repository.ts';
+import { findUserByEmail, findUserById, insertUser, recordSignIn, updatePasswordHash } from './user-repository.ts';
 
 // Sign-in with argon2id, server-side sessions with idle and absolute
 // timeouts, throttling per (account, client) and per client.
@@ -103,6 +103,7 @@ export async function signIn(
     csrfToken: newSecret(24),
     expiresAt: new Date(Date.now() + SESSION_ABSOLUTE_MS),
   });
+  await recordSignIn(db, user.id);
   await recordAudit(db, { actorUserId: user.id, unitId: user.unitId, action: 'sign_in.success' });
   return { status: 'ok', token, userId: user.id };
 }

@@ -52,3 +52,13 @@ export async function revokeOtherSessions(db: Db, userId: number, keepTokenHash:
     .where('revoked_at', 'is', null)
     .execute();
 }
+
+/** Every session of a user: the account was disabled or its password reset. */
+export async function revokeUserSessions(db: Db, userId: number): Promise<void> {
+  await db
+    .updateTable('user_session')
+    .set({ revoked_at: new Date() })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
