@@ -1,13 +1,14 @@
 import { sql } from 'kysely';
 import t from 'tap';
-import { feedbackRates } from '../server/features/feedback/feedback-rules.ts';
-import { comment, HAPPY, ict, setup, withOverall } from './helpers/feedback.ts';
+import { insertDesk } from '../server/features/organisation/desk-repository.ts';
+import { insertUnit } from '../server/features/organisation/unit-repository.ts';
+import { comment, ict, setup, withOverall } from './helpers/feedback.ts';
 import { unitCode } from './helpers/fixtures.ts';
 import { staffClient } from './helpers/staff.ts';
 
 // Feedback follow-up (PAKN), the manager's side: the pages never tell the
-// time of a complaint; the inbox shows the figures, the overdue list and
-// filters; who may read and change items.
+// time of a complaint; the inbox's filters, figures and pages; who may read
+// and change items (assignment: feedback-assign.test.ts).
 
 t.test('feedback pages show the day a response was sent, never its time, and no receipt badge', async (t) => {
   const { db, respond, items, manager } = await setup(t);
@@ -31,67 +32,119 @@ t.test('feedback pages show the day a response was sent, never its time, and no 
   t.match(pages.item, /Quầy 1 – Đất đai/, 'the desk stays: the minute goes');
 });
 
-t.test('the inbox: figures, the overdue list, filters', async (t) => {
-  const { db, respond, items, manager } = await setup(t);
-  const now = Date.now();
-  // Four items due long ago, one due in the future.
-  await respond([withOverall(1), withOverall(1), withOverall(2), withOverall(2)], {
-    at: new Date(now - 30 * 86_400_000),
-  });
-  await respond([[...HAPPY, comment('Nên có chỗ để xe rộng hơn.')]]);
-  const [a, b, c, d, e] = await items();
-  const set = (id: number, status: string, answeredAt: Date | null) =>
-    sql`update feedback_item set status = ${status}, public_answer = 'Đã trả lời.', answered_at = ${answeredAt}
+/** The list part of the inbox page: the links to items in its table. */
+const listed = (body: string) =>
+  [...body.slice(body.indexOf('class="paging"')).matchAll(/href="\/staff\/feedback\/(\d+)"/g)].map((m) => Number(m[1]));
+
+t.test(
+  'the inbox: filters first, the work figures, then filters by status, overdue, dates, unit, desk, area',
+  async (t) => {
+    const { app, db, mine, deskId, respond, items, manager } = await setup(t);
+    // Four items sent on 05/11/2026 (due long ago), one sent today.
+    await respond([withOverall(1), withOverall(1), withOverall(2), withOverall(2)], { at: ict('2026-11-05T10:00:00') });
+    await respond([[...withOverall(3), comment('Nên có chỗ để xe rộng hơn.')]]);
+    const [a, b, c, d, e] = await items();
+    const set = (id: number, status: string, answeredAt: Date | null) =>
+      sql`update feedback_item set status = ${status}, public_answer = 'Đã trả lời.', answered_at = ${answeredAt}
         where id = ${id}`.execute(db);
-  await set(a!.id, 'answered', new Date(a!.due_at.getTime() - 3_600_000)); // on time
-  await set(b!.id, 'answered', new Date(b!.due_at.getTime() + 3_600_000)); // late
-  // c and d: overdue; e: not yet due.
+    await set(a!.id, 'answered', new Date(a!.due_at!.getTime() - 3_600_000)); // on time
+    await set(b!.id, 'answered', new Date(b!.due_at!.getTime() + 3_600_000)); // late
+    // c and d: overdue; e: not yet due. Praise counts nowhere in the work figures.
+    await respond([[...withOverall(5), comment('Cảm ơn cán bộ.')]]);
 
-  const page = await manager.get('/staff/feedback');
-  t.equal(page.statusCode, 200);
-  const figures = page.body.slice(
-    page.body.indexOf('id="figures"'),
-    page.body.indexOf('</table>', page.body.indexOf('id="figures"')),
+    const page = await manager.get('/staff/feedback');
+    t.equal(page.statusCode, 200);
+    const at = page.body.indexOf('id="figures"');
+    const figures = page.body.slice(at, page.body.indexOf('</p>', at));
+    t.match(figures, /<strong>5<\/strong> mục/, 'five items: praise is not work');
+    t.match(figures, /<strong>40%<\/strong> <span class="muted">\(2\/5\)/, '2 of 5 handled');
+    t.match(figures, /<strong>50%<\/strong> <span class="muted">\(1\/2\)/, '1 of the 2 handled on time');
+    t.match(figures, /quá hạn, chưa xử lý: <strong>2</);
+    t.ok(page.body.indexOf('name="status"') < at, 'the filters come before the figures and the list');
+    t.match(page.body, /Lời khen, góp ý \(1\)/);
+
+    const ids = async (query: string) => listed((await manager.get(`/staff/feedback?${query}`)).body);
+    t.same(listed(page.body), [c!.id, d!.id, e!.id], 'by default the items not yet handled, the most urgent first');
+    t.same(await ids('status=answered'), [a!.id, b!.id]);
+    t.same(await ids('status=all&overdue=1'), [c!.id, d!.id], 'handled late is not overdue');
+    t.same(await ids('from=20%2F11%2F2026'), [e!.id], 'sent from 20/11/2026 (the day, in Vietnam)');
+    t.same(await ids('status=all&to=05%2F11%2F2026'), [c!.id, d!.id, a!.id, b!.id], 'up to 05/11/2026 inclusive');
+    t.same(await ids('from=06%2F11%2F2026&to=19%2F11%2F2026'), []);
+    const bad = await manager.get('/staff/feedback?from=31%2F02%2F2026');
+    t.match(bad.body, /Từ ngày «31\/02\/2026» không phải là ngày hợp lệ/, 'an impossible date is said, not guessed');
+    t.match(bad.body, /value="31\/02\/2026"/, 'and kept as typed');
+    t.same(listed(bad.body), [c!.id, d!.id, e!.id]);
+    t.equal(
+      (await manager.get('/staff/feedback?status=nonsense&page=x&unitId=abc')).statusCode,
+      200,
+      'unknown filters fall back',
+    );
+
+    // A second centre of the commune; its commune's manager sees both and narrows by unit, desk, area.
+    const second = await insertUnit(db, {
+      code: `tt2-${mine.communeId}`,
+      name: 'Điểm tiếp nhận Ấp Hai',
+      kind: 'centre',
+      parent_id: mine.communeId,
+    });
+    const secondDesk = await insertDesk(db, {
+      unitId: second,
+      code: `q2-${second}`,
+      name: 'Quầy Ấp Hai',
+      serviceAreas: ['ho-tich'],
+    });
+    await respond([withOverall(2)], { desk: { unitId: second, deskId: secondDesk, serviceArea: 'ho-tich' } });
+    const f = (await items()).at(-1)!;
+    const commune = await staffClient(app, db, { role: 'manager', unitCode: await unitCode(db, mine.communeId) });
+    const theirs = async (query: string) => listed((await commune.get(`/staff/feedback?${query}`)).body);
+    t.same(await theirs(''), [c!.id, d!.id, e!.id, f.id]);
+    t.same(await theirs(`unitId=${second}`), [f.id], 'one unit');
+    t.same(await theirs(`unitId=${mine.centreId}`), [c!.id, d!.id, e!.id]);
+    t.same(await theirs(`deskId=${deskId}`), [c!.id, d!.id, e!.id], 'one desk');
+    t.same(await theirs('serviceArea=ho-tich'), [f.id], 'one service area');
+    t.same(
+      await ids(`deskId=${secondDesk}`),
+      [c!.id, d!.id, e!.id],
+      "a desk outside the centre manager's scope: ignored",
+    );
+    t.notMatch((await manager.get('/staff/feedback')).body, /Ấp Hai/, 'and not offered');
+  },
+);
+
+t.test('pages of 50, with counts, keeping the filter', async (t) => {
+  const { respond, items, manager } = await setup(t);
+  await respond(Array.from({ length: 120 }, () => withOverall(1)));
+  const all = (await items()).map((i) => i.id);
+  const first = await manager.get('/staff/feedback?serviceArea=dat-dai');
+  t.match(first.body, /Hiển thị <strong>1–50<\/strong> trong <strong>120<\/strong> mục · Trang 1\/3/);
+  t.equal(listed(first.body).length, 50);
+  t.match(
+    first.body,
+    /href="\/staff\/feedback\?serviceArea=dat-dai&amp;page=2" rel="next"/,
+    'the next page keeps the filter',
   );
-  t.match(figures, /Tổng số phản ánh, kiến nghị<\/th><td class="num">5</);
-  t.match(figures, /<strong>40%<\/strong> <span class="muted">\(2\/5\)/, '2 of 5 handled');
-  t.match(figures, /<strong>50%<\/strong> <span class="muted">\(1\/2\)/, '1 of the 2 handled on time');
-  t.match(figures, /Quá hạn, chưa xử lý<\/th><td class="num"><strong>2</);
-  const overdue = page.body.slice(
-    page.body.indexOf('<h2>Quá hạn, chưa xử lý</h2>'),
-    page.body.indexOf('<h2>Danh sách</h2>'),
+  const third = await manager.get('/staff/feedback?serviceArea=dat-dai&page=3');
+  t.match(third.body, /Hiển thị <strong>101–120<\/strong> trong <strong>120<\/strong> mục · Trang 3\/3/);
+  t.notMatch(third.body, /rel="next"/);
+  const seen = [
+    ...listed(first.body),
+    ...listed((await manager.get('/staff/feedback?page=2')).body),
+    ...listed(third.body),
+  ];
+  t.same(
+    [...seen].sort((x, y) => x - y),
+    all,
+    'the three pages hold every item once',
   );
-  t.match(overdue, `href="/staff/feedback/${c!.id}"`);
-  t.match(overdue, `href="/staff/feedback/${d!.id}"`);
-  t.notMatch(overdue, `href="/staff/feedback/${e!.id}"`);
-  t.notMatch(overdue, `href="/staff/feedback/${a!.id}"`);
-
-  const list = (body: string) => body.slice(body.indexOf('<h2>Danh sách</h2>'));
-  const open = list(page.body);
-  t.notMatch(open, `href="/staff/feedback/${a!.id}"`, 'by default only items not yet handled');
-  t.match(open, `href="/staff/feedback/${e!.id}"`);
-  t.match(open, /Nên có chỗ để xe rộng hơn\./);
-  const answered = list((await manager.get('/staff/feedback?status=answered')).body);
-  t.match(answered, `href="/staff/feedback/${a!.id}"`);
-  t.notMatch(answered, `href="/staff/feedback/${c!.id}"`);
-  const late = list((await manager.get('/staff/feedback?status=all&overdue=1')).body);
-  t.match(late, `href="/staff/feedback/${c!.id}"`);
-  t.notMatch(late, `href="/staff/feedback/${e!.id}"`);
-  t.notMatch(late, `href="/staff/feedback/${b!.id}"`, 'handled late is not overdue');
-  t.equal((await manager.get('/staff/feedback?status=nonsense')).statusCode, 200, 'an unknown filter falls back');
-
-  t.same(feedbackRates({ total: 0, handled: 0, handledOnTime: 0, overdue: 0 }), {
-    handledRate: null,
-    onTimeRate: null,
-  });
+  t.match((await manager.get('/staff/feedback?page=99')).body, /Trang 3\/3/, 'past the end: the last page');
 });
 
 // Another commune's items by id (404, as for an id that does not exist or is malformed) and
 // changing them: the cross-unit matrix (tests/cross-unit.test.ts).
 t.test("who may read and change items; another commune's are not listed", async (t) => {
   const { app, db, mine, respond, items, manager } = await setup(t);
-  await respond([[...HAPPY, comment('Ý kiến của xã Tân Hội.')]]);
-  await respond([[...HAPPY, comment('Ý kiến của xã Bình Minh.')]], { desk: 'other' });
+  await respond([[...withOverall(3), comment('Ý kiến của xã Tân Hội.')]]);
+  await respond([[...withOverall(3), comment('Ý kiến của xã Bình Minh.')]], { desk: 'other' });
   const [ours] = await items();
   const change = { status: 'in_progress', internalNote: 'x', publicAnswer: '' };
 

@@ -23,6 +23,8 @@ const scale = (key: string, value: number): Answer => ({ key, kind: 'scale', val
 const HAPPY: Answer[] = ['access', 'procedure', 'staff', 'result', 'feedback', 'overall'].map((k) => scale(k, 4));
 const comment = (value: string): Answer => ({ key: 'comment', kind: 'text', value });
 const LOW: Answer[] = HAPPY.map((a) => (a.key === 'overall' ? scale('overall', 1) : a));
+/** No overall score: with a comment, an item (nothing says it is praise; feedback.test.ts). */
+const UNRATED: Answer[] = HAPPY.filter((a) => a.key !== 'overall');
 const DAY = 86_400_000;
 
 async function setup(t: Test) {
@@ -82,7 +84,10 @@ async function setup(t: Test) {
 
 t.test('a suspect response opens no item; clearing opens it; confirming it never counts', async (t) => {
   const { app, db, deskId, respond, itemOf, review, manager, counts } = await setup(t);
-  const [flooded, lowFlagged] = await respond([[...HAPPY, comment('Ý kiến máy tự động.')], LOW], { suspect: true });
+  const [flooded, lowFlagged, praised] = await respond(
+    [[...UNRATED, comment('Ý kiến máy tự động.')], LOW, [...HAPPY, comment('Cảm ơn cán bộ.')]],
+    { suspect: true },
+  );
   t.equal(await itemOf(flooded!), undefined, 'a flagged comment opens no item');
   t.equal(await itemOf(lowFlagged!), undefined, 'a flagged low score opens no item');
 
@@ -96,10 +101,10 @@ t.test('a suspect response opens no item; clearing opens it; confirming it never
   });
   t.equal(bot.statusCode, 200, 'the bot is thanked like anyone');
   const stored = await db.selectFrom('response').select('suspect').where('desk_id', '=', deskId).execute();
-  t.equal(stored.length, 3);
+  t.equal(stored.length, 4);
   t.ok(
     stored.every((r) => r.suspect),
-    'all three stored as suspect',
+    'all four stored as suspect',
   );
   t.equal((await db.selectFrom('feedback_item').select('id').execute()).length, 0, 'no item at all');
   t.same(await counts(), { total: 0, handled: 0, handledOnTime: 0, overdue: 0 });
@@ -112,10 +117,17 @@ t.test('a suspect response opens no item; clearing opens it; confirming it never
   t.equal(opened?.reason, 'comment');
   t.equal(opened?.withheld, null);
   t.ok(
-    opened!.due_at.getTime() >= addWorkingDays(new Date(before), 5).getTime() - 5_000,
+    opened!.due_at!.getTime() >= addWorkingDays(new Date(before), 5).getTime() - 5_000,
     'due a full period after it opened, not after the response was sent',
   );
   t.equal((await counts()).total, 1);
+  await review(praised!, 'cleared');
+  t.match(
+    await itemOf(praised!),
+    { kind: 'praise', due_at: null },
+    'cleared praise comes back as praise, with no deadline',
+  );
+  t.equal((await counts()).total, 1, 'and is no work');
   const inbox = await manager.get('/staff/feedback');
   t.match(inbox.body, `href="/staff/feedback/${opened!.id}"`);
   t.match(inbox.body, /Ý kiến máy tự động\./);
@@ -162,7 +174,7 @@ t.test('a response flagged after it was stored leaves the inbox and the figures 
   const { db, respond, itemOf, flag, review, manager, counts } = await setup(t);
   const longAgo = new Date(Date.now() - 30 * DAY);
   const [answered, overdue, honest] = await respond(
-    [[...HAPPY, comment('Đã được trả lời.')], [...LOW, comment('Phải đi lại ba lần.')], LOW],
+    [[...UNRATED, comment('Đã được trả lời.')], [...LOW, comment('Phải đi lại ba lần.')], LOW],
     { at: longAgo },
   );
   const answeredItem = (await itemOf(answered!))!;
@@ -182,9 +194,10 @@ t.test('a response flagged after it was stored leaves the inbox and the figures 
   t.equal((await itemOf(answered!))?.status, 'answered');
 
   const inbox = await manager.get('/staff/feedback');
-  const figures = inbox.body.slice(inbox.body.indexOf('id="figures"'), inbox.body.indexOf('<h2>'));
-  t.match(figures, /Tổng số phản ánh, kiến nghị<\/th><td class="num">1</);
-  t.match(figures, /Quá hạn, chưa xử lý<\/th><td class="num"><strong>1</);
+  const at = inbox.body.indexOf('id="figures"');
+  const figures = inbox.body.slice(at, inbox.body.indexOf('</p>', at));
+  t.match(figures, /<strong>1<\/strong> mục/);
+  t.match(figures, /quá hạn, chưa xử lý: <strong>1</);
   t.notMatch(inbox.body, /Phải đi lại ba lần/, 'not in the inbox');
   t.match(inbox.body, `href="/staff/feedback/${(await itemOf(honest!))!.id}"`);
   t.notMatch((await manager.get('/staff/feedback?status=answered')).body, /Đã được trả lời\./);
@@ -207,7 +220,7 @@ t.test('a response flagged after it was stored leaves the inbox and the figures 
   const back = (await itemOf(overdue!))!;
   t.equal(back.withheld, null, 'cleared: back in the inbox');
   t.equal(back.status, 'new');
-  t.ok(back.due_at.getTime() >= addWorkingDays(new Date(clearedAt), 5).getTime() - 5_000, 'with a full period again');
+  t.ok(back.due_at!.getTime() >= addWorkingDays(new Date(clearedAt), 5).getTime() - 5_000, 'with a full period again');
   const answeredBack = (await itemOf(answered!))!;
   t.equal(answeredBack.public_answer, 'UBND xã đã rà soát.', 'the answer given before the flag is kept');
   t.same(answeredBack.due_at, answeredItem.due_at, 'a handled item keeps its due date (and so its on-time mark)');

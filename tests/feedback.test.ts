@@ -2,32 +2,54 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import t from 'tap';
 import { addWorkingDays, DEFAULT_DUE_WORKING_DAYS } from '../analysis/local-time.ts';
-import { planChange } from '../server/features/feedback/feedback-rules.ts';
-import { comment, HAPPY, ict, setup, withOverall } from './helpers/feedback.ts';
+import { planChange, triageAnswers } from '../server/features/feedback/feedback-rules.ts';
+import type { Answer } from '../surveys/answers.ts';
+import { comment, HAPPY, ict, scale, setup, withOverall } from './helpers/feedback.ts';
 import { VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { testConfig } from './helpers/harness.ts';
 
-// Feedback follow-up (PAKN): the answer trigger opens an item for a comment
-// or a low overall score, due after working days in Vietnam; managers move
-// it through its statuses with a history (the pages and the inbox:
-// feedback-inbox.test.ts).
+// Feedback follow-up (PAKN): the answer trigger triages each response (an
+// item due after working days in Vietnam, praise, or nothing); managers move
+// an item through its statuses with a history (the inbox:
+// feedback-inbox.test.ts; praise: feedback-praise.test.ts; the citizen's
+// reply and the period figures: feedback-reply.test.ts).
 
-t.test('the trigger opens an item for a comment or an overall score of 1–2, and only then', async (t) => {
+t.test('the triage: what needs handling opens an item, praise goes to its own list, the rest nothing', async (t) => {
   // The citizen below answers at once: no minimum time on the page.
   const { app, db, deskId, respond, items } = await setup(t, { stuffing: { ...testConfig().stuffing, minSeconds: 0 } });
-  await respond([
-    [...HAPPY, comment('Phải chờ hơi lâu.')],
+  const lowStaff = withOverall(5).map((a) => (a.key === 'staff' ? scale('staff', 2) : a));
+  const noOverall = HAPPY.filter((a) => a.key !== 'overall');
+  // One at a time: a bulk insert stores rows in submission id order.
+  const each = async (cases: Answer[][]) => {
+    for (const answers of cases) await respond([answers]);
+  };
+  await each([
+    [...withOverall(5), comment('Thủ tục nhanh gọn, cảm ơn cán bộ.')],
     withOverall(2),
     [...withOverall(1), comment('Cán bộ không hướng dẫn.')],
     HAPPY,
     withOverall(3),
     withOverall(5),
+    [...withOverall(3), comment('Phải chờ hơi lâu.')],
+    lowStaff,
+    [...withOverall(4), comment('Nên có thêm ghế chờ.')],
+    [...noOverall, comment('Không rõ hài lòng hay không.')],
+    [...withOverall(5), comment('   ')],
   ]);
   const rows = await items();
   t.same(
-    rows.map((r) => r.reason),
-    ['comment', 'low_score', 'both'],
-    'one item per qualifying response, with why it was opened',
+    rows.map((r) => [r.kind, r.reason, r.due_at === null]),
+    [
+      ['praise', 'comment', true],
+      ['item', 'low_score', false],
+      ['item', 'both', false],
+      ['item', 'low_score', false],
+      ['item', 'both', false],
+      ['item', 'low_score', false],
+      ['praise', 'comment', true],
+      ['item', 'comment', false],
+    ],
+    '5/5 praise: no item; overall 3: an item; an item scored 2 with overall 5: an item; a comment without an overall score: an item; nothing for 4–5 without a comment or a blank one',
   );
   t.ok(rows.every((r) => r.status === 'new' && r.desk_id === deskId && r.service_area_code === 'dat-dai'));
 
@@ -35,24 +57,68 @@ t.test('the trigger opens an item for a comment or an overall score of 1–2, an
   // posted from the desk's page (its render token): a post without one is
   // flagged, and a flagged response opens no item (feedback-suspects.test.ts).
   const desk = await db.selectFrom('desk').select('code').where('id', '=', deskId).executeTakeFirstOrThrow();
-  const form = await app.inject({ method: 'GET', url: `/q/${desk.code}` });
-  const renderToken = /name="renderToken" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
-  const res = await app.inject({
-    method: 'POST',
-    url: `/q/${desk.code}`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({
-      ...VALID_FORM_ANSWERS,
-      serviceArea: 'ho-tich',
-      submissionId: randomUUID(),
-      renderToken,
-    }).toString(),
-  });
-  t.equal(res.statusCode, 200);
-  const after = await items();
-  t.equal(after.length, 4);
-  t.equal(after[3]?.reason, 'comment');
-  t.equal(after[3]?.service_area_code, 'ho-tich');
+  const post = async (answers: Record<string, string>) => {
+    const form = await app.inject({ method: 'GET', url: `/q/${desk.code}` });
+    const renderToken = /name="renderToken" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+    const res = await app.inject({
+      method: 'POST',
+      url: `/q/${desk.code}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        ...answers,
+        serviceArea: 'ho-tich',
+        submissionId: randomUUID(),
+        renderToken,
+      }).toString(),
+    });
+    t.equal(res.statusCode, 200);
+  };
+  await post(VALID_FORM_ANSWERS); // overall 5 with a thank-you comment
+  await post({ ...VALID_FORM_ANSWERS, overall: '3' });
+  const after = (await items()).slice(rows.length);
+  t.same(
+    after.map((r) => [r.kind, r.reason, r.service_area_code]),
+    [
+      ['praise', 'comment', 'ho-tich'],
+      ['item', 'both', 'ho-tich'],
+    ],
+  );
+});
+
+t.test('the SQL triage and triageAnswers() agree on every combination', async (t) => {
+  const { db, respond, items } = await setup(t);
+  const cases: Answer[][] = [];
+  for (const overall of [1, 2, 3, 4, 5, 0]) {
+    for (const staff of [1, 2, 3, 4, 5]) {
+      for (const text of [null, '  ', 'Ý kiến.']) {
+        const answers = HAPPY.flatMap((a): Answer[] => {
+          if (a.key === 'overall') return overall ? [scale('overall', overall)] : [{ key: 'overall', kind: 'na' }];
+          return [a.key === 'staff' ? scale('staff', staff) : a];
+        });
+        cases.push(text === null ? answers : [...answers, comment(text)]);
+      }
+    }
+  }
+  await respond(cases);
+  const responses = await db.selectFrom('response').select('id').orderBy('id').execute();
+  const byResponse = new Map((await items()).map((i) => [i.response_id, i]));
+  const stored = await db
+    .selectFrom('answer')
+    .select(['response_id', 'indicator_key as key', 'value_num as valueNum', 'value_text as valueText'])
+    .execute();
+  let agreed = 0;
+  for (const { id } of responses) {
+    const expected = triageAnswers(stored.filter((a) => a.response_id === id));
+    const row = byResponse.get(id);
+    const got = row ? { kind: row.kind, reason: row.reason } : null;
+    if (JSON.stringify(got) === JSON.stringify(expected)) agreed += 1;
+    else t.fail(`response ${id}: SQL ${JSON.stringify(got)}, TS ${JSON.stringify(expected)}`);
+  }
+  t.equal(agreed, 90, 'all 90 combinations agree');
+  t.ok(
+    [...byResponse.values()].some((r) => r.kind === 'praise') &&
+      [...byResponse.values()].some((r) => r.kind === 'item'),
+  );
 });
 
 t.test('the due date counts working days in Vietnam, in SQL and in TypeScript alike', async (t) => {

@@ -19,6 +19,13 @@ export const HAPPY: Answer[] = ['access', 'procedure', 'staff', 'result', 'feedb
 export const comment = (value: string): Answer => ({ key: 'comment', kind: 'text', value });
 export const withOverall = (n: number) => HAPPY.map((a) => (a.key === 'overall' ? scale('overall', n) : a));
 
+/** Where a response was given: a desk of a unit, in a service area. */
+export interface Where {
+  unitId: number;
+  deskId: number;
+  serviceArea: string;
+}
+
 /** 2026-11-20 is a Friday; hours are Vietnam time (UTC+7). */
 export const ict = (iso: string) => new Date(`${iso}+07:00`);
 
@@ -40,14 +47,18 @@ export async function setup(t: Test, overrides: Parameters<typeof testApp>[1] = 
   });
   const version = (await latestVersion(db, 'sipas-quick'))!;
   /** Stores responses the way the demo seed and imports do (one bulk insert). */
-  const respond = async (answers: Answer[][], opts: { at?: Date; desk?: 'mine' | 'other' } = {}) => {
+  const respond = async (answers: Answer[][], opts: { at?: Date; desk?: 'mine' | 'other' | Where } = {}) => {
+    const where: Where =
+      typeof opts.desk === 'object'
+        ? opts.desk
+        : opts.desk === 'other'
+          ? { unitId: other.centreId, deskId: otherDeskId, serviceArea: 'ho-tich' }
+          : { unitId: mine.centreId, deskId, serviceArea: 'dat-dai' };
     const rows = answers.map((a) => ({
       submissionId: randomUUID(),
       payloadHash: 'x',
       surveyVersionId: version.id,
-      unitId: opts.desk === 'other' ? other.centreId : mine.centreId,
-      deskId: opts.desk === 'other' ? otherDeskId : deskId,
-      serviceArea: opts.desk === 'other' ? 'ho-tich' : 'dat-dai',
+      ...where,
       channel: 'qr' as const,
       locale: 'vi' as const,
       answers: a,

@@ -1,20 +1,25 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
 import { type SurveyDefinition, SurveyDefinitionSchema } from '../../../surveys/schema.ts';
 import type { Db } from '../../platform/db/connect.ts';
-import type { FeedbackItemTable, FeedbackStatus, FeedbackWithheld } from '../../platform/db/schema.ts';
+import type { FeedbackItemTable, FeedbackKind, FeedbackStatus, FeedbackWithheld } from '../../platform/db/schema.ts';
 
-// Feedback items (opened by the answer trigger of migration 0510), their
-// history, and the figures of an inbox. Comments are read from answer.
+// Feedback items (opened by the answer trigger of migrations 0510 and
+// 2026-12-05T1200), their history, assignment and conversion, and the work
+// figures of an inbox. Comments are read from answer.
 // Items of suspect responses are withheld by triggers (migration
 // 2026-12-05T0300): the inbox and its figures count only `withheld is null`.
 
 export interface FeedbackRow {
   id: number;
+  kind: FeedbackKind;
   status: FeedbackStatus;
   reason: FeedbackItemTable['reason'];
   withheld: FeedbackWithheld | null;
-  dueAt: Date;
+  /** Null for praise. */
+  dueAt: Date | null;
   answeredAt: Date | null;
+  assigneeUserId: number | null;
+  assigneeName: string | null;
   submittedAt: Date;
   unitName: string;
   deskName: string | null;
@@ -23,18 +28,15 @@ export interface FeedbackRow {
   overall: number | null;
 }
 
-/** 'withheld' lists the items of suspect responses, which every other filter leaves out. */
-export type StatusFilter = 'all' | 'open' | 'withheld' | FeedbackStatus;
-
-const HANDLED = ['answered', 'closed'] as const;
-
-function selectItems(db: Db) {
+/** Items with what the inbox shows of them; the inbox's filters: feedback-inbox-repository.ts. */
+export function selectItems(db: Db) {
   return db
     .selectFrom('feedback_item as f')
     .innerJoin('response as r', 'r.id', 'f.response_id')
     .innerJoin('unit as u', 'u.id', 'f.unit_id')
     .innerJoin('service_area as a', 'a.code', 'f.service_area_code')
     .leftJoin('desk as d', 'd.id', 'f.desk_id')
+    .leftJoin('app_user as p', 'p.id', 'f.assignee_user_id')
     .leftJoin('answer as c', (j) =>
       j.onRef('c.response_id', '=', 'f.response_id').on('c.indicator_key', '=', 'comment'),
     )
@@ -43,39 +45,7 @@ function selectItems(db: Db) {
     );
 }
 
-/** Items of the subtree under `scopePath`, most urgent first. */
-export async function listFeedback(
-  db: Db,
-  q: { scopePath: string; status: StatusFilter; overdueOnly: boolean; now: Date; limit: number },
-): Promise<FeedbackRow[]> {
-  let query = selectItems(db)
-    .select([
-      'f.id',
-      'f.status',
-      'f.reason',
-      'f.withheld',
-      'f.due_at as dueAt',
-      'f.answered_at as answeredAt',
-      'r.submitted_at as submittedAt',
-      'u.name as unitName',
-      'd.name as deskName',
-      'a.name_vi as serviceAreaName',
-      'c.value_text as comment',
-      'o.value_num as overall',
-    ])
-    .where('u.path', 'like', `${q.scopePath}%`)
-    .where('f.withheld', q.status === 'withheld' ? 'is not' : 'is', null);
-  if (q.status === 'open') query = query.where('f.status', 'not in', HANDLED);
-  else if (q.status !== 'all' && q.status !== 'withheld') query = query.where('f.status', '=', q.status);
-  if (q.overdueOnly) query = query.where('f.status', 'not in', HANDLED).where('f.due_at', '<', q.now);
-  return query
-    .orderBy(sql`f.status in ('answered', 'closed')`)
-    .orderBy('f.due_at')
-    .orderBy('f.id')
-    .limit(q.limit)
-    .execute();
-}
-
+/** The work figures of a subtree: items only (praise is not work), suspect responses' left out. */
 export async function feedbackCounts(db: Db, scopePath: string, now: Date) {
   const handled: Expression<SqlBool> = sql<boolean>`f.status in ('answered', 'closed')`;
   const row = await db
@@ -89,6 +59,7 @@ export async function feedbackCounts(db: Db, scopePath: string, now: Date) {
     ])
     .where('u.path', 'like', `${scopePath}%`)
     .where('f.withheld', 'is', null)
+    .where('f.kind', '=', 'item')
     .executeTakeFirstOrThrow();
   return row;
 }
@@ -110,11 +81,14 @@ export async function findFeedback(db: Db, id: number): Promise<FeedbackDetail |
   return selectItems(db)
     .select([
       'f.id',
+      'f.kind',
       'f.status',
       'f.reason',
       'f.withheld',
       'f.due_at as dueAt',
       'f.answered_at as answeredAt',
+      'f.assignee_user_id as assigneeUserId',
+      'p.name as assigneeName',
       'f.closed_at as closedAt',
       'f.created_at as createdAt',
       'f.internal_note as internalNote',
@@ -139,12 +113,14 @@ export async function lockFeedback(db: Db, id: number) {
   return db
     .selectFrom('feedback_item')
     .select([
+      'kind',
       'status',
       'withheld',
       'internal_note as internalNote',
       'public_answer as publicAnswer',
       'answered_at as answeredAt',
       'closed_at as closedAt',
+      'assignee_user_id as assigneeUserId',
     ])
     .where('id', '=', id)
     .forUpdate()
@@ -173,6 +149,29 @@ export async function updateFeedback(
       updated_at: sql`now()`,
     })
     .where('id', '=', id)
+    .execute();
+}
+
+/** Gives an item to a manager (or to nobody). */
+export async function setAssignee(db: Db, id: number, userId: number | null): Promise<void> {
+  await db
+    .updateTable('feedback_item')
+    .set({ assignee_user_id: userId, assigned_at: userId === null ? null : sql`now()`, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Praise becomes an item, due the configured working days from now. */
+export async function praiseToItem(db: Db, id: number): Promise<void> {
+  await db
+    .updateTable('feedback_item')
+    .set({
+      kind: 'item',
+      due_at: sql`feedback_add_working_days(now(), (select due_working_days from feedback_setting))`,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .where('kind', '=', 'praise')
     .execute();
 }
 

@@ -4,20 +4,22 @@ import { can, canReach } from '../../platform/auth/scope.ts';
 import { idParam, staffNotFound, staffPage } from '../../platform/http/staff-view.ts';
 import { requireUser } from '../access/session-plugin.ts';
 import {
+  assignFeedback,
+  canAssign,
+  convertPraise,
+  feedbackPage,
+  loadFeedback,
+  type UpdateResult,
+  updateFeedbackItem,
+} from './feedback-item-service.ts';
+import {
   type FeedbackChange,
   type FeedbackChangeErrors,
   FeedbackChangeSchema,
   STATUS_NAMES,
   TRANSITIONS,
 } from './feedback-rules.ts';
-import {
-  canReadFeedback,
-  feedbackInbox,
-  feedbackPage,
-  loadFeedback,
-  refuseFeedbackRead,
-  updateFeedbackItem,
-} from './feedback-service.ts';
+import { canReadFeedback, feedbackInbox, refuseFeedbackRead } from './feedback-service.ts';
 
 // The feedback inbox (PAKN): managers follow items up; officials read them.
 
@@ -29,10 +31,35 @@ const FILTER_NAMES: Record<(typeof STATUS_FILTERS)[number], string> = {
   // Where an item goes when its response is flagged, so a manager can find it.
   withheld: 'Tạm rút, không tính (phiếu nghi vấn)',
 };
+const VIEWS = ['items', 'mine', 'praise'] as const;
+const optionalId = z.coerce.number().int().positive().max(2_147_483_647).optional().catch(undefined);
+const optionalText = (max: number) => z.string().trim().max(max).optional().catch(undefined);
+/** A filter that cannot be read falls back to none: the page still answers. */
 const InboxQuery = z.object({
   status: z.enum(STATUS_FILTERS).catch('open'),
   overdue: z.literal('1').optional().catch(undefined),
+  view: z.enum(VIEWS).catch('items'),
+  unitId: optionalId,
+  deskId: optionalId,
+  serviceArea: optionalText(64),
+  from: optionalText(20),
+  to: optionalText(20),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
 });
+type InboxQuery = z.infer<typeof InboxQuery>;
+
+/** The inbox's address with the current filter, some of it changed (pages, views). */
+function inboxUrl(q: InboxQuery, change: Partial<Record<keyof InboxQuery, string | number | undefined>>) {
+  const merged: Record<string, unknown> = { ...q, ...change };
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(merged)) {
+    if (v === undefined || v === '' || (k === 'page' && v === 1) || (k === 'view' && v === 'items')) continue;
+    if (k === 'status' && v === 'open') continue;
+    params.set(k, String(v));
+  }
+  const s = params.toString();
+  return s ? `/staff/feedback?${s}` : '/staff/feedback';
+}
 
 /** Readers are managers, officials and admins; counter staff are refused (and audited). */
 async function readersOnly(req: FastifyRequest, reply: FastifyReply) {
@@ -52,19 +79,24 @@ async function itemInScope(req: FastifyRequest) {
   return item && canReach(req.user!, item.unitPath) ? item : undefined;
 }
 
+type Item = NonNullable<Awaited<ReturnType<typeof itemInScope>>>;
+
 async function renderItem(
   req: FastifyRequest,
   reply: FastifyReply,
-  item: NonNullable<Awaited<ReturnType<typeof itemInScope>>>,
+  item: Item,
   form?: { values: Partial<FeedbackChange>; errors: FeedbackChangeErrors },
 ) {
-  const page = await feedbackPage(req.server.db, item);
-  const canEdit = can(req.user!, 'manage') && item.status !== 'closed' && !item.withheld;
+  const page = await feedbackPage(req.server.db, req.user!, item);
+  const manager = can(req.user!, 'manage');
+  const canEdit = manager && item.kind === 'item' && item.status !== 'closed' && !item.withheld;
   const nextStatuses = [item.status, ...TRANSITIONS[item.status]].map((code) => ({ code, name: STATUS_NAMES[code] }));
   return staffPage(req, reply, 'feedback/feedback-item', {
     title: `Phản ánh, kiến nghị số ${item.id}`,
     ...page,
     canEdit,
+    canAssign: manager && canAssign(item),
+    canConvert: manager && item.kind === 'praise' && !item.withheld,
     nextStatuses,
     values: {
       status: item.status,
@@ -82,12 +114,19 @@ export default async function feedbackRoutes(app: FastifyInstance) {
     const refused = await readersOnly(req, reply);
     if (refused) return refused;
     const query = InboxQuery.parse(req.query ?? {});
-    const inbox = await feedbackInbox(app.db, req.user!, { status: query.status, overdueOnly: query.overdue === '1' });
+    const inbox = await feedbackInbox(app.db, req.user!, { ...query, overdueOnly: query.overdue === '1' });
+    const shown = { ...query, page: inbox.paging.page };
     return staffPage(req, reply, 'feedback/feedback-list', {
       title: 'Phản ánh, kiến nghị',
       ...inbox,
       filter: query,
       filters: STATUS_FILTERS.map((code) => ({ code, name: FILTER_NAMES[code] })),
+      links: {
+        prev: shown.page > 1 ? inboxUrl(shown, { page: shown.page - 1 }) : null,
+        next: shown.page < inbox.paging.pages ? inboxUrl(shown, { page: shown.page + 1 }) : null,
+        // A view keeps the place filters (unit, desk, area, dates), not the page.
+        views: Object.fromEntries(VIEWS.map((v) => [v, inboxUrl(shown, { view: v, page: undefined })])),
+      },
     });
   });
 
@@ -122,5 +161,31 @@ export default async function feedbackRoutes(app: FastifyInstance) {
       return renderItem(req, reply, item, { values, errors: result.errors });
     }
     return reply.redirect(`/staff/feedback/${item.id}?saved=1`, 303);
+  });
+
+  /** The answer to an assignment or a conversion: back to the item, or its page with why not. */
+  async function afterAction(req: FastifyRequest, reply: FastifyReply, item: Item, result: UpdateResult) {
+    if (result.ok) return reply.redirect(`/staff/feedback/${item.id}?saved=1`, 303);
+    reply.code(422);
+    return renderItem(req, reply, item, { values: {}, errors: result.errors });
+  }
+
+  app.post('/staff/feedback/:feedbackId/assign', { preHandler: requireUser('manage') }, async (req, reply) => {
+    const item = await itemInScope(req);
+    if (!item) return staffNotFound(req, reply);
+    const raw = (req.body as Record<string, unknown> | undefined)?.assigneeId;
+    // '' gives the item to nobody; anything else must be an id on the item's list.
+    const id = raw === '' ? null : typeof raw === 'string' && /^[1-9][0-9]{0,9}$/.test(raw) ? Number(raw) : undefined;
+    const result =
+      id === undefined
+        ? ({ ok: false, errors: { assignee: 'Chọn một người trong danh sách.' } } as const)
+        : await assignFeedback(app.db, req.user!, item, id);
+    return afterAction(req, reply, item, result);
+  });
+
+  app.post('/staff/feedback/:feedbackId/convert', { preHandler: requireUser('manage') }, async (req, reply) => {
+    const item = await itemInScope(req);
+    if (!item) return staffNotFound(req, reply);
+    return afterAction(req, reply, item, await convertPraise(app.db, req.user!, item));
   });
 }

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { NA, NA_LABEL, SCALE_LABELS, type ScaleValue } from '../../../surveys/scale.ts';
-import { questionsOf, type SurveyDefinition } from '../../../surveys/schema.ts';
-import type { FeedbackStatus, FeedbackWithheld } from '../../platform/db/schema.ts';
+import { OVERALL_KEY, questionsOf, type SurveyDefinition } from '../../../surveys/schema.ts';
+import type { FeedbackItemTable, FeedbackKind, FeedbackStatus, FeedbackWithheld } from '../../platform/db/schema.ts';
 
 // Follow-up of citizens' feedback (PAKN): statuses and the moves between
 // them, what a change does to an item, and the figures. Pure: no database.
@@ -30,9 +31,54 @@ export const WITHHELD_NOTES: Record<FeedbackWithheld, string> = {
 
 export const REASON_NAMES = {
   comment: 'Có ý kiến góp ý',
-  low_score: 'Đánh giá chung 1–2 điểm',
-  both: 'Góp ý, đánh giá chung 1–2 điểm',
+  low_score: 'Đánh giá thấp',
+  both: 'Góp ý, đánh giá thấp',
 } as const;
+
+export const PRAISE_NAME = 'Lời khen, góp ý';
+
+type Reason = FeedbackItemTable['reason'];
+
+/** The free-text answer the inbox shows and the triage reads. */
+export const COMMENT_KEY = 'comment';
+
+/** The answers the triage looks at: scale values (1–5) and the comment. */
+export interface TriageAnswer {
+  key: string;
+  valueNum: number | null;
+  valueText: string | null;
+}
+
+/**
+ * Whether a response asks for follow-up, and how. An item (with a deadline)
+ * for what needs handling: an overall score of 1–3, any item scored 1–2, or
+ * a comment without an overall score of 4–5. A comment with an overall score
+ * of 4–5 and nothing scored 1–2 is praise: no deadline, out of the work.
+ * "Low" reasons cover both low scores. The SQL function feedback_triage
+ * (migration 2026-12-05T1200) is the same rule; the tests hold them together.
+ */
+export function triageAnswers(answers: readonly TriageAnswer[]): { kind: FeedbackKind; reason: Reason } | null {
+  const commented = answers.some((a) => a.key === COMMENT_KEY && (a.valueText ?? '').trim() !== '');
+  const low = answers.some(
+    (a) => a.valueNum !== null && (a.valueNum <= 2 || (a.key === OVERALL_KEY && a.valueNum <= 3)),
+  );
+  const happy = answers.some((a) => a.key === OVERALL_KEY && a.valueNum !== null && a.valueNum >= 4);
+  if (!commented && !low) return null;
+  return {
+    kind: low || !happy ? 'item' : 'praise',
+    reason: low && commented ? 'both' : low ? 'low_score' : 'comment',
+  };
+}
+
+/**
+ * What links a one-time code to the reply its citizen may read: a hash of
+ * the code under its own prefix. The stored code hash (sha256 of the code
+ * alone) cannot be turned into it, so nobody holding the database can tie a
+ * receipt, or its dossier hash, to a response.
+ */
+export function replyKeyOf(code: string): string {
+  return createHash('sha256').update(`feedback-reply\0${code}`).digest('hex');
+}
 
 /** Where an item may go next; answered → in progress reopens it. A closed item is final. */
 export const TRANSITIONS: Record<FeedbackStatus, readonly FeedbackStatus[]> = {
@@ -45,10 +91,10 @@ export const TRANSITIONS: Record<FeedbackStatus, readonly FeedbackStatus[]> = {
 export const isHandled = (status: FeedbackStatus) => status === 'answered' || status === 'closed';
 
 export function isOverdue(
-  item: { status: FeedbackStatus; dueAt: Date; withheld?: FeedbackWithheld | null },
+  item: { status: FeedbackStatus; dueAt: Date | null; withheld?: FeedbackWithheld | null },
   now: Date,
 ): boolean {
-  return !item.withheld && !isHandled(item.status) && item.dueAt < now;
+  return !item.withheld && !isHandled(item.status) && item.dueAt !== null && item.dueAt < now;
 }
 
 const MAX_TEXT = 4000;
@@ -59,7 +105,7 @@ export const FeedbackChangeSchema = z.object({
   publicAnswer: z.string().trim().max(MAX_TEXT, 'Nội dung trả lời dài quá 4.000 ký tự.').default(''),
 });
 export type FeedbackChange = z.infer<typeof FeedbackChangeSchema>;
-export type FeedbackChangeErrors = Partial<Record<keyof FeedbackChange | 'form', string>>;
+export type FeedbackChangeErrors = Partial<Record<keyof FeedbackChange | 'form' | 'assignee', string>>;
 
 export interface FeedbackState {
   status: FeedbackStatus;

@@ -1,46 +1,42 @@
-import { formatDateTimeVi, formatDateVi } from '../../../analysis/local-time.ts';
-import { formatPercentVi } from '../../../analysis/vi-number.ts';
+import { formatDateVi, parseDateInput } from '../../../analysis/local-time.ts';
+import { formatCountVi, formatPercentVi } from '../../../analysis/vi-number.ts';
 import { recordAudit } from '../../platform/auth/audit-repository.ts';
 import { type Actor, can } from '../../platform/auth/scope.ts';
 import type { Db } from '../../platform/db/connect.ts';
+import { listServiceAreas } from '../organisation/service-area-repository.ts';
+import { listUnitTree } from '../organisation/unit-admin-service.ts';
 import {
-  dueWorkingDays,
-  type FeedbackDetail,
-  type FeedbackRow,
-  feedbackCounts,
-  findFeedback,
-  insertFeedbackEvent,
+  countFeedback,
+  feedbackFiguresForPeriod as figuresForPeriod,
+  type InboxQuery,
+  type InboxView,
   listFeedback,
-  listFeedbackEvents,
-  listResponseAnswers,
-  lockFeedback,
+  listScopeDesks,
+  type PeriodFigures,
   type StatusFilter,
-  surveyDefinitionOf,
-  updateFeedback,
-} from './feedback-repository.ts';
+} from './feedback-inbox-repository.ts';
+import { findPublicReply } from './feedback-reply-repository.ts';
+import { dueWorkingDays, type FeedbackRow, feedbackCounts } from './feedback-repository.ts';
 import {
-  describeAnswers,
-  type FeedbackChange,
-  type FeedbackChangeErrors,
   feedbackRates,
   isOverdue,
-  planChange,
+  PRAISE_NAME,
   REASON_NAMES,
+  replyKeyOf,
   STATUS_NAMES,
   WITHHELD_NAMES,
-  WITHHELD_NOTES,
 } from './feedback-rules.ts';
 
-// The feedback inbox of a unit's subtree and the follow-up of one item.
+// The feedback inbox of a unit's subtree: its lists, filters and pages, the
+// figures of a period for the report, and the public reply a citizen reads.
+// One item's page and changes: feedback-item-service.ts.
 //
 // Anonymity: a manager who knows who was at a desk at 09:24 must not learn
 // who complained, so every moment tied to the citizen's response (sent,
 // opened, due: due_at keeps the time of day it was sent) is shown as a date
 // only. Staff actions keep their time: they are not the citizen's.
 
-const LIST_LIMIT = 200;
-const MAX_ID = 2_147_483_647;
-const OVERDUE_LIMIT = 50;
+export const PAGE_SIZE = 50;
 
 export interface FeedbackListItem extends FeedbackRow {
   submittedText: string;
@@ -50,43 +46,113 @@ export interface FeedbackListItem extends FeedbackRow {
   overdue: boolean;
 }
 
-function listItem(r: FeedbackRow, now: Date): FeedbackListItem {
+export function listItem(r: FeedbackRow, now: Date): FeedbackListItem {
   return {
     ...r,
     submittedText: formatDateVi(r.submittedAt),
-    dueText: formatDateVi(r.dueAt),
-    statusText: r.withheld ? WITHHELD_NAMES[r.withheld] : STATUS_NAMES[r.status],
-    reasonText: REASON_NAMES[r.reason],
+    dueText: r.dueAt ? formatDateVi(r.dueAt) : '—',
+    statusText: r.kind === 'praise' ? PRAISE_NAME : r.withheld ? WITHHELD_NAMES[r.withheld] : STATUS_NAMES[r.status],
+    reasonText: r.kind === 'praise' ? PRAISE_NAME : REASON_NAMES[r.reason],
     overdue: isOverdue(r, now),
   };
 }
 
-/** The inbox: the filtered list, the overdue list and the figures of the whole subtree. */
-export async function feedbackInbox(
-  db: Db,
-  actor: Actor,
-  filter: { status: StatusFilter; overdueOnly: boolean },
-  now = new Date(),
-) {
+/** What the inbox was asked for: every field optional, as typed (ids as numbers). */
+export interface InboxFilter {
+  status: StatusFilter;
+  overdueOnly: boolean;
+  view?: InboxView;
+  unitId?: number;
+  deskId?: number;
+  serviceArea?: string;
+  /** dd/mm/yyyy (or yyyy-mm-dd), as typed. */
+  from?: string;
+  to?: string;
+  page?: number;
+}
+
+function parseDay(raw: string | undefined, label: string, errors: string[]): string | undefined {
+  if (!raw?.trim()) return undefined;
+  const day = parseDateInput(raw);
+  if (!day) errors.push(`${label} «${raw}» không phải là ngày hợp lệ (dd/mm/yyyy); bộ lọc này chưa được áp dụng.`);
+  return day;
+}
+
+/**
+ * The inbox: one page of the chosen list, the filter choices (the actor's
+ * subtree only: a unit or desk outside it is ignored, like one that does not
+ * exist), and the work figures of the whole subtree.
+ */
+export async function feedbackInbox(db: Db, actor: Actor, filter: InboxFilter, now = new Date()) {
   const scopePath = actor.unitPath;
-  const [items, overdue, counts, days] = await Promise.all([
-    listFeedback(db, { scopePath, ...filter, now, limit: LIST_LIMIT }),
-    listFeedback(db, { scopePath, status: 'open', overdueOnly: true, now, limit: OVERDUE_LIMIT }),
+  const [units, desks, areas] = await Promise.all([
+    listUnitTree(db, actor),
+    listScopeDesks(db, scopePath),
+    listServiceAreas(db),
+  ]);
+  const unit = units.find((u) => u.id === filter.unitId);
+  const desk = desks.find((d) => d.id === filter.deskId);
+  const area = areas.find((a) => a.code === filter.serviceArea);
+  const errors: string[] = [];
+  let from = parseDay(filter.from, 'Từ ngày', errors);
+  let to = parseDay(filter.to, 'Đến ngày', errors);
+  if (from && to && from > to) {
+    errors.push('«Từ ngày» sau «Đến ngày»: bộ lọc ngày chưa được áp dụng.');
+    from = to = undefined;
+  }
+  const view = filter.view ?? 'items';
+  const query: InboxQuery = {
+    scopePath,
+    view,
+    userId: actor.userId,
+    status: filter.status,
+    overdueOnly: filter.overdueOnly,
+    unitPath: unit?.path,
+    deskId: desk?.id,
+    serviceArea: area?.code,
+    from,
+    to,
+    now,
+  };
+  const total = await countFeedback(db, query);
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const page = Math.min(Math.max(1, Math.trunc(filter.page ?? 1)), pages);
+  const base = { scopePath, userId: actor.userId, status: 'open' as const, overdueOnly: false, now };
+  const [rows, counts, praiseCount, mineCount, days] = await Promise.all([
+    listFeedback(db, { ...query, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
     feedbackCounts(db, scopePath, now),
+    countFeedback(db, { ...base, view: 'praise' }),
+    countFeedback(db, { ...base, view: 'mine' }),
     dueWorkingDays(db),
   ]);
   const rates = feedbackRates(counts);
   return {
-    items: items.map((r) => listItem(r, now)),
-    truncated: items.length === LIST_LIMIT,
-    overdue: overdue.map((r) => listItem(r, now)),
+    view,
+    items: rows.map((r) => listItem(r, now)),
+    paging: {
+      page,
+      pages,
+      total,
+      totalText: formatCountVi(total),
+      first: total ? (page - 1) * PAGE_SIZE + 1 : 0,
+      last: (page - 1) * PAGE_SIZE + rows.length,
+    },
     counts,
+    praiseCount,
+    mineCount,
     figures: {
       handled: formatPercentVi(rates.handledRate),
       onTime: formatPercentVi(rates.onTimeRate),
       ...rates,
     },
     dueWorkingDays: days,
+    options: {
+      units: units.map((u) => ({ id: u.id, name: u.name, depth: u.depth })),
+      desks: desks.map((d) => ({ id: d.id, name: `${d.name} – ${d.unitName}` })),
+      areas: areas.map((a) => ({ code: a.code, name: a.nameVi })),
+    },
+    applied: { unitId: unit?.id, deskId: desk?.id, serviceArea: area?.code },
+    errors,
   };
 }
 
@@ -104,73 +170,33 @@ export async function refuseFeedbackRead(db: Db, actor: Actor, route: string): P
   });
 }
 
-/** An item by id, in scope or not: the caller checks canReach(actor, item.unitPath). */
-export async function loadFeedback(db: Db, id: number): Promise<FeedbackDetail | undefined> {
-  // idParam admits ten digits; beyond the integer column's range nothing exists.
-  return id <= MAX_ID ? findFeedback(db, id) : undefined;
+export interface PeriodFeedbackFigures extends PeriodFigures {
+  /** handled / opened; null when nothing was opened. */
+  handledRate: number | null;
+  /** handledOnTime / handled; null when nothing was handled. */
+  onTimeRate: number | null;
 }
-
-/** What the item page shows: the response's answers as asked, and the history. */
-export async function feedbackPage(db: Db, item: FeedbackDetail, now = new Date()) {
-  const [answers, definition, events] = await Promise.all([
-    listResponseAnswers(db, item.responseId),
-    surveyDefinitionOf(db, item.surveyVersionId),
-    listFeedbackEvents(db, item.id),
-  ]);
-  return {
-    item: {
-      ...listItem(item, now),
-      createdText: formatDateVi(item.createdAt),
-      withheldNote: item.withheld ? WITHHELD_NOTES[item.withheld] : null,
-      answeredText: item.answeredAt ? formatDateTimeVi(item.answeredAt) : null,
-      answeredOnTime: item.answeredAt ? item.answeredAt <= item.dueAt : null,
-    },
-    answers: describeAnswers(definition, answers),
-    events: events.map((e) => ({
-      ...e,
-      // The system's lines (flagged, cleared) may be written by a later
-      // submission of the same source: a date only, like the response's own.
-      atText: e.actorName ? formatDateTimeVi(e.at) : formatDateVi(e.at),
-      actor: e.actorName ? `${e.actorName} (${e.actorEmail})` : 'Hệ thống',
-      fromText: STATUS_NAMES[e.fromStatus],
-      toText: STATUS_NAMES[e.toStatus],
-    })),
-  };
-}
-
-export type UpdateResult = { ok: true } | { ok: false; errors: FeedbackChangeErrors };
 
 /**
- * Applies a manager's change to an item already loaded and scope-checked:
- * the state is re-read under a row lock, and the item, its history and the
- * audit log change together or not at all.
+ * Feedback figures of a report period, per unit (each over its subtree), in
+ * the order of `unitIds`: items opened from responses sent in the period
+ * (`from`..`to`, 'yyyy-mm-dd' local days, inclusive), how many are handled
+ * (answered or closed, as of now) and handled on time, and the praise count.
+ * Suspect responses are left out. The caller checks the units are in scope.
  */
-export async function updateFeedbackItem(
+export async function feedbackFiguresForPeriod(
   db: Db,
-  actor: Actor & { userId: number },
-  item: FeedbackDetail,
-  change: FeedbackChange,
-  now = new Date(),
-): Promise<UpdateResult> {
-  return db.transaction().execute(async (trx) => {
-    const current = await lockFeedback(trx, item.id);
-    if (!current) return { ok: false, errors: { form: 'Không tìm thấy mục này.' } };
-    if (current.withheld) return { ok: false, errors: { form: WITHHELD_NOTES[current.withheld] } };
-    const plan = planChange(current, change, now);
-    if (!plan.ok) return plan;
-    await updateFeedback(trx, item.id, plan.next);
-    await insertFeedbackEvent(trx, { feedbackId: item.id, actorUserId: actor.userId, ...plan.event });
-    await recordAudit(trx, {
-      actorUserId: actor.userId,
-      unitId: item.unitId,
-      action: 'feedback.update',
-      detail: {
-        feedbackId: item.id,
-        from: plan.event.fromStatus,
-        to: plan.event.toStatus,
-        publicAnswerChanged: plan.event.publicAnswerChanged,
-      },
-    });
-    return { ok: true };
-  });
+  q: { unitIds: readonly number[]; from: string; to: string; serviceArea?: string | null },
+): Promise<PeriodFeedbackFigures[]> {
+  const rows = await figuresForPeriod(db, q);
+  return rows.map((r) => ({
+    ...r,
+    ...feedbackRates({ total: r.opened, handled: r.handled, handledOnTime: r.handledOnTime, overdue: 0 }),
+  }));
+}
+
+/** The reply a citizen may read at their code's address: its text and day, nothing else. */
+export async function publicReplyForCode(db: Db, code: string) {
+  const reply = await findPublicReply(db, replyKeyOf(code));
+  return reply ? { text: reply.text, dateText: formatDateVi(reply.answeredAt) } : undefined;
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db/connect.ts';
+import { insertReplyKey } from '../feedback/feedback-reply-repository.ts';
 import { consumeTransactionCode } from '../posters-codes/transaction-code-repository.ts';
 import { findSubmissions, insertResponseRows, type NewResponse } from './response-repository.ts';
 import { type RateCheck, screenBatch } from './stuffing-screen.ts';
@@ -12,6 +13,8 @@ import { type RateCheck, screenBatch } from './stuffing-screen.ts';
 export interface PendingResponse extends NewResponse {
   /** A one-time code to use up in the same transaction; the response is then verified. */
   consumeCodeHash?: string;
+  /** With a code: the key under which its citizen reads the public reply (feedback-rules.ts replyKeyOf). */
+  replyKey?: string;
   /** Run the rate and burst checks on this row (stuffing-screen.ts). */
   rateChecks?: RateCheck;
 }
@@ -71,6 +74,8 @@ async function storeInTransaction(trx: Db, rows: readonly PendingResponse[]): Pr
   const coded = rows[0]?.consumeCodeHash;
   // Throwing rolls the response back: a used or expired code stores nothing.
   if (coded && isNew[0] && !(await consumeTransactionCode(trx, coded))) throw new CodeAlreadyUsed();
+  const replyKey = rows[0]?.replyKey;
+  if (coded && isNew[0] && replyKey) await insertReplyKey(trx, replyKey, newId.get(rows[0]!.submissionId)!);
 
   const earlier = await findSubmissions(
     trx,

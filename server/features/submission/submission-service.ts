@@ -79,6 +79,8 @@ export interface Submission {
   source: AnswerSource;
   /** Hash of the one-time code the citizen came with; used up with the response. */
   codeHash?: string;
+  /** With a code: where its citizen will read the public reply (store-responses.ts). */
+  replyKey?: string;
   /** Evidence for the anti-stuffing checks (stuffing-service.ts); absent: none run. */
   stuffing?: StuffingEvidence;
 }
@@ -130,6 +132,7 @@ export async function submitResponse(db: Db, s: Submission): Promise<SubmissionR
     locale: s.locale,
     answers: checked.answers,
     consumeCodeHash: s.codeHash,
+    replyKey: s.codeHash ? s.replyKey : undefined,
     // A suspect is stored and flagged, never dropped: the citizen is thanked either way.
     ...stuffingFields(s.stuffing, desk.id, s.submissionId, checked.answers),
   };
