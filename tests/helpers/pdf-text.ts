@@ -4,11 +4,12 @@ import { inflateSync } from 'node:zlib';
  * The text a PDF reader would show, read the way pdfkit writes it: fonts are
  * Type0 with Identity-H glyph codes, so each hex string in a content stream
  * goes through its font's ToUnicode map; every text object ends with a
- * space, and a glyph the font lacks shows as U+FFFD. Pure Node (zlib), so the check runs wherever the tests run, with
+ * space (or `objectEnd`: pdfkit writes one text object a line, so '\n'
+ * gives the lines as laid out), and a glyph the font lacks shows as U+FFFD. Pure Node (zlib), so the check runs wherever the tests run, with
  * the production (compressed) output; poppler's pdftotext agrees on these
  * files but is not installed everywhere.
  */
-export function pdfText(pdf: Buffer): string {
+export function pdfText(pdf: Buffer, objectEnd = ' '): string {
   const raw = pdf.toString('latin1');
   const objects = new Map<string, { dict: string; data: string }>();
   for (const m of raw.matchAll(/(\d+) 0 obj\s*([\s\S]*?)endobj/g)) {
@@ -45,7 +46,7 @@ export function pdfText(pdf: Buffer): string {
       // Glyph 0 is .notdef, the empty box a font draws for a letter it lacks.
       else if (op[2])
         text += (op[2].match(/.{4}/g) ?? []).map((c) => (c === '0000' ? '\uFFFD' : (font.get(c) ?? '\uFFFD'))).join('');
-      else text += ' ';
+      else text += objectEnd;
     }
     text += '\n';
   }

@@ -1,33 +1,33 @@
-import { formatDateVi, isoDateToVi } from '../../../../analysis/local-time.ts';
-import { FACTOR_NAMES } from '../../../../surveys/factor-names.ts';
-import { loadFonts, loadPdfKit } from '../../posters-codes/poster-pdf.ts';
-import { chart, type Doc, GREY, heading, INK, paragraph, RED, table } from './pdf-draw.ts';
-import { reportCharts } from './report-charts.ts';
+import { formatDateVi } from '../../../../analysis/local-time.ts';
+import { loadPdfKit } from '../../posters-codes/poster-pdf.ts';
+import type { ReportSettings } from '../report-settings-rules.ts';
+import { officialDocument, SUBJECT } from './official-document.ts';
+import { chart, type Doc, GREY, heading, paragraph, table } from './pdf-draw.ts';
+import { drawHeader, drawSignature, registerDocumentFonts } from './pdf-official.ts';
+import { reportBlocks } from './report-blocks.ts';
 import type { ReportBundle } from './report-model.ts';
-import { reportTables } from './report-tables.ts';
-import { formatInterval, formatRate, headline, lowestFactor, methodParagraphs, wordingNote } from './report-text.ts';
 
-// The quarterly report to the Phòng Văn hóa – Xã hội as a print-ready A4 PDF:
-// title, unit and period, the headline against the target with its verdict
-// in words, the method, then each table with its chart, and the date of
-// issue. Be Vietnam Pro (PDF's standard fonts have no Vietnamese).
+// The quarterly report as a print-ready A4 PDF in the layout of Nghị định
+// 30/2020/NĐ-CP (pdf-official.ts: header, title, recipients, signature),
+// with the unit's own settings; the body: the headline against the target
+// with its verdict in words, the method, then each table with its chart.
 
-const TITLE = 'BÁO CÁO KẾT QUẢ KHẢO SÁT SỰ HÀI LÒNG CỦA NGƯỜI DÂN, TỔ CHỨC';
-const SUBTITLE = 'đối với sự phục vụ của cơ quan hành chính nhà nước';
-
-export async function reportPdf(b: ReportBundle): Promise<Buffer> {
+export async function reportPdf(b: ReportBundle, settings: ReportSettings): Promise<Buffer> {
   const PDFDocument = await loadPdfKit();
-  const { regular, bold } = loadFonts();
   const r = b.report;
+  const d = officialDocument(b, settings);
+  // NĐ 30's margins: 3 cm left for the binding, 2 cm elsewhere.
   const doc: Doc = new PDFDocument({
     size: 'A4',
-    margins: { top: 50, bottom: 56, left: 50, right: 50 },
+    margins: { top: 57, bottom: 57, left: 85, right: 57 },
     bufferPages: true,
     lang: 'vi-VN',
-    info: { Title: `${TITLE} – ${r.unit.name} – ${b.periodLabel}`, Creator: 'Hài Lòng – khảo sát sự hài lòng' },
+    info: {
+      Title: `Báo cáo ${SUBJECT} – ${r.unit.name} – ${b.periodLabel}`,
+      Creator: 'Hài Lòng – khảo sát sự hài lòng',
+    },
   });
-  doc.registerFont('regular', regular);
-  doc.registerFont('bold', bold);
+  registerDocumentFonts(doc);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c));
@@ -36,80 +36,19 @@ export async function reportPdf(b: ReportBundle): Promise<Buffer> {
   });
 
   const issued = formatDateVi(b.issuedAt);
-  const width = doc.page.width - 100;
-  doc.font('bold').fontSize(11).fillColor(INK).text(r.unit.name.toLocaleUpperCase('vi'), 50, 50, { width });
-  doc.moveDown(1.2);
-  doc.font('bold').fontSize(14).fillColor(RED).text(TITLE, { width, align: 'center' });
-  doc.font('regular').fontSize(11).fillColor(INK).text(SUBTITLE, { width, align: 'center' });
-  doc.moveDown(0.4);
-  const days = `từ ${isoDateToVi(r.from)} đến ${isoDateToVi(r.to)}`;
-  // A custom range is already labelled by its days.
-  const period = b.periodLabel.includes(isoDateToVi(r.from)) ? days : `${b.periodLabel} (${days})`;
-  doc.text(`Kỳ báo cáo: ${period}`, { width, align: 'center' });
-  doc.moveDown(0.8);
-  paragraph(doc, 'Kính gửi: Phòng Văn hóa – Xã hội', { bold: true });
-  paragraph(doc, `Đơn vị: ${r.unit.name} và các đơn vị trực thuộc`);
-  paragraph(doc, `Lĩnh vực: ${b.serviceAreaName ?? 'tất cả lĩnh vực'}`);
+  const left = doc.page.margins.left;
+  const width = doc.page.width - left - doc.page.margins.right;
+  drawHeader(doc, d);
 
-  const tables = new Map(reportTables(b).map((t) => [t.key, t]));
-  const charts = new Map(reportCharts(b).map((c) => [c.key, c.chart]));
-  let section = 0;
-  const next = (title: string) => heading(doc, `${++section}. ${title}`);
-  const show = (key: string) => {
-    const c = charts.get(key as never);
-    if (c) chart(doc, c);
-    const t = tables.get(key);
-    if (t) table(doc, t);
-  };
-
-  next('Kết quả chung');
-  const h = headline(r);
-  paragraph(doc, `Tỷ lệ hài lòng chung: ${h.rate} (khoảng tin cậy 95%: ${h.interval}), trên ${h.n} phiếu.`, {
-    bold: true,
-    size: 11,
-  });
-  paragraph(
-    doc,
-    h.target
-      ? `Chỉ tiêu: ${h.target}${h.source ? ` (${h.source})` : ''}. Đánh giá: ${h.verdictName}. ${h.explanation}`
-      : `Đánh giá: ${h.verdictName}. ${h.explanation}`,
-  );
-  paragraph(
-    doc,
-    `Chỉ số hài lòng tổng hợp: ${formatRate(r.composite.value)} (khoảng tin cậy 95%: ${formatInterval(r.composite.ci95)}).`,
-  );
-  const low = lowestFactor(r.factors);
-  if (low) paragraph(doc, `Yếu tố có chỉ số thấp nhất: ${FACTOR_NAMES[low.key]} (${formatRate(low.rate)}).`);
-  show('summary');
-
-  next('Phương pháp tính');
-  for (const p of methodParagraphs(r)) paragraph(doc, p, { size: 9 });
-  const wording = wordingNote(r.wordingChanged);
-  if (wording) paragraph(doc, wording, { size: 9 });
-
-  next('Kết quả theo lĩnh vực');
-  show('serviceAreas');
-  if (tables.has('factorsByArea')) show('factorsByArea');
-  if (tables.has('children')) {
-    next('Kết quả theo đơn vị trực thuộc');
-    show('children');
-  }
-  next('Kết quả theo yếu tố');
-  show('factors');
-  if (tables.has('trend')) {
-    next(tables.get('trend')!.title);
-    show('trend');
-  }
-  next('Phân bố câu trả lời và kênh khảo sát');
-  show('distribution');
-  show('channels');
-  if (tables.has('feedback')) {
-    next('Tiếp nhận, xử lý phản ánh, kiến nghị');
-    show('feedback');
+  for (const block of reportBlocks(b)) {
+    if (block.kind === 'heading') heading(doc, block.text);
+    else if (block.kind === 'paragraph') {
+      paragraph(doc, block.text, { bold: block.bold, size: block.small ? 10.5 : 12 });
+    } else if (block.kind === 'chart') chart(doc, block.chart);
+    else table(doc, block.table);
   }
 
-  doc.moveDown(1);
-  paragraph(doc, `Ngày lập báo cáo: ${issued}`, { bold: true });
+  drawSignature(doc, d);
 
   // Footer on every page, written last when the page count is known; the
   // bottom margin is lifted meanwhile so that pdfkit does not add a page.
@@ -124,7 +63,7 @@ export async function reportPdf(b: ReportBundle): Promise<Buffer> {
       .fillColor(GREY)
       .text(
         `${r.unit.name} · ${b.periodLabel} · Lập ngày ${issued} · Trang ${i + 1}/${range.count}`,
-        50,
+        left,
         doc.page.height - 36,
         {
           width,
