@@ -11,6 +11,7 @@ import {
   responsesXlsxStream,
 } from '../server/features/reports/exports/responses.ts';
 import { insertResponsesBulk } from '../server/features/submission/response-repository.ts';
+import { latestVersion } from '../server/features/surveys/survey-version-repository.ts';
 import type { Db } from '../server/platform/db/connect.ts';
 import type { Answer } from '../surveys/answers.ts';
 import { bulkRow, quickVersionId } from './helpers/aggregate-data.ts';
@@ -98,6 +99,38 @@ async function expectedLines(db: Db, centreId: number, keys: string[]): Promise<
   });
 }
 
+const SCALE_WORDS = ['', 'Rất không hài lòng', 'Không hài lòng', 'Bình thường', 'Hài lòng', 'Rất hài lòng'];
+const AREA_WORDS: Record<string, string> = { 'dat-dai': 'Đất đai', 'ho-tich': 'Hộ tịch' };
+
+/** The current quick survey's questions in its own order: the XLSX's answer columns. */
+async function quickQuestions(db: Db): Promise<{ key: string; vi: string }[]> {
+  const v = (await latestVersion(db, 'sipas-quick'))!;
+  return v.definition.sections.flatMap((s) => s.questions.map((q) => ({ key: q.key, vi: q.text.vi })));
+}
+
+/** The same rows in words, as the XLSX must hold them (these responses answer overall and comment only). */
+async function expectedWords(db: Db, centreId: number): Promise<string[]> {
+  const questions = await quickQuestions(db);
+  const lines = await expectedLines(db, centreId, ['comment', 'overall']);
+  const desks = await db.selectFrom('desk').select(['code', 'name']).execute();
+  return lines.map((line) => {
+    const [day, unit, desk, area, channel, , version, verified, suspect, comment, overall] = line.split('|');
+    const answers: Record<string, string> = { overall: SCALE_WORDS[Number(overall)]!, comment: comment! };
+    return [
+      day,
+      unit,
+      desks.find((d) => d.code === desk)?.name,
+      AREA_WORDS[area!],
+      channel === 'qr' ? 'Mã QR tại quầy' : channel,
+      'Phiếu khảo sát mức độ hài lòng',
+      version,
+      verified,
+      suspect,
+      ...questions.map((q) => answers[q.key] ?? ''),
+    ].join('|');
+  });
+}
+
 async function csvRows(official: StaffClient, query: string) {
   const res = await official.get(`/staff/reports/responses.csv?${query}`);
   if (res.statusCode !== 200) throw new Error(`CSV export: ${res.statusCode}`);
@@ -180,10 +213,11 @@ t.test('no id, no time, an order that is not arrival, every response once with i
   const wb = await openXlsx(res.rawPayload);
   t.same(
     wb.worksheets.map((w) => w.name),
-    ['Phiếu khảo sát', 'Ghi chú'],
+    ['Phiếu khảo sát', 'Từ điển dữ liệu', 'Ghi chú'],
   );
   const sheet = wb.getWorksheet('Phiếu khảo sát')!;
   t.equal(sheet.rowCount, 64, 'a header and 63 responses');
+  const questions = await quickQuestions(db);
   const lines: string[] = [];
   let timed = 0;
   sheet.eachRow((row, n) => {
@@ -192,7 +226,8 @@ t.test('no id, no time, an order that is not arrival, every response once with i
       if (v instanceof Date && v.getTime() % 86_400_000 !== 0) timed += 1;
       if (typeof v === 'string' && TIME_OF_DAY.test(v)) timed += 1;
     }
-    if (n === 1) t.same(values, [...RAW_COLUMNS, ...keys]);
+    if (n === 1)
+      t.same(values, [...RAW_COLUMNS, ...questions.map((q) => q.vi)], 'the questions in the survey order, in words');
     else {
       const [day, ...rest] = values;
       t.ok(day instanceof Date, 'the date is a date cell');
@@ -205,7 +240,7 @@ t.test('no id, no time, an order that is not arrival, every response once with i
     }
   });
   t.equal(timed, 0, 'no time of day in any cell of the XLSX');
-  t.same(lines.sort(), (await expectedLines(db, c.centreId, keys)).sort(), 'the XLSX holds the same responses');
+  t.same(lines.sort(), (await expectedWords(db, c.centreId)).sort(), 'the XLSX holds the same responses, in words');
   const notes = wb.getWorksheet('Ghi chú')!.getColumn(1).values.join(' ');
   t.match(notes, /không có mã phiếu và không có giờ nộp/);
   t.match(notes, /Số phiếu: 63/);
@@ -247,9 +282,10 @@ t.test('20,000 responses made in SQL: all of them, once each, in both formats', 
   t.equal(res.statusCode, 200);
   const sheet = (await openXlsx(res.rawPayload)).getWorksheet('Phiếu khảo sát')!;
   t.equal(sheet.rowCount, 20_001, 'a header and 20,000 responses');
+  const commentColumn = RAW_COLUMNS.length + (await quickQuestions(db)).findIndex((q) => q.key === 'comment') + 1;
   const comments = new Set<string>();
   sheet.eachRow((row, n) => {
-    if (n > 1) comments.add(String(row.getCell(10).value));
+    if (n > 1) comments.add(String(row.getCell(commentColumn).value));
   });
   t.equal(comments.size, 20_000, 'no response twice in the XLSX either');
 });
@@ -284,7 +320,7 @@ function countingTable(): { table: RawTable; made: () => number; stopped: () => 
 t.test('a client that does not read holds the reads; one that goes away stops them', async (t) => {
   for (const format of ['csv', 'xlsx'] as const) {
     const { table, made, stopped } = countingTable();
-    const stream = format === 'csv' ? responsesCsvStream(table) : responsesXlsxStream(table, () => []);
+    const stream = format === 'csv' ? responsesCsvStream(table) : responsesXlsxStream(table, { notes: () => [] });
     stream.once('data', () => stream.pause());
     await sleep(500);
     t.ok(made() <= 3, `${format}: a paused client lets at most a few chunks be read (${made()} of 1000)`);

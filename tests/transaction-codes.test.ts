@@ -56,6 +56,7 @@ t.test('a manager key issues a code; the code admits exactly one verified respon
   const responses = await db.selectFrom('response').selectAll().execute();
   t.equal(responses.length, 1);
   t.equal(responses[0]?.verified, true);
+  t.equal(responses[0]?.channel, 'code', 'under the channel of one-time codes, not the poster’s');
   t.equal(responses[0]?.service_area_code, 'dat-dai');
 
   const replay = await app.inject({ method: 'POST', url: path, ...form({ ...VALID_FORM_ANSWERS, submissionId }) });

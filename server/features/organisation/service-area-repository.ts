@@ -5,12 +5,13 @@ import type { Db } from '../../platform/db/connect.ts';
 export interface AreaOption {
   code: string;
   nameVi: string;
+  nameEn: string;
   active: boolean;
 }
 
 /** Every service area, or only the active ones (those a new desk, survey or target may use). */
 export async function listServiceAreas(db: Db, { activeOnly = false } = {}): Promise<AreaOption[]> {
-  let q = db.selectFrom('service_area').select(['code', 'name_vi as nameVi', 'active']);
+  let q = db.selectFrom('service_area').select(['code', 'name_vi as nameVi', 'name_en as nameEn', 'active']);
   if (activeOnly) q = q.where('active', '=', true);
   return q.orderBy('sort_order').orderBy('code').execute();
 }

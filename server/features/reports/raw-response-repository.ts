@@ -25,10 +25,12 @@ export interface RawResponseRow {
   day: string;
   unitName: string;
   deskCode: string | null;
+  deskName: string | null;
   serviceAreaCode: string;
   channel: string;
   surveyCode: string;
   version: number;
+  surveyVersionId: number;
   verified: boolean;
   suspect: boolean;
   answers: Record<string, string>;
@@ -65,6 +67,12 @@ export async function rawResponseDays(db: Db, q: RawScope): Promise<{ day: strin
     .groupBy(sql`1`)
     .orderBy(sql`1`)
     .execute();
+}
+
+/** The survey versions answered in scope: the XLSX names its columns and values from their definitions. */
+export async function rawSurveyVersionIds(db: Db, q: RawScope): Promise<number[]> {
+  const rows = await inScope(db, q, q.from, q.to).select('r.survey_version_id').distinct().execute();
+  return rows.map((r) => r.survey_version_id);
 }
 
 /** Every answer key that occurs in scope, sorted: the export's answer columns. */
@@ -119,11 +127,13 @@ function page(
       localDay.as('day'),
       'u.name as unitName',
       'd.code as deskCode',
+      'd.name as deskName',
       deskKey.as('deskKey'),
       'r.service_area_code as serviceAreaCode',
       'r.channel',
       's.code as surveyCode',
       'v.version',
+      'r.survey_version_id as surveyVersionId',
       'r.verified',
       'r.suspect',
       shuffle.as('shuffle'),

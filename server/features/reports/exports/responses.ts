@@ -8,17 +8,28 @@ import { type CsvValue, csvField } from './csv.ts';
 
 // The anonymous responses export, one line per response, written as it is
 // read: a streamed CSV and exceljs' streaming workbook writer, each pulled by
-// the client. Memory holds about one chunk of rows whatever the export's size,
-// the event loop gets a turn after every chunk, and a client that goes away
-// stops the reading (the chunks' iterator is returned, so no further query
-// runs). No id and no time of day: the first column is the local date.
+// the client. The CSV is for machines (codes, answer columns named by key,
+// in a stable order); the XLSX for people (raw-labels.ts: words, the
+// survey's order, a data dictionary). Memory holds about one chunk of rows
+// whatever the export's size, the event loop gets a turn after every chunk,
+// and a client that goes away stops the reading (the chunks' iterator is
+// returned, so no further query runs). No id and no time of day: the first
+// column is the local date.
 
 export interface RawTable {
   columns: string[];
   chunks: AsyncIterable<CsvValue[][]>;
 }
 
-/** Vietnamese headers; the answer columns follow, named by indicator key. */
+/** A cell of the XLSX: a Date is written as a date (dd/mm/yyyy), never a string that looks like one. */
+export type XlsxValue = string | number | Date | null;
+
+export interface XlsxTable {
+  columns: string[];
+  chunks: AsyncIterable<XlsxValue[][]>;
+}
+
+/** Vietnamese headers; in the CSV the answer columns follow, named by indicator key. */
 export const RAW_COLUMNS = [
   'Ngày (theo giờ Việt Nam)',
   'Đơn vị',
@@ -46,14 +57,15 @@ export function rawValues(r: RawResponseRow, keys: readonly string[]): CsvValue[
   ];
 }
 
-/** What the file is and what it deliberately leaves out; the XLSX carries it on a second sheet. */
+/** What the file is and what it deliberately leaves out; the XLSX carries it on its last sheet. */
 export function rawNotes(o: { unitName: string; period: string; serviceArea: string | null; rows: number }): string[] {
   return [
     `Phiếu khảo sát ẩn danh – ${o.unitName} – ${o.period}${o.serviceArea ? ` – lĩnh vực ${o.serviceArea}` : ''}`,
     `Số phiếu: ${o.rows.toLocaleString('vi-VN')}. Mỗi dòng là một phiếu, kể cả phiếu bị đánh dấu nghi vấn (cột “Nghi vấn”), vốn không được tính vào các chỉ số.`,
     'Để giữ ẩn danh cho người dân, tệp không có mã phiếu và không có giờ nộp: chỉ ghi ngày (theo giờ Việt Nam).',
     'Trong mỗi ngày, các dòng xếp theo đơn vị, lĩnh vực, quầy, rồi theo một thứ tự ngẫu nhiên mới ở mỗi lần tải: thứ tự dòng không cho biết phiếu nào nộp trước.',
-    'Các cột sau cột “Nghi vấn” là câu trả lời, đặt tên theo mã câu hỏi của phiếu; ô trống là câu không trả lời.',
+    'Các cột sau cột “Nghi vấn” là câu trả lời, theo thứ tự và lời câu hỏi của phiếu, ghi bằng chữ; ô trống là câu không trả lời.',
+    'Trang “Từ điển dữ liệu” cho mã của từng câu hỏi và từng giá trị (như trong tệp CSV) cùng nhãn tiếng Việt và tiếng Anh.',
   ];
 }
 
@@ -86,14 +98,6 @@ export function responsesCsvStream(table: RawTable): Readable {
   return Readable.from(text(), { objectMode: false });
 }
 
-const DATE_VI = /^(\d{2})\/(\d{2})\/(\d{4})$/;
-
-/** A dd/mm/yyyy string becomes a date (UTC midnight: a whole day, no time in the serial number). */
-function dateCell(v: CsvValue): Date | CsvValue {
-  const m = typeof v === 'string' ? DATE_VI.exec(v) : null;
-  return m ? new Date(Date.UTC(Number(m[3]), Number(m[2]) - 1, Number(m[1]))) : v;
-}
-
 interface SheetBuffer {
   _writableState?: { length: number };
   once(event: 'drain', listener: () => void): unknown;
@@ -124,7 +128,24 @@ async function drained(ws: ExcelJS.Worksheet, signal: AbortSignal) {
   }
 }
 
-async function writeXlsx(out: PassThrough, table: RawTable, notes: (rows: number) => string[], signal: AbortSignal) {
+/** A sheet written in one go (the dictionary, the notes): small, known before the data. */
+function smallSheet(
+  wb: ExcelJS.stream.xlsx.WorkbookWriter,
+  name: string,
+  rows: XlsxValue[][],
+  o: { widths: number[]; header: boolean },
+) {
+  const ws = wb.addWorksheet(name, o.header ? { views: [{ state: 'frozen', ySplit: 1 }] } : {});
+  ws.columns = o.widths.map((width) => ({ width }));
+  rows.forEach((values, i) => {
+    const row = ws.addRow(values);
+    if (o.header && i === 0) row.font = { bold: true };
+    row.commit();
+  });
+  ws.commit();
+}
+
+async function writeXlsx(out: PassThrough, table: XlsxTable, sheets: XlsxSheets, signal: AbortSignal) {
   const Writer = workbookWriter();
   const wb = new Writer({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = 'Hài Lòng – khảo sát sự hài lòng';
@@ -138,8 +159,10 @@ async function writeXlsx(out: PassThrough, table: RawTable, notes: (rows: number
   let rows = 0;
   for await (const chunk of table.chunks) {
     for (const values of chunk) {
-      const row = ws.addRow(values.map(dateCell));
-      row.getCell(1).numFmt = 'dd/mm/yyyy';
+      const row = ws.addRow(values);
+      values.forEach((v, i) => {
+        if (v instanceof Date) row.getCell(i + 1).numFmt = 'dd/mm/yyyy';
+      });
       row.commit();
     }
     rows += chunk.length;
@@ -148,20 +171,28 @@ async function writeXlsx(out: PassThrough, table: RawTable, notes: (rows: number
     await nextTurn();
   }
   ws.commit();
-  const about = wb.addWorksheet('Ghi chú');
-  about.columns = [{ width: 120 }];
-  for (const line of notes(rows)) about.addRow([line]).commit();
-  about.commit();
+  if (sheets.dictionary?.length) {
+    smallSheet(wb, 'Từ điển dữ liệu', sheets.dictionary, { widths: [24, 50, 40, 16, 36, 30], header: true });
+  }
+  const notes = sheets.notes(rows).map((line) => [line]);
+  smallSheet(wb, 'Ghi chú', notes, { widths: [120], header: false });
   const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   await Promise.race([wb.commit(), stopped]);
 }
 
-/** The XLSX as a stream: a data sheet with a frozen header, then a notes sheet. */
-export function responsesXlsxStream(table: RawTable, notes: (rows: number) => string[]): Readable {
+export interface XlsxSheets {
+  /** The notes sheet, once the number of rows is known. */
+  notes(rows: number): string[];
+  /** The data dictionary sheet, its header first; none when absent. */
+  dictionary?: XlsxValue[][];
+}
+
+/** The XLSX as a stream: a data sheet with a frozen header, the data dictionary, then the notes. */
+export function responsesXlsxStream(table: XlsxTable, sheets: XlsxSheets): Readable {
   const out = new PassThrough();
   const stop = new AbortController();
   // Fastify destroys the body when the client goes away; that ends the writer.
   out.once('close', () => stop.abort());
-  writeXlsx(out, table, notes, stop.signal).catch((err: unknown) => out.destroy(err as Error));
+  writeXlsx(out, table, sheets, stop.signal).catch((err: unknown) => out.destroy(err as Error));
   return out;
 }
