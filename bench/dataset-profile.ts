@@ -98,6 +98,13 @@ export const ITEM_SHIFT: Record<string, number> = { access: 0.05, procedure: -0.
 export const NA_RATE: Record<string, number> = { feedback: 0.06 };
 // Optional questions: how often they are answered, and the weights of their options.
 export const OPTIONAL_RATE: Record<string, number> = {
+  // The factor items became optional in sipas-quick v2 (overall alone may be
+  // sent); most citizens still answer them.
+  access: 0.85,
+  procedure: 0.85,
+  staff: 0.85,
+  result: 0.85,
+  feedback: 0.8,
   trips: 0.35,
   timeliness: 0.3,
   extra_payment: 0.3,

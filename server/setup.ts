@@ -1,4 +1,4 @@
-import { SHIPPED_SURVEYS } from '../surveys/instruments.ts';
+import { shippedVersions } from '../surveys/instruments.ts';
 import { createUser } from './features/access/auth-service.ts';
 import { countUsers } from './features/access/user-repository.ts';
 import { type SeedSummary, seedDemo } from './features/demo/demo.ts';
@@ -12,16 +12,16 @@ const FIRST_START_LOCK = 0x4a1_5eed;
 
 /**
  * What every start does before serving: migrate, publish the shipped
- * instruments that are missing, seed the demo into an empty database, and
+ * survey versions that are missing (unless staff published their own), seed the demo into an empty database, and
  * create the first administrator from ADMIN_EMAIL/ADMIN_PASSWORD when there
  * are no users yet.
  */
 export async function prepareDatabase(
   db: Db,
   opts: { seedDemo: boolean; admin?: { email: string; password: string } },
-): Promise<{ seeded?: SeedSummary; adminCreated?: string; noUsers?: boolean }> {
+): Promise<{ seeded?: SeedSummary; adminCreated?: string; noUsers?: boolean; surveysKeptByStaff: string[] }> {
   await migrateToLatest(db);
-  await ensureSurveys(db, SHIPPED_SURVEYS);
+  const { keptByStaff } = await ensureSurveys(db, shippedVersions());
   // Two instances started together must not both do the one-time work.
   return withAdvisoryLock(db, FIRST_START_LOCK, async (conn) => {
     const out: { seeded?: SeedSummary; adminCreated?: string; noUsers?: boolean } = {};
@@ -31,6 +31,6 @@ export async function prepareDatabase(
       if (created.status === 'ok') out.adminCreated = opts.admin.email;
     }
     out.noUsers = (await countUsers(conn)) === 0;
-    return out;
+    return { ...out, surveysKeptByStaff: keptByStaff };
   });
 }

@@ -129,7 +129,7 @@ t.test('report queries: scope, inclusive period, service area, suspect responses
     .insertInto('survey_version')
     .values({
       survey_id: v1.survey_id,
-      version: 2,
+      version: v1.version + 1,
       definition: JSON.stringify(v1.definition),
       wording_changed_keys: ['staff', 'overall'],
     })

@@ -37,7 +37,7 @@ t.test('GET /api/v1/surveys/sipas-quick describes the quick survey a client rend
   t.match(res.headers['content-type'], /^application\/json/);
   const body = res.json() as { code: string; version: number; questions: DescribedQuestion[] };
   t.equal(body.code, 'sipas-quick');
-  t.equal(body.version, 1);
+  t.equal(body.version, 2, 'the latest shipped version');
   t.ok(Array.isArray(body.questions));
   const byKey = new Map(body.questions.map((q) => [q.key, q]));
 
@@ -112,8 +112,9 @@ t.test('a valid response is stored: one response row and one row per answer', as
     .innerJoin('survey as s', 's.id', 'v.survey_id')
     .select('v.id')
     .where('s.code', '=', 'sipas-quick')
+    .orderBy('v.version', 'desc')
     .executeTakeFirstOrThrow();
-  t.equal(row?.survey_version_id, version.id, 'answers the quick survey, the default');
+  t.equal(row?.survey_version_id, version.id, 'answers the latest version of the quick survey, the default');
 
   t.same(await storedAnswers(db, id), [
     { indicator_key: 'access', value_num: 4, value_option: null, value_text: null },

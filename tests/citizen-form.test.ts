@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import t, { type Test } from 'tap';
-import { createDesk, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
-import { testApp } from './helpers/harness.ts';
+import { createApiKey } from '../server/features/access/api-key-service.ts';
+import { createDesk, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
+import { testApp, testConfig } from './helpers/harness.ts';
 
 // The citizen's path without JavaScript: the page, the plain form post, the
 // thank-you page, and the form again with messages when something is wrong.
@@ -54,6 +55,60 @@ t.test('the survey page is Vietnamese, works without JavaScript and is small', a
   t.equal(gz.headers['content-encoding'], 'gzip', 'served compressed to browsers that accept it');
 });
 
+t.test('the overall item comes first, alone required; the factor items follow, optional and compact', async (t) => {
+  const { app, desk } = await setup(t);
+  const { body } = await app.inject(`/q/${desk.code}`);
+  const at = (s: string) => body.indexOf(s);
+  t.ok(at('name="overall"') > 0 && at('name="overall"') < at('Góp thêm ý kiến (không bắt buộc)'), 'overall first');
+  t.ok(at('Góp thêm ý kiến (không bắt buộc)') < at('name="access"'), 'the factor items under the optional heading');
+  t.same(
+    [...new Set([...body.matchAll(/name="([^"]+)" value="[^"]*" required/g)].map((m) => m[1]))],
+    ['overall'],
+    'only the overall item is required in the browser too',
+  );
+  t.match(body, /name="feedback" value="na"/, 'complaint handling offers "Không áp dụng"');
+  t.match(body, /<div class="scale big">/, 'the overall item is the big one');
+  t.equal(body.match(/<div class="scale compact">/g)?.length, 5, 'the five factor items are compact');
+});
+
+t.test('a response with only the overall item is accepted and counted', async (t) => {
+  // The posts come from the page (render token) and may be quick: nothing is flagged, so the report counts them.
+  const { app, db } = await testApp(t, { stuffing: { ...testConfig().stuffing, minSeconds: 0 } });
+  const desk = await createDesk(db, ['ho-tich']);
+  const send = async (answers: Record<string, string>) => {
+    const page = await app.inject(`/q/${desk.code}`);
+    const hidden = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page.body)?.[1] ?? '';
+    const fields = { submissionId: hidden('submissionId'), renderToken: hidden('renderToken'), ...answers };
+    return app.inject({ method: 'POST', url: `/q/${desk.code}`, ...form(fields) });
+  };
+  const onlyOverall = await send({ overall: '5' });
+  t.equal(onlyOverall.statusCode, 200);
+  t.match(onlyOverall.body, /Cảm ơn Ông\/Bà đã dành thời gian đánh giá!/);
+  t.equal((await send({ overall: '2', staff: '4', feedback: 'na', access: '' })).statusCode, 200);
+
+  const rows = await db.selectFrom('response').select(['id', 'suspect']).execute();
+  t.same(
+    rows.map((r) => r.suspect),
+    [false, false],
+    'both stored, neither flagged',
+  );
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
+  const communeCode = await unitCode(db, desk.communeId);
+  const key = (await createApiKey(db, { unitCode: communeCode, role: 'official', label: 'báo cáo' }))!.key;
+  const res = await app.inject({
+    url: `/api/v1/reports/satisfaction?unit=${communeCode}&from=${today}&to=${today}`,
+    headers: { authorization: `Bearer ${key}` },
+  });
+  t.equal(res.statusCode, 200);
+  const r = res.json();
+  t.same([r.overall.n, r.overall.satisfied], [2, 1], 'both responses count towards the overall rate');
+  const factor = (k: string) => r.factors.find((f: { key: string }) => f.key === k);
+  t.equal(factor('staff').n, 1, 'a factor counts where it was answered');
+  t.equal(factor('staff').rate, 1);
+  t.equal(factor('feedback').n, 0, '"na" stays out of the denominator');
+  t.equal(factor('access').n, 0, 'and so does a blank');
+});
+
 t.test('each visit gets a fresh submission id', async (t) => {
   const { app, desk } = await setup(t);
   const id = async () => /name="submissionId" value="([^"]+)"/.exec((await app.inject(`/q/${desk.code}`)).body)?.[1];
@@ -77,7 +132,7 @@ t.test('a desk serving several areas asks for the area first', async (t) => {
   const page = await app.inject({ method: 'GET', url: `/q/${desk.code}` });
   const chooser = page.body.indexOf('Ông/Bà vui lòng chọn lĩnh vực đã giao dịch');
   t.ok(chooser > 0, 'the area chooser is there');
-  t.ok(chooser < page.body.indexOf('name="access"'), 'and comes before the questions');
+  t.ok(chooser < page.body.indexOf('name="overall"'), 'and comes before the questions');
   t.match(page.body, /Đất đai/);
   t.match(page.body, /Xây dựng/);
 
@@ -171,11 +226,11 @@ t.test('invalid answers bring the form back with messages and the answers kept',
   });
   t.equal(res.statusCode, 422);
   t.match(res.body, /Ông\/Bà vui lòng kiểm tra lại 2 mục được đánh dấu bên dưới\./);
-  t.match(res.body, /id="q-overall" class=bad/);
+  t.match(res.body, /id="q-overall" class="bad"/);
   t.match(res.body, /Ông\/Bà vui lòng trả lời câu hỏi này\./);
-  t.match(res.body, /id="q-staff" class=bad/);
+  t.match(res.body, /id="q-staff" class="cq bad"/);
   t.match(res.body, /Lựa chọn không hợp lệ\./);
-  t.match(res.body, /name="access" value="4" required checked/, 'earlier answers stay checked');
+  t.match(res.body, /name="access" value="4" checked/, 'earlier answers stay checked');
   t.match(res.body, /name="feedback" value="na" checked/);
   t.match(res.body, new RegExp(`name="submissionId" value="${submissionId}"`), 'the same submission id is kept');
   t.match(res.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt; Hồ sơ/, 'the comment comes back, escaped');

@@ -22,8 +22,9 @@ t.test('published survey versions cannot be changed or deleted', async (t) => {
     [
       ['sipas-full', 1],
       ['sipas-quick', 1],
+      ['sipas-quick', 2],
     ],
-    'the shipped surveys are published as version 1',
+    'every shipped version of the surveys is published',
   );
   const quick = versions.find((v) => v.code === 'sipas-quick');
   if (!quick) return;

@@ -100,6 +100,26 @@ t.test('the same answers 5 times from one source in 10 minutes: all of them "bur
   );
 });
 
+t.test('six one-tap "Rất hài lòng" from a shared Wi-Fi at a normal pace are not a burst', async (t) => {
+  // The quick survey can be sent with the overall item alone (issue 13): so
+  // many honest answers look the same that the pattern is no evidence.
+  const { app, db, desk } = await setup(t);
+  for (let i = 0; i < 6; i++) {
+    await letTimePass(db, desk.deskId, 60);
+    const res = await postForm(app, desk.code, {
+      serviceArea: 'ho-tich',
+      overall: '5',
+      renderToken: tokenFor(desk.code, 30),
+    });
+    t.match(res.body, THANKS);
+  }
+  t.same(
+    (await stored(db)).map((r) => r.suspect_reason),
+    Array(6).fill(null),
+    'none flagged; the per-source limit (10 in 10 minutes) still holds for floods',
+  );
+});
+
 t.test('the JSON API: the key is the source; other sources at the desk are not touched', async (t) => {
   const { app, db, desk } = await setup(t);
   // A kiosk posting more than a desk serves: 11 different answers in a few seconds.

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { type Answer, type AnswerCheck, checkAnswers, submissionFingerprint } from '../surveys/answers.ts';
 import { describeQuestions } from '../surveys/describe.ts';
-import { SHIPPED_SURVEYS } from '../surveys/instruments.ts';
+import { SHIPPED_HISTORY, SHIPPED_SURVEYS } from '../surveys/instruments.ts';
 import { questionsOf } from '../surveys/schema.ts';
 import { shipped, VIETNAMESE_DIACRITIC } from './helpers/shipped-surveys.ts';
 
@@ -11,6 +11,7 @@ import { shipped, VIETNAMESE_DIACRITIC } from './helpers/shipped-surveys.ts';
 
 const quick = shipped('sipas-quick');
 const _full = shipped('sipas-full');
+const quickV1 = SHIPPED_HISTORY.find((h) => h.code === 'sipas-quick')!.versions[0]!;
 
 function errorsOf(check: AnswerCheck): Record<string, string> {
   return check.ok ? {} : Object.fromEntries(check.errors.map((e) => [e.key, e.code]));
@@ -102,16 +103,42 @@ t.test('checkAnswers: scale items', async (t) => {
   t.test('a missing or blank required item is "required"', async (t) => {
     const { overall: _o, ...withoutOverall } = FORM;
     t.same(errorsOf(checkAnswers(quick, withoutOverall, 'form')), { overall: 'required' });
-    t.same(errorsOf(checkAnswers(quick, { ...FORM, overall: '', staff: '  ' }, 'form')), {
+    t.same(errorsOf(checkAnswers(quickV1, { ...FORM, overall: '', staff: '  ' }, 'form')), {
       overall: 'required',
       staff: 'required',
     });
+    t.same(errorsOf(checkAnswers(quick, { ...FORM, overall: '', staff: '  ' }, 'form')), { overall: 'required' });
     t.same(errorsOf(checkAnswers(quick, { ...JSON_ANSWERS, overall: null }, 'json')), { overall: 'required' });
-    const check = checkAnswers(quick, {}, 'json');
+    t.same(errorsOf(checkAnswers(quick, {}, 'json')), { overall: 'required' }, 'sipas-quick requires overall alone');
     t.same(
-      Object.keys(errorsOf(check)).sort(),
+      Object.keys(errorsOf(checkAnswers(quickV1, {}, 'json'))).sort(),
       ['access', 'feedback', 'overall', 'procedure', 'result', 'staff'],
-      'every scale item of sipas-quick is required, nothing else',
+      'version 1 of sipas-quick still requires every scale item, nothing else',
+    );
+    t.same(errorsOf(checkAnswers(quickV1, { ...FORM, feedback: '' }, 'form')), { feedback: 'required' });
+  });
+
+  t.test('the overall item alone is a whole response; factor items count where answered', async (t) => {
+    for (const source of ['form', 'json'] as const) {
+      const check = checkAnswers(quick, { overall: source === 'form' ? '4' : 4 }, source);
+      t.same(answersOf(check), [{ key: 'overall', kind: 'scale', value: 4 }], `${source}: overall only`);
+    }
+    const { feedback: _f, ...noFeedback } = FORM;
+    t.ok(checkAnswers(quick, noFeedback, 'form').ok, 'complaint handling may be left out');
+    const some = checkAnswers(quick, { overall: '5', staff: '4', feedback: '', access: 'na' }, 'form');
+    t.same(
+      answersOf(some),
+      [
+        { key: 'overall', kind: 'scale', value: 5 },
+        { key: 'access', kind: 'na' },
+        { key: 'staff', kind: 'scale', value: 4 },
+      ],
+      'a blank factor item is no answer; "na" is kept as na (both out of the denominator)',
+    );
+    t.same(
+      errorsOf(checkAnswers(quick, { access: '5' }, 'form')),
+      { overall: 'required' },
+      'but never without overall',
     );
   });
 });
@@ -130,7 +157,7 @@ t.test('checkAnswers: optional, unknown and choice fields', async (t) => {
     t.ok(check.ok, 'optional fields may be missing');
     t.same(
       answersOf(check).map((a) => a.key),
-      ['access', 'procedure', 'staff', 'result', 'feedback', 'overall'],
+      ['overall', 'access', 'procedure', 'staff', 'result', 'feedback'],
     );
   });
 
@@ -167,11 +194,7 @@ t.test('checkAnswers: optional, unknown and choice fields', async (t) => {
   });
 
   t.test('every error carries a Vietnamese and an English message', async (t) => {
-    const check = checkAnswers(
-      quick,
-      { access: '9', overall: 'na', trips: 'x', comment: 'a\u0000b', nope: '1' },
-      'form',
-    );
+    const check = checkAnswers(quick, { access: '9', trips: 'x', comment: 'a\u0000b', nope: '1' }, 'form');
     t.equal(check.ok, false);
     const codes = new Set(check.ok ? [] : check.errors.map((e) => e.code));
     t.same([...codes].sort(), ['invalid_text', 'invalid_value', 'required', 'unknown_question']);

@@ -1,8 +1,9 @@
 import t from 'tap';
-import { DEFAULT_SURVEY_CODE, SHIPPED_SURVEYS } from '../surveys/instruments.ts';
+import { DEFAULT_SURVEY_CODE, SHIPPED_HISTORY, SHIPPED_SURVEYS, shippedVersions } from '../surveys/instruments.ts';
 import { FACTORS, questionsOf, SurveyDefinitionSchema } from '../surveys/schema.ts';
 import { sipasFull } from '../surveys/sipas-full.ts';
-import { sipasQuick } from '../surveys/sipas-quick.ts';
+import { sipasQuick, sipasQuickV1 } from '../surveys/sipas-quick.ts';
+import { wordingChanges } from '../surveys/wording-changes.ts';
 import { shipped, VIETNAMESE_DIACRITIC } from './helpers/shipped-surveys.ts';
 
 // Pure tests of the survey instruments and the definition schema (the answer
@@ -13,7 +14,7 @@ const quick = shipped('sipas-quick');
 const full = shipped('sipas-full');
 
 t.test('shipped instruments', async (t) => {
-  t.test('both instruments pass the definition schema', async (t) => {
+  t.test('both instruments, every version, pass the definition schema', async (t) => {
     t.same(
       SHIPPED_SURVEYS.map((d) => d.code),
       ['sipas-quick', 'sipas-full'],
@@ -22,62 +23,115 @@ t.test('shipped instruments', async (t) => {
       SHIPPED_SURVEYS.some((d) => d.code === DEFAULT_SURVEY_CODE),
       'the default survey is shipped',
     );
-    for (const def of [sipasQuick, sipasFull]) {
+    for (const def of [sipasQuickV1, sipasQuick, sipasFull]) {
       const parsed = SurveyDefinitionSchema.safeParse(def);
       t.ok(parsed.success, `${def.code} is valid${parsed.success ? '' : `: ${parsed.error.message}`}`);
     }
   });
 
-  t.test('sipas-quick asks one item per factor, the overall item, three facts and a comment', async (t) => {
-    const questions = questionsOf(quick);
+  t.test(
+    'sipas-quick asks the overall item first, then one optional item per factor, three facts and a comment',
+    async (t) => {
+      const questions = questionsOf(quick);
+      t.same(
+        questions.map((q) => q.key),
+        [
+          'overall',
+          'access',
+          'procedure',
+          'staff',
+          'result',
+          'feedback',
+          'trips',
+          'timeliness',
+          'extra_payment',
+          'comment',
+        ],
+      );
+      t.same(
+        questions.filter((q) => q.required).map((q) => q.key),
+        ['overall'],
+        'the overall item alone is required: one tap is a whole response',
+      );
+      const factorItems = questions.filter((q) => q.type === 'scale' && q.factor);
+      t.same(
+        factorItems.map((q) => q.key),
+        [...FACTORS],
+        'exactly the five SIPAS factors',
+      );
+      for (const q of factorItems) {
+        t.equal(q.type === 'scale' ? q.factor : undefined, q.key, `${q.key}: factor === key`);
+        t.equal(q.type === 'scale' && q.allowNa, true, `${q.key} offers "not applicable"`);
+      }
+      const feedback = questions.find((q) => q.key === 'feedback');
+      t.ok(
+        feedback?.type === 'scale' && !feedback.required && feedback.allowNa,
+        'a citizen who never complained may skip complaint handling or answer "not applicable"',
+      );
+      t.same(
+        quick.sections.map((s) => s.title?.vi),
+        [undefined, 'Góp thêm ý kiến (không bắt buộc)', undefined],
+        'the optional items come under their own heading, after the overall item',
+      );
+
+      const overall = questions.find((q) => q.key === 'overall');
+      t.equal(overall?.type, 'scale');
+      if (overall?.type === 'scale') {
+        t.equal(overall.factor, undefined, 'overall counts towards no factor');
+        t.equal(overall.allowNa, false, 'overall cannot be answered "not applicable"');
+      }
+
+      const options = (key: string) => {
+        const q = questions.find((x) => x.key === key);
+        return q?.type === 'choice' ? q.options.map((o) => o.code) : undefined;
+      };
+      t.same(options('trips'), ['1', '2', '3plus']);
+      t.same(options('timeliness'), ['early', 'on_time', 'late', 'not_yet']);
+      t.same(options('extra_payment'), ['no', 'yes']);
+      const comment = questions.find((q) => q.key === 'comment');
+      t.equal(comment?.type, 'text');
+    },
+  );
+
+  t.test('sipas-quick keeps every shipped version: version 1 as published, then version 2', async (t) => {
+    const history = SHIPPED_HISTORY.find((h) => h.code === 'sipas-quick')?.versions ?? [];
+    t.equal(history.length, 2);
+    const [v1, v2] = history;
+    t.equal(v2, quick, 'the current version is the last one');
+    const v1Questions = v1 ? questionsOf(v1) : [];
     t.same(
-      questions.map((q) => q.key),
-      [
-        'access',
-        'procedure',
-        'staff',
-        'result',
-        'feedback',
-        'overall',
-        'trips',
-        'timeliness',
-        'extra_payment',
-        'comment',
-      ],
+      v1Questions.filter((q) => q.required).map((q) => q.key),
+      ['access', 'procedure', 'staff', 'result', 'feedback', 'overall'],
+      'version 1 still requires every factor item',
     );
-    const factorItems = questions.filter((q) => q.type === 'scale' && q.factor);
     t.same(
-      factorItems.map((q) => q.key),
-      [...FACTORS],
-      'exactly the five SIPAS factors',
+      v1Questions.map((q) => q.key).sort(),
+      questionsOf(quick)
+        .map((q) => q.key)
+        .sort(),
+      'the indicator keys stay the same',
     );
-    for (const q of factorItems) {
-      t.equal(q.type === 'scale' ? q.factor : undefined, q.key, `${q.key}: factor === key`);
-      t.equal(q.required, true, `${q.key} is required`);
+    for (const q of questionsOf(quick)) {
+      const was = v1Questions.find((x) => x.key === q.key);
+      t.ok(
+        was &&
+          was.type === q.type &&
+          (was.type === 'scale' ? was.factor : undefined) === (q.type === 'scale' ? q.factor : undefined),
+        `${q.key} keeps its type and factor`,
+      );
     }
+    t.same(
+      v1 && v2 ? wordingChanges(v1, v2) : undefined,
+      { changed: [], added: [], removed: [] },
+      'no wording changed',
+    );
 
-    const overall = questions.find((q) => q.key === 'overall');
-    t.equal(overall?.type, 'scale');
-    if (overall?.type === 'scale') {
-      t.equal(overall.factor, undefined, 'overall counts towards no factor');
-      t.equal(overall.allowNa, false, 'overall cannot be answered "not applicable"');
-      t.equal(overall.required, true);
-    }
-
-    const options = (key: string) => {
-      const q = questions.find((x) => x.key === key);
-      return q?.type === 'choice' ? q.options.map((o) => o.code) : undefined;
-    };
-    t.same(options('trips'), ['1', '2', '3plus']);
-    t.same(options('timeliness'), ['early', 'on_time', 'late', 'not_yet']);
-    t.same(options('extra_payment'), ['no', 'yes']);
-    for (const key of ['trips', 'timeliness', 'extra_payment']) {
-      t.equal(questions.find((q) => q.key === key)?.required, false, `${key} is optional`);
-    }
-
-    const comment = questions.find((q) => q.key === 'comment');
-    t.equal(comment?.type, 'text');
-    t.equal(comment?.required, false, 'the comment is optional');
+    const rows = shippedVersions().map((v) => [v.code, v.version, v.wordingChangedKeys]);
+    t.same(rows, [
+      ['sipas-quick', 1, []],
+      ['sipas-quick', 2, []],
+      ['sipas-full', 1, []],
+    ]);
   });
 
   t.test('sipas-full asks the 22 criteria by factor', async (t) => {

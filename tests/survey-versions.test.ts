@@ -6,6 +6,7 @@ import {
   NEW_STAFF_WORDING,
   offeredDefinition,
   QUICK,
+  QUICK_SHIPPED_VERSIONS,
   reworded,
   setup,
   versionsOf,
@@ -16,47 +17,60 @@ import {
 // the responses pinned to them untouched (assignments:
 // survey-assignments.test.ts).
 
-t.test('publishing a re-worded version: version 2 exists, version 1 unchanged, the change shown', async (t) => {
-  const { db, admin, manager } = await setup(t);
-  const offered = await offeredDefinition(admin);
-  t.same(offered, QUICK, 'the publish form starts from the latest definition');
+// A new database has the shipped versions (QUICK_SHIPPED_VERSIONS of the quick survey); staff publish the next.
+const SHIPPED = QUICK_SHIPPED_VERSIONS;
+const NEXT = SHIPPED + 1;
 
-  const res = await admin.post('/staff/surveys/sipas-quick/publish', {
-    definition: JSON.stringify(reworded(offered, 'staff', NEW_STAFF_WORDING), null, 2),
-  });
-  t.equal(res.statusCode, 303);
-  t.equal(res.headers.location, '/staff/surveys/sipas-quick?version=2');
+t.test(
+  'publishing a re-worded version: the next version exists, the shipped ones unchanged, the change shown',
+  async (t) => {
+    const { db, admin, manager } = await setup(t);
+    const offered = await offeredDefinition(admin);
+    t.same(offered, QUICK, 'the publish form starts from the latest definition');
 
-  const [v1, v2, more] = await versionsOf(db);
-  t.same(v1?.definition, QUICK, 'version 1 is untouched');
-  t.equal(v1?.published_by, null);
-  t.equal(v2?.version, 2);
-  t.same(v2?.wording_changed_keys, ['staff'], 'the re-worded key is recorded');
-  t.ok(v2?.published_by, 'who published is recorded');
-  t.notOk(more);
+    const res = await admin.post('/staff/surveys/sipas-quick/publish', {
+      definition: JSON.stringify(reworded(offered, 'staff', NEW_STAFF_WORDING), null, 2),
+    });
+    t.equal(res.statusCode, 303);
+    t.equal(res.headers.location, `/staff/surveys/sipas-quick?version=${NEXT}`);
 
-  const page = await manager.get('/staff/surveys/sipas-quick');
-  t.equal(page.statusCode, 200);
-  t.match(page.body, /Phiên bản <strong>2<\/strong> \(đang dùng\)/);
-  t.match(page.body, /<code>staff<\/code><br><span class="badge">Đổi lời<\/span>/, 'the change sits beside the key');
-  t.match(page.body, NEW_STAFF_WORDING);
-  t.match(page.body, 'Lời ở phiên bản 1: Công chức tiếp nhận, giải quyết hồ sơ', 'the old wording is shown');
-  t.notMatch(page.body, /<code>access<\/code><br><span class="badge">Đổi lời/, 'an unchanged key is not flagged');
-  const old = await manager.get('/staff/surveys/sipas-quick?version=1');
-  t.match(old.body, 'Đây là phiên bản đầu tiên');
-  t.notMatch(old.body, NEW_STAFF_WORDING);
+    const versions = await versionsOf(db);
+    const [shipped, mine] = [versions[SHIPPED - 1], versions[SHIPPED]];
+    t.same(shipped?.definition, QUICK, 'the latest shipped version is untouched');
+    t.same(
+      versions.slice(0, SHIPPED).map((v) => v.published_by),
+      Array(SHIPPED).fill(null),
+    );
+    t.equal(mine?.version, NEXT);
+    t.same(mine?.wording_changed_keys, ['staff'], 'the re-worded key is recorded');
+    t.ok(mine?.published_by, 'who published is recorded');
+    t.equal(versions.length, NEXT);
 
-  const list = await manager.get('/staff/surveys');
-  t.match(
-    list.body,
-    /Phiên bản 2<\/a><\/td>\s*<td>\d{2}\/\d{2}\/\d{4}<\/td>\s*<td>Cán bộ Thử Nghiệm<\/td>\s*<td>staff<\/td>/,
-  );
-  t.match(list.body, 'sipas-full', 'every survey is listed');
+    const page = await manager.get('/staff/surveys/sipas-quick');
+    t.equal(page.statusCode, 200);
+    t.match(page.body, `Phiên bản <strong>${NEXT}</strong> (đang dùng)`);
+    t.match(page.body, /<code>staff<\/code><br><span class="badge">Đổi lời<\/span>/, 'the change sits beside the key');
+    t.match(page.body, NEW_STAFF_WORDING);
+    t.match(page.body, `Lời ở phiên bản ${SHIPPED}: Công chức tiếp nhận, giải quyết hồ sơ`, 'the old wording is shown');
+    t.notMatch(page.body, /<code>access<\/code><br><span class="badge">Đổi lời/, 'an unchanged key is not flagged');
+    const old = await manager.get('/staff/surveys/sipas-quick?version=1');
+    t.match(old.body, 'Đây là phiên bản đầu tiên');
+    t.notMatch(old.body, NEW_STAFF_WORDING);
 
-  const audit = await db.selectFrom('audit_event').selectAll().where('action', '=', 'survey.publish').execute();
-  t.equal(audit.length, 1);
-  t.match(audit[0]?.detail, { survey: 'sipas-quick', version: 2, wordingChanged: ['staff'] });
-});
+    const list = await manager.get('/staff/surveys');
+    t.match(
+      list.body,
+      new RegExp(
+        `Phiên bản ${NEXT}</a></td>\\s*<td>\\d{2}/\\d{2}/\\d{4}</td>\\s*<td>Cán bộ Thử Nghiệm</td>\\s*<td>staff</td>`,
+      ),
+    );
+    t.match(list.body, 'sipas-full', 'every survey is listed');
+
+    const audit = await db.selectFrom('audit_event').selectAll().where('action', '=', 'survey.publish').execute();
+    t.equal(audit.length, 1);
+    t.match(audit[0]?.detail, { survey: 'sipas-quick', version: NEXT, wordingChanged: ['staff'] });
+  },
+);
 
 t.test('invalid definitions are refused with Vietnamese messages, the text kept, nothing published', async (t) => {
   const { db, admin } = await setup(t);
@@ -70,18 +84,18 @@ t.test('invalid definitions are refused with Vietnamese messages, the text kept,
   t.match(json.body, '{&quot;code&quot;: &quot;sipas-quick&quot;,\n  &quot;title&quot;: }', 'what was typed is kept');
 
   const bad = structuredClone(base) as unknown as { sections: { questions: Record<string, unknown>[] }[] };
-  bad.sections[0]!.questions[1]!.text = { vi: ' ', en: 'x' };
-  bad.sections[0]!.questions[2]!.key = 'access';
+  bad.sections[1]!.questions[1]!.text = { vi: ' ', en: 'x' };
+  bad.sections[1]!.questions[2]!.key = 'access';
   const schema = await post(JSON.stringify(bad));
   t.equal(schema.statusCode, 422);
   t.match(
     schema.body,
-    /sections\.0\.questions\.1\.text\.vi \(câu &quot;procedure&quot;\)<\/code>: Không được để trống\./,
+    /sections\.1\.questions\.1\.text\.vi \(câu &quot;procedure&quot;\)<\/code>: Không được để trống\./,
   );
-  t.match(schema.body, /sections\.0\.questions\.2\.key<\/code>: Mã chỉ số &quot;access&quot; bị trùng\./);
+  t.match(schema.body, /sections\.1\.questions\.2\.key<\/code>: Mã chỉ số &quot;access&quot; bị trùng\./);
 
   const typeChange = structuredClone(base);
-  typeChange.sections[0]!.questions[2] = {
+  typeChange.sections[1]!.questions[2] = {
     type: 'choice',
     key: 'staff',
     required: false,
@@ -93,7 +107,7 @@ t.test('invalid definitions are refused with Vietnamese messages, the text kept,
   };
   const type = await post(JSON.stringify(typeChange));
   t.equal(type.statusCode, 422);
-  t.match(type.body, 'Mã chỉ số &quot;staff&quot; là câu hỏi loại &quot;Thang 5 mức&quot; ở phiên bản 1');
+  t.match(type.body, `Mã chỉ số &quot;staff&quot; là câu hỏi loại &quot;Thang 5 mức&quot; ở phiên bản ${SHIPPED}`);
 
   const choiceToText = structuredClone(base);
   const trips = choiceToText.sections[2]!.questions[0]!;
@@ -111,11 +125,11 @@ t.test('invalid definitions are refused with Vietnamese messages, the text kept,
   // The schema allows a scale item without a factor; across versions it would
   // move the key's answers out of the factor's results.
   const factorChange = structuredClone(base);
-  const access = factorChange.sections[0]!.questions[0]!;
+  const access = factorChange.sections[1]!.questions[0]!;
   if (access.type === 'scale') delete access.factor;
   const factor = await post(JSON.stringify(factorChange));
   t.equal(factor.statusCode, 422);
-  t.match(factor.body, 'Mã chỉ số &quot;access&quot; thuộc &quot;Tiếp cận dịch vụ&quot; ở phiên bản 1');
+  t.match(factor.body, `Mã chỉ số &quot;access&quot; thuộc &quot;Tiếp cận dịch vụ&quot; ở phiên bản ${SHIPPED}`);
 
   const renamed = await post(JSON.stringify({ ...base, code: 'sipas-moi' }));
   t.equal(renamed.statusCode, 422);
@@ -123,9 +137,9 @@ t.test('invalid definitions are refused with Vietnamese messages, the text kept,
 
   const same = await post(JSON.stringify(base));
   t.equal(same.statusCode, 422);
-  t.match(same.body, 'Nội dung giống hệt phiên bản 1');
+  t.match(same.body, `Nội dung giống hệt phiên bản ${SHIPPED}`);
 
-  t.equal((await versionsOf(db)).length, 1, 'nothing was published');
+  t.equal((await versionsOf(db)).length, SHIPPED, 'nothing was published');
   const published = await db.selectFrom('audit_event').select('id').where('action', '=', 'survey.publish').execute();
   t.equal(published.length, 0);
 });
@@ -142,16 +156,17 @@ t.test('new responses go to the new version; earlier ones stay pinned to theirs'
   t.match(page.body, 'Nơi đón tiếp, chỗ ngồi chờ, trang thiết bị', 'citizens see the new wording');
   await answer(app, deskCode);
 
-  const [v1, v2] = await versionsOf(db);
+  const versions = await versionsOf(db);
+  const [before, after] = [versions[SHIPPED - 1], versions[SHIPPED]];
   const responses = await db.selectFrom('response').select('survey_version_id').orderBy('id').execute();
   t.same(
     responses.map((r) => r.survey_version_id),
-    [v1?.id, v2?.id],
+    [before?.id, after?.id],
   );
-  t.same(v1?.definition, QUICK);
+  t.same(before?.definition, QUICK);
 });
 
-t.test('two publishes at once become versions 2 and 3', async (t) => {
+t.test('two publishes at once become the next two versions', async (t) => {
   const { db, admin } = await setup(t);
   const def = await offeredDefinition(admin);
   const results = await Promise.all(
@@ -165,7 +180,7 @@ t.test('two publishes at once become versions 2 and 3', async (t) => {
   );
   t.same(
     (await versionsOf(db)).map((v) => v.version),
-    [1, 2, 3],
+    [...Array(SHIPPED + 2).keys()].map((i) => i + 1),
   );
 });
 
@@ -174,15 +189,15 @@ t.test(
   async (t) => {
     const before = SurveyDefinitionSchema.parse(QUICK);
     const after = structuredClone(before);
-    const [first, second] = after.sections;
-    first!.questions.reverse();
-    const staff = first!.questions.find((q) => q.key === 'staff')!;
+    const factors = after.sections[1]!;
+    factors.questions.reverse();
+    const staff = factors.questions.find((q) => q.key === 'staff')!;
     staff.text.vi = staff.text.vi.normalize('NFD');
     const trips = after.sections[2]!.questions.find((q) => q.key === 'trips')!;
     if (trips.type === 'choice') trips.options[0]!.text.vi = 'Một lần';
-    const access = first!.questions.find((q) => q.key === 'access')!;
+    const access = factors.questions.find((q) => q.key === 'access')!;
     access.text.en = 'Access to the service';
-    second!.questions.push({
+    after.sections[0]!.questions.push({
       type: 'text',
       key: 'suggestion',
       required: false,

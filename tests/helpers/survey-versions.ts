@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Test } from 'tap';
 import { insertDesk } from '../../server/features/organisation/desk-repository.ts';
 import type { Db } from '../../server/platform/db/connect.ts';
-import { SHIPPED_SURVEYS } from '../../surveys/instruments.ts';
+import { SHIPPED_HISTORY, SHIPPED_SURVEYS } from '../../surveys/instruments.ts';
 import { questionsOf, type SurveyDefinition } from '../../surveys/schema.ts';
 import { createCentre, unitCode, VALID_FORM_ANSWERS } from './fixtures.ts';
 import { testApp } from './harness.ts';
@@ -14,6 +14,8 @@ import { formBody, type StaffClient, staffClient } from './staff.ts';
 // definition the publish page offers; the versions stored; answers posted.
 
 export const QUICK = SHIPPED_SURVEYS.find((s) => s.code === 'sipas-quick')!;
+/** How many versions of the quick survey a new database has: those shipped with the platform. */
+export const QUICK_SHIPPED_VERSIONS = SHIPPED_HISTORY.find((h) => h.code === 'sipas-quick')!.versions.length;
 export const NEW_STAFF_WORDING = 'Thái độ, hướng dẫn của công chức tiếp nhận hồ sơ';
 
 export async function setup(t: Test) {

@@ -1,7 +1,7 @@
-// Progressive enhancement of the survey form (the plain post works without
-// it): answers stay on the phone until the server confirms them, resent with
-// the same submissionId (stored once). A flaky link, a 503 or a closed tab
-// loses nothing, and the page never thanks before the server did.
+// Progressive enhancement (the plain post works without it): answers stay on
+// the phone until the server confirms them, resent with the same
+// submissionId (stored once). A flaky link, a 503 or a closed tab lose
+// nothing, and the page never thanks before the server did.
 (() => {
   const KEY = 'hl-unsent:';
   const WAIT = { vi: 'Chưa gửi được, đang thử lại…', en: 'Not sent yet, retrying…' };
@@ -12,7 +12,7 @@
   let busy = false;
 
   function store(op, path, value) {
-    // Storage can be full or disabled (private mode): then only this tab retries.
+    // Storage may be full or off (private mode): then only this tab retries.
     try {
       if (op === 'get') return JSON.parse(localStorage.getItem(KEY + path));
       if (op === 'set') localStorage.setItem(KEY + path, JSON.stringify(value));
@@ -21,9 +21,8 @@
     return null;
   }
 
-  // The answer replaces the page as a plain post would; the <head> (its style
-  // allowed by this page's nonce) stays. The answer's <style>/<script> carry
-  // another nonce, which the CSP would refuse even in a parsed copy: dropped.
+  // The answer replaces the body as a plain post would; this page's <head>
+  // stays. The answer's <style>/<script> carry a nonce the CSP refuses: dropped.
   function show(html) {
     const doc = new DOMParser().parseFromString(html.replace(/<(style|script)\b[\s\S]*?<\/\1>/gi, ''), 'text/html');
     document.title = doc.title;
@@ -32,23 +31,32 @@
     window.scrollTo(0, 0);
   }
 
-  function waiting() {
+  // In flight the button says so and takes no second tap; a failed try
+  // gives it back and says the answers wait.
+  function sending(on) {
+    const b = document.querySelector('form[data-retry] [type=submit]');
+    if (!b) return;
+    b.dataset.send = b.dataset.send || b.textContent;
+    b.textContent = b.dataset[on ? 'sending' : 'send'];
+    b.disabled = on;
+    b.setAttribute('aria-busy', on);
+    if (on) return;
     let el = document.getElementById('hl-wait');
-    const button = document.querySelector('form[data-retry] [type=submit]');
-    if (!el && button) {
+    if (!el) {
       el = document.createElement('p');
       el.id = 'hl-wait';
       el.className = 'alert';
       el.setAttribute('role', 'status');
-      button.parentNode.insertBefore(el, button);
+      b.parentNode.insertBefore(el, b);
     }
-    if (el) el.textContent = WAIT[document.documentElement.lang] || WAIT.vi;
+    el.textContent = WAIT[document.documentElement.lang] || WAIT.vi;
   }
 
   function send() {
     clearTimeout(timer);
     if (busy || !pending) return;
     busy = true;
+    sending(true);
     const p = pending;
     fetch(p.path, {
       method: 'POST',
@@ -60,14 +68,14 @@
       .then((res) => {
         if (res.status >= 500) throw new Error(res.status);
         return res.text().then((html) => {
-          // 2xx: thanked; 4xx (form errors, already sent, used code): shown as they are.
+          // 2xx thanks; 4xx (form errors, already sent, used code): shown as is.
           store('del', p.path);
           pending = null;
           show(html);
         });
       })
       .catch(() => {
-        waiting();
+        sending(false);
         delay = Math.min(delay ? delay * 2 : 1000, 30000);
         timer = setTimeout(send, delay);
       })
@@ -95,7 +103,7 @@
     send();
   });
 
-  // Reopened with answers that were never confirmed: show them and send them again.
+  // Reopened with unconfirmed answers: shown and sent again.
   const form = document.querySelector('form[data-retry]');
   const saved = form && store('get', form.getAttribute('action'));
   if (!saved) return;
@@ -104,9 +112,9 @@
     const field = form.elements[name];
     if (!field) return;
     if (field.type === 'radio') field.checked = field.value === value;
-    else field.value = value; // a group of radios checks the one with this value
+    else field.value = value; // checks the radio of a group with this value
   });
   pending = saved;
-  waiting();
+  sending(false);
   send();
 })();

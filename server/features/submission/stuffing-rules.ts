@@ -149,6 +149,19 @@ export function renderKey(secret: Buffer, token: string): string {
  * A fingerprint of the scale answers (comments and choices left out, so that
  * a different comment does not hide a repeated score).
  */
+/**
+ * Fewer scale answers than this make a pattern too common to be evidence:
+ * the quick survey can be sent with the overall item alone, and five honest
+ * "Rất hài lòng" from a centre's shared Wi-Fi are not a burst. Floods of
+ * such posts are still caught by the per-source and per-desk limits.
+ */
+export const MIN_TELLING_ANSWERS = 3;
+
+/** Whether identical answers of this kind from one source may count as a burst. */
+export function tellingPattern(answers: readonly Answer[]): boolean {
+  return answers.filter((a) => a.kind === 'scale').length >= MIN_TELLING_ANSWERS;
+}
+
 export function answerPattern(answers: readonly Answer[]): string {
   const scale = answers
     .filter((a) => a.kind === 'scale' || a.kind === 'na')
@@ -198,13 +211,13 @@ export function underWatch(counts: WindowCounts, limits: StuffingLimits): boolea
 export function rateReasons(
   counts: WindowCounts,
   limits: StuffingLimits,
-  opts: { perSource: boolean },
+  opts: { perSource: boolean; telling?: boolean },
 ): StuffingReason[] {
   const reasons: StuffingReason[] = [];
   if (counts.token > 0) reasons.push('token_reuse');
   if (opts.perSource && counts.source >= limits.maxPerClient) reasons.push('client_rate');
   else if (opts.perSource && counts.source > 0 && underWatch(counts, limits)) reasons.push('desk_rate');
-  if (counts.sourcePattern >= limits.burstSize - 1) reasons.push('burst');
+  if (opts.telling !== false && counts.sourcePattern >= limits.burstSize - 1) reasons.push('burst');
   return reasons;
 }
 

@@ -10,6 +10,7 @@ import {
   rateReasons,
   reachesBackNow,
   type StuffingReason,
+  tellingPattern,
   underWatch,
   type WindowCounts,
 } from './stuffing-rules.ts';
@@ -62,7 +63,8 @@ export function stuffingFields(
           answerPattern: pattern,
           windowMinutes: e.limits.windowMinutes,
           caps: countCaps(e.limits),
-          reasons: (counts) => rateReasons(counts, e.limits, { perSource: e.perSource }),
+          reasons: (counts) =>
+            rateReasons(counts, e.limits, { perSource: e.perSource, telling: tellingPattern(answers) }),
           underWatch: (counts) => underWatch(counts, e.limits),
           reachesBackNow: (reason, counts) => reachesBackNow(reason as StuffingReason, counts, e.limits),
         }

@@ -1,3 +1,4 @@
+import type { ShippedVersion } from '../../../surveys/instruments.ts';
 import { type SurveyDefinition, SurveyDefinitionSchema } from '../../../surveys/schema.ts';
 import type { Db } from '../../platform/db/connect.ts';
 
@@ -46,25 +47,54 @@ export async function latestVersion(db: Db, surveyCode: string): Promise<Publish
 }
 
 /**
- * Publishes version 1 of each shipped instrument that the database does not
- * have yet. Later versions are published by people, never by a deploy.
+ * Publishes the shipped versions (instruments.ts) that the database lacks,
+ * version k of the history as version k. A survey staff have published a
+ * version of their own is left to them: a deploy never publishes over it.
+ * Returns the codes left so, for the operator to see at start.
  */
-export async function ensureSurveys(db: Db, shipped: readonly SurveyDefinition[]): Promise<void> {
+export async function ensureSurveys(db: Db, shipped: readonly ShippedVersion[]): Promise<{ keptByStaff: string[] }> {
+  const keptByStaff: string[] = [];
   await db.transaction().execute(async (trx) => {
-    for (const def of shipped) {
+    for (const code of new Set(shipped.map((v) => v.code))) {
       await trx
         .insertInto('survey')
-        .values({ code: def.code })
+        .values({ code })
         .onConflict((oc) => oc.column('code').doNothing())
         .execute();
-      const survey = await trx.selectFrom('survey').select('id').where('code', '=', def.code).executeTakeFirstOrThrow();
+      // Two instances starting together publish one after the other.
+      const survey = await trx
+        .selectFrom('survey')
+        .select('id')
+        .where('code', '=', code)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      const existing = await trx
+        .selectFrom('survey_version')
+        .select(['version', 'published_by'])
+        .where('survey_id', '=', survey.id)
+        .execute();
+      // Versions a deploy published have no publisher; staff's versions do.
+      const shippedSoFar = existing.filter((e) => e.published_by === null).length;
+      const missing = shipped.filter((v) => v.code === code && v.version > shippedSoFar);
+      if (!missing.length) continue;
+      if (existing.length > shippedSoFar) {
+        keptByStaff.push(code);
+        continue;
+      }
       await trx
         .insertInto('survey_version')
-        .values({ survey_id: survey.id, version: 1, definition: JSON.stringify(def) })
-        .onConflict((oc) => oc.columns(['survey_id', 'version']).doNothing())
+        .values(
+          missing.map((v) => ({
+            survey_id: survey.id,
+            version: v.version,
+            definition: JSON.stringify(v.definition),
+            wording_changed_keys: v.wordingChangedKeys,
+          })),
+        )
         .execute();
     }
   });
+  return { keptByStaff };
 }
 
 export interface VersionRow {
@@ -137,4 +167,24 @@ export async function insertVersion(
 export async function findSurveyId(db: Db, surveyCode: string): Promise<number | undefined> {
   const row = await db.selectFrom('survey').select('id').where('code', '=', surveyCode).executeTakeFirst();
   return row?.id;
+}
+
+/** Published versions by id, newest first (by publication), their definitions parsed once per process. */
+export async function findVersions(db: Db, ids: readonly number[]): Promise<PublishedVersion[]> {
+  if (!ids.length) return [];
+  const rows = await db
+    .selectFrom('survey_version as v')
+    .innerJoin('survey as s', 's.id', 'v.survey_id')
+    .select(['v.id', 's.code', 'v.version', 'v.published_at', 'v.definition'])
+    .where('v.id', 'in', [...ids])
+    .orderBy('v.published_at', 'desc')
+    .orderBy('v.id', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    surveyCode: r.code,
+    version: r.version,
+    publishedAt: r.published_at,
+    definition: parse(r.id, r.definition),
+  }));
 }
