@@ -1,6 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp, loggerOptions } from './app.ts';
-import { ConfigError, loadConfig } from './platform/config.ts';
+import { ConfigError, isTrialAddress, loadConfig } from './platform/config.ts';
 import { openDatabase } from './platform/db/database.ts';
 import { prepareDatabase } from './setup.ts';
 
@@ -18,11 +18,14 @@ async function main() {
     app?.log.warn({ err: err.message }, 'idle database client failed'),
   );
   try {
-    const { seeded, adminCreated, noUsers } = await prepareDatabase(database.db, {
+    const { seeded, adminCreated, noUsers, surveysKeptByStaff } = await prepareDatabase(database.db, {
       seedDemo: config.seedDemo,
       admin: config.admin,
     });
     if (adminCreated) say(`First administrator created: ${adminCreated}`);
+    for (const code of surveysKeptByStaff) {
+      say(`Survey ${code}: a newer shipped version was not published, staff have published their own versions.`);
+    }
     if (noUsers) {
       say('No staff account yet. Create the first administrator, then sign in at /staff:');
       say('  HL_PASSWORD=… npm run cli -- user create --role admin --email you@example.gov.vn --name "Tên"');
@@ -49,6 +52,14 @@ async function main() {
     );
     say(`  Database: ${database.description}`);
     say(`  QR links use PUBLIC_URL = ${config.publicUrl}`);
+    if (isTrialAddress(config.publicUrl)) {
+      say('');
+      say('  CẢNH BÁO / WARNING: bản chạy thử / trial run.');
+      say(`  Mã QR, áp phích và phiếu mã dẫn tới ${config.publicUrl}: điện thoại của người dân không mở được.`);
+      say('  QR codes, posters and slips point at this machine only: citizens cannot open them.');
+      say('  Đặt PUBLIC_URL (địa chỉ công khai, https://…) và HOST (0.0.0.0, hoặc 127.0.0.1 sau proxy HTTPS)');
+      say('  Set PUBLIC_URL (the public https://… address) and HOST; see README "Triển khai thật / Real deployment".');
+    }
     say('');
   } catch (err) {
     await app?.close().catch(() => {});

@@ -115,7 +115,7 @@ t.test('an official adds, edits and deletes a target; each change is audited', a
   t.match(invalid.body, /Mức chỉ tiêu là số phần trăm từ 0 đến 100/);
   t.match(invalid.body, /Vui lòng ghi kế hoạch là căn cứ/);
   t.match(invalid.body, /value="chín mươi"/, 'the form keeps what was typed');
-  t.match(invalid.body, /value="2026-12-31"/, 'a dd/mm/yyyy date comes back as the date input wants it');
+  t.match(invalid.body, /id="validTo"[^>]*value="31\/12\/2026"/, 'a date comes back as typed, dd/mm/yyyy');
   t.equal((await targets(db)).length, 0);
 
   const created = await official.post('/staff/targets', { ...VALID, unitId: String(mine.communeId) });
@@ -230,11 +230,17 @@ t.test('the demo seed adds the targets of the seed plans with their sources', as
     .select(['u.code', 'u.kind', 't.metric', 't.comparison', 't.threshold', 't.service_area_code', 't.source_plan'])
     .orderBy('t.id')
     .execute();
-  const of = (code: string) => rows.filter((r) => r.code === code);
   t.ok(
     rows.every((r) => r.kind === 'commune'),
     'on the commune or ward whose plan sets them',
   );
+  // The current year's demo targets are labelled as such, never as a plan the commune adopted.
+  const DEMO = /^Chỉ tiêu minh họa \(dữ liệu mẫu\)/;
+  const demo = rows.filter((r) => DEMO.test(r.source_plan));
+  const planned = rows.filter((r) => !DEMO.test(r.source_plan));
+  const of = (code: string) => planned.filter((r) => r.code === code);
+  t.equal(demo.length, 5 * 4, 'every demo commune: overall ≥ 90% and three areas ≥ 85%, this year');
+  t.ok(demo.every((r) => r.metric === 'satisfaction_rate' && r.comparison === 'gte'));
   t.equal(of('tan-hoi').length, 0, 'Tân Hội sets no measurable target');
   t.equal(of('ha-tien').length, 0, 'Hà Tiến sets no measurable target');
 

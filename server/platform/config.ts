@@ -105,6 +105,25 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/**
+ * Whether links built on this address open only on the server's own machine:
+ * PUBLIC_URL unset (http://localhost:PORT) or a loopback or unspecified
+ * address. Posters and slips printed then are trial copies, the staff home
+ * and the start banner say so; this is the one place that decides it.
+ */
+export function isTrialAddress(publicUrl: string): boolean {
+  let host: string;
+  try {
+    host = new URL(publicUrl).hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  } catch {
+    return true;
+  }
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (isIP(host) === 4) return host.startsWith('127.') || host === '0.0.0.0';
+  if (isIP(host) === 6) return host === '::1' || host === '::' || /^::ffff:(127\.|7f)/.test(host);
+  return false;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isTrialAddress } from '../../platform/config.ts';
 import { ROLE_NAMES, staffPage } from '../../platform/http/staff-view.ts';
 import { newSecret } from '../../platform/secrets.ts';
 import { stuffingSettings } from '../submission/stuffing-evidence.ts';
@@ -81,7 +82,12 @@ export default async function authRoutes(app: FastifyInstance) {
   });
 
   app.get('/staff', { preHandler: requireUser() }, async (req, reply) =>
-    staffPage(req, reply, 'access/home', { title: 'Trang chính', roleName: ROLE_NAMES[req.user!.role] }),
+    staffPage(req, reply, 'access/home', {
+      title: 'Trang chính',
+      roleName: ROLE_NAMES[req.user!.role],
+      // A first run's address opens on this machine only: say so before anyone prints a poster.
+      trialUrl: isTrialAddress(app.config.publicUrl) ? app.config.publicUrl : undefined,
+    }),
   );
 
   app.get('/staff/password', { preHandler: requireUser() }, async (req, reply) =>

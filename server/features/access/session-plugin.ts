@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import fp from 'fastify-plugin';
 import { recordAudit } from '../../platform/auth/audit-repository.ts';
 import { type Capability, can } from '../../platform/auth/scope.ts';
+import { staffMenuOf } from '../../platform/http/staff-view.ts';
 import { resolveSession, type SessionUser } from './auth-service.ts';
 
 declare module 'fastify' {
@@ -62,7 +63,8 @@ function csrfOf(req: FastifyRequest): unknown {
  * returning viewAsync()'s promise would let the route handler run anyway.
  */
 async function halt(reply: FastifyReply, status: number, data: { title: string; text: string; user?: SessionUser }) {
-  const html = await reply.viewAsync('platform/staff-message.eta', data);
+  const menu = staffMenuOf(reply.server, data.user);
+  const html = await reply.viewAsync('platform/staff-message.eta', { ...data, menu });
   return reply.code(status).type('text/html; charset=utf-8').send(html);
 }
 
@@ -72,7 +74,7 @@ async function halt(reply: FastifyReply, status: number, data: { title: string; 
  * state-changing request the session's CSRF token (else 403).
  */
 export function requireUser(capability?: Capability): preHandlerAsyncHookHandler {
-  return async function (req, reply) {
+  const handler: preHandlerAsyncHookHandler = async function (req, reply) {
     const token = req.cookies[this.sessionCookie.name];
     const user = token ? await resolveSession(this.db, token) : undefined;
     if (!user) {
@@ -103,4 +105,21 @@ export function requireUser(capability?: Capability): preHandlerAsyncHookHandler
       });
     }
   };
+  GATES.set(handler, capability ?? null);
+  return handler;
+}
+
+/** The capability each requireUser handler demands (null: any signed-in user). */
+const GATES = new WeakMap<object, Capability | null>();
+
+/**
+ * What a route's preHandler demands of a signed-in user: its capability, null
+ * for any signed-in user, undefined when no requireUser guards it. The staff
+ * menu reads it, so a link shows exactly where the route would let the user in.
+ */
+export function routeGate(preHandler: unknown): Capability | null | undefined {
+  for (const h of [preHandler].flat()) {
+    if (typeof h === 'function' && GATES.has(h)) return GATES.get(h);
+  }
+  return undefined;
 }

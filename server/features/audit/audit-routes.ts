@@ -4,6 +4,7 @@ import { formatDateTimeVi } from '../../../analysis/local-time.ts';
 import { listAudit } from '../../platform/auth/audit-repository.ts';
 import { staffPage } from '../../platform/http/staff-view.ts';
 import { requireUser } from '../access/session-plugin.ts';
+import { detailText } from './audit-detail.ts';
 
 // The audit log (nhật ký hoạt động): admins read everything, officials the
 // events about their unit and the units below it; nobody else.
@@ -32,6 +33,11 @@ const EXACT: Record<string, string> = {
   'sign_in.failure': 'Đăng nhập sai',
   'sign_in.throttled': 'Đăng nhập bị chặn tạm thời (sai quá nhiều lần)',
   'password.change': 'Đổi mật khẩu',
+  'password.set_by_link': 'Đặt mật khẩu bằng liên kết một lần',
+  'user.reset_password': 'Tài khoản: cấp lại mật khẩu (liên kết một lần)',
+  'user.update': 'Tài khoản: đổi vai trò, đơn vị',
+  'user.deactivate': 'Tài khoản: khóa',
+  'user.reactivate': 'Tài khoản: mở khóa',
   'permission.denied': 'Bị từ chối quyền',
   'survey.publish': 'Phiếu khảo sát: phát hành phiên bản mới',
   'survey.assign': 'Phiếu khảo sát: phân công',
@@ -61,39 +67,6 @@ export function actionVi(action: string): string {
   const rest = action.slice(group[0].length);
   const verb = VERBS[rest];
   return verb ? `${group[1]}: ${verb}` : rest ? `${group[1]} (${rest})` : group[1];
-}
-
-// Detail fields recorded by the features, named as the page reads them.
-const DETAIL_VI: Record<string, string> = {
-  survey: 'phiếu',
-  version: 'phiên bản',
-  wordingChanged: 'đổi lời',
-  added: 'thêm',
-  removed: 'bỏ',
-  unit: 'đơn vị',
-  desk: 'quầy',
-  serviceArea: 'lĩnh vực',
-  route: 'đường dẫn',
-  method: 'phương thức',
-};
-
-const DETAIL_ORDER = Object.keys(DETAIL_VI);
-
-function detailText(detail: unknown): string {
-  if (!detail || typeof detail !== 'object') return '';
-  // jsonb keeps keys by length, not as written: show known fields in a fixed order.
-  const rank = (k: string) => {
-    const i = DETAIL_ORDER.indexOf(k);
-    return i < 0 ? DETAIL_ORDER.length : i;
-  };
-  return Object.entries(detail)
-    .sort(([a], [b]) => rank(a) - rank(b))
-    .filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && !v.length))
-    .map(
-      ([k, v]) =>
-        `${DETAIL_VI[k] ?? k}: ${Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
-    )
-    .join(' · ');
 }
 
 const Query = z.object({

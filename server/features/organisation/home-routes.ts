@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isTrialAddress } from '../../platform/config.ts';
 import { pickLocale, UI } from '../../platform/i18n.ts';
 import { deskSurveyUrl } from './desk-links.ts';
 import { listDesks } from './desk-repository.ts';
@@ -22,6 +23,8 @@ export default async function homeRoutes(app: FastifyInstance) {
       title: lang === 'vi' ? 'Khảo sát mức độ hài lòng' : 'Satisfaction surveys',
       units: [...byUnit.values()],
       urlOf: (code: string) => deskSurveyUrl(app.config.publicUrl, code),
+      // The links below open on this machine only until PUBLIC_URL is set: say so.
+      trial: isTrialAddress(app.config.publicUrl),
     });
   });
 }

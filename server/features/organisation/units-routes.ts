@@ -4,6 +4,7 @@ import { CodeSchema } from '../../../surveys/schema.ts';
 import { can } from '../../platform/auth/scope.ts';
 import { idParam, staffNotFound, staffPage } from '../../platform/http/staff-view.ts';
 import { requireUser } from '../access/session-plugin.ts';
+import { withSubtreeDesks } from './subtree-desks.ts';
 import {
   type Change,
   createChildUnit,
@@ -181,7 +182,7 @@ export default async function unitsRoutes(app: FastifyInstance) {
   const unitList = async (req: FastifyRequest, reply: FastifyReply, top?: { values: unknown; errors: unknown }) =>
     staffPage(req, reply, 'organisation/units', {
       title: 'Đơn vị và quầy',
-      units: await listUnitTree(app.db, req.user!),
+      units: withSubtreeDesks(await listUnitTree(app.db, req.user!)),
       kindNames: KIND_NAMES,
       canAddTop: req.user!.role === 'admin' && req.user!.unitPath === '/',
       top,

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { isoDateToVi, parseDateInput } from '../../../analysis/local-time.ts';
-import { can } from '../../platform/auth/scope.ts';
 import { idParam, staffNotFound, staffPage, staffRefused } from '../../platform/http/staff-view.ts';
 import { requireUser } from '../access/session-plugin.ts';
 import {
   type CodeUsageReport,
+  canReadCodeUsage,
   defaultUsagePeriod,
   loadCodeUsage,
   MAX_USAGE_DAYS,
@@ -50,7 +50,7 @@ function view(report: CodeUsageReport) {
 }
 
 async function refuseStaff(req: FastifyRequest, reply: FastifyReply) {
-  if (can(req.user!, 'oversee') || can(req.user!, 'manage')) return undefined;
+  if (canReadCodeUsage(req.user!)) return undefined;
   return staffRefused(req, reply, 'Tài khoản của Ông/Bà không có quyền xem tình hình sử dụng mã đánh giá một lần.');
 }
 

@@ -1,5 +1,5 @@
 import { todayIso } from '../../../analysis/local-time.ts';
-import { type Actor, canReach } from '../../platform/auth/scope.ts';
+import { type Actor, can, canReach } from '../../platform/auth/scope.ts';
 import type { Db } from '../../platform/db/connect.ts';
 import { listUnitTree, type TreeRow } from '../organisation/unit-admin-service.ts';
 import { type CodeUsageRow, codeUsage } from './transaction-code-repository.ts';
@@ -11,6 +11,11 @@ import { type CodeUsageRow, codeUsage } from './transaction-code-repository.ts';
 // be used are shown apart.
 
 export const DEFAULT_USAGE_DAYS = 30;
+
+/** Reviewers (officials, administrators) and the centres' managers read code usage; counter staff do not. */
+export function canReadCodeUsage(actor: Pick<Actor, 'role'>): boolean {
+  return can(actor, 'oversee') || can(actor, 'manage');
+}
 export const MAX_USAGE_DAYS = 366;
 
 export interface UsageCounts {

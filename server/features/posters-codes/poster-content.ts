@@ -1,3 +1,4 @@
+import { isTrialAddress } from '../../platform/config.ts';
 import { deskSurveyUrl } from '../organisation/desk-links.ts';
 
 // What a desk's QR poster says, in one place: the HTML print page and the
@@ -33,6 +34,8 @@ export interface PosterContent {
   deskName: string;
   areasLine: string | null;
   privacy: string;
+  /** Set on a trial run's posters (isTrialAddress): their QR opens on the server's machine only. */
+  trialMark: string | null;
 }
 
 export const CALL_TO_ACTION = 'Ông/Bà vui lòng quét mã QR để đánh giá mức độ hài lòng';
@@ -46,6 +49,14 @@ export const POSTER_STEPS = [
 
 export const PRIVACY_LINE = 'Phiếu khảo sát không thu thập thông tin cá nhân.';
 
+/** Printed on posters and slips whose address is a trial one (PUBLIC_URL unset or local). */
+export const TRIAL_MARK = 'Bản thử – chưa dùng để in phát hành';
+
+/** The trial mark for material printed with links on this address, or null when the address is public. */
+export function trialMarkFor(publicUrl: string): string | null {
+  return isTrialAddress(publicUrl) ? TRIAL_MARK : null;
+}
+
 export function posterContent(desk: PosterDesk, publicUrl: string): PosterContent {
   return {
     deskCode: desk.code,
@@ -58,6 +69,7 @@ export function posterContent(desk: PosterDesk, publicUrl: string): PosterConten
     deskName: desk.name,
     areasLine: desk.serviceAreas.length ? `Lĩnh vực: ${desk.serviceAreas.join(', ')}` : null,
     privacy: PRIVACY_LINE,
+    trialMark: trialMarkFor(publicUrl),
   };
 }
 

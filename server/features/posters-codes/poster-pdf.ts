@@ -165,4 +165,31 @@ function drawPoster(doc: PDFKit.PDFDocument, { content: c, qrPng }: PosterPage) 
   use('regular', 10.5);
   const privacyHeight = doc.heightOfString(c.privacy, { width: cw });
   doc.fillColor(GREY).text(c.privacy, m, Math.max(y + 16 * s, H - m - privacyHeight), centred);
+  if (c.trialMark) drawTrialMark(doc, c.trialMark, s);
+}
+
+/** A trial poster says so across the page, faint enough to leave the layout readable. */
+function drawTrialMark(doc: PDFKit.PDFDocument, mark: string, s: number) {
+  const W = doc.page.width;
+  const H = doc.page.height;
+  const text = mark.toLocaleUpperCase('vi');
+  doc.save();
+  doc.rotate(-Math.atan(H / W) * (180 / Math.PI), { origin: [W / 2, H / 2] });
+  const size = fitFontSize(
+    (pt) => doc.font('bold').fontSize(pt).widthOfString(text),
+    Math.hypot(W, H) * 0.8,
+    40 * s,
+    10,
+  );
+  doc
+    .font('bold')
+    .fontSize(size)
+    .fillColor(RED)
+    .fillOpacity(0.25)
+    .text(text, W / 2 - Math.hypot(W, H) * 0.45, H / 2 - size / 2, {
+      width: Math.hypot(W, H) * 0.9,
+      align: 'center',
+      lineBreak: false,
+    });
+  doc.restore();
 }

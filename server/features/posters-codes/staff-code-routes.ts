@@ -5,6 +5,7 @@ import { idParam, staffNotFound, staffPage } from '../../platform/http/staff-vie
 import { requireUser } from '../access/session-plugin.ts';
 import type { DeskContext } from '../organisation/desk-repository.ts';
 import { stuffingSettings } from '../submission/stuffing-evidence.ts';
+import { trialMarkFor } from './poster-content.ts';
 import { loadPrintableDesk, type PrintableDesk } from './poster-service.ts';
 import {
   codesLeftToday,
@@ -168,6 +169,7 @@ export default async function staffCodeRoutes(app: FastifyInstance) {
       desk,
       areaName: area?.nameVi ?? values.serviceArea,
       codes: result.codes.map((c) => ({ url: c.url, qrSvg: c.qrSvg, expires: formatDateVi(c.expiresAt) })),
+      trialMark: trialMarkFor(app.config.publicUrl),
     });
   });
 }

@@ -27,6 +27,13 @@ export default async function surveyRoutes(app: FastifyInstance) {
     const query = PageQuery.safeParse(req.query);
     const lang = pickLocale(query.data?.lang);
     const deskCode = deskCodeOf(req.params);
+    // Desk codes are lower case, but people copy them from print in capitals
+    // (/q/TAN-HOI-Q1): send them to the desk's own address, query kept.
+    const lower = (req.params as { deskCode?: string }).deskCode?.toLowerCase();
+    if (!deskCode && lower && deskCodeOf({ deskCode: lower })) {
+      const query = req.url.indexOf('?');
+      return reply.redirect(`${deskPath(lower)}${query < 0 ? '' : req.url.slice(query)}`, 301);
+    }
     const ctx = deskCode ? await loadDeskSurvey(app.db, deskCode) : undefined;
     if (!ctx) return notFound(reply, lang);
     const area = query.data?.area;

@@ -1,7 +1,7 @@
 import { formatDateVi, isoDateToVi, todayIso } from '../../../analysis/local-time.ts';
 import type { SurveyDefinition } from '../../../surveys/schema.ts';
 import { recordAudit } from '../../platform/auth/audit-repository.ts';
-import { type Actor, canReach } from '../../platform/auth/scope.ts';
+import { type Actor, can, canReach } from '../../platform/auth/scope.ts';
 import type { Db } from '../../platform/db/connect.ts';
 import { surveyDefinitionOf } from '../feedback/feedback-repository.ts';
 import { CHANNEL_NAMES } from '../reports/exports/report-text.ts';
@@ -23,6 +23,11 @@ import { briefAnswers, reasonWords } from '../submission/stuffing-rules.ts';
 
 const LIST_LIMIT = 500;
 const WATCH_DAYS = 30;
+
+/** Who opens the review pages at all (the staff menu shows the link to them alone). */
+export function canReviewSuspects(actor: Pick<Actor, 'role'>): boolean {
+  return can(actor, 'oversee');
+}
 
 /**
  * Whether the actor may decide on flagged responses of a unit: an

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { can, canReach } from '../../platform/auth/scope.ts';
+import { canReach } from '../../platform/auth/scope.ts';
 import { idParam, staffNotFound, staffPage, staffRefused } from '../../platform/http/staff-view.ts';
 import { requireUser } from '../access/session-plugin.ts';
 import { findDeskById } from '../organisation/desk-repository.ts';
-import { mayReview, reviewSuspects, suspectReview } from './suspect-review-service.ts';
+import { canReviewSuspects, mayReview, reviewSuspects, suspectReview } from './suspect-review-service.ts';
 
 // The officials' review of responses the anti-stuffing checks flagged:
 // listed by desk and reason; confirmed (stay out of the indices) or cleared
@@ -52,7 +52,7 @@ const DONE_TEXT = {
  * staff) are refused, and that is audited.
  */
 async function refuseNonReviewers(req: FastifyRequest, reply: FastifyReply) {
-  if (can(req.user!, 'oversee')) return undefined;
+  if (canReviewSuspects(req.user!)) return undefined;
   return staffRefused(
     req,
     reply,

@@ -1,6 +1,27 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { recordAudit } from '../auth/audit-repository.ts';
+import type { Actor } from '../auth/scope.ts';
 import type { Role } from '../db/schema.ts';
+
+/** A page of the staff menu (and of the staff home), shown only to those it opens for. */
+export interface StaffLink {
+  href: string;
+  label: string;
+  /** The longer wording of the staff home page. */
+  description: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The menu a user may open; set by server/staff-menu.ts for the staff pages. */
+    staffMenu?: (actor: Actor) => StaffLink[];
+  }
+}
+
+/** What the staff layout's menu lists for this user (nothing before sign-in). */
+export function staffMenuOf(app: FastifyInstance, user: Actor | undefined): StaffLink[] {
+  return user && app.staffMenu ? app.staffMenu(user) : [];
+}
 
 // Helpers every staff page uses: the layout needs the user (for the menu
 // and the CSRF token), and htmx needs to know responses vary by HX-Request.
@@ -18,7 +39,7 @@ export function staffPage(req: FastifyRequest, reply: FastifyReply, page: string
     .type('text/html; charset=utf-8')
     .header('Cache-Control', 'no-store')
     .header('Vary', 'HX-Request')
-    .viewAsync(`${page}.eta`, { user: req.user, ...data });
+    .viewAsync(`${page}.eta`, { user: req.user, menu: staffMenuOf(req.server, req.user), ...data });
 }
 
 /** Out of scope or missing look the same: a unit never learns of another's ids. */

@@ -10,6 +10,10 @@ const HTMX = readFileSync(require.resolve('htmx.org/dist/htmx.min.js'));
 const STAFF_CSS = readFileSync(fileURLToPath(new URL('../../../views/static/staff.css', import.meta.url)));
 // The survey page's optional retry script (progressive enhancement, < 4 KB).
 const SURVEY_RETRY = readFileSync(fileURLToPath(new URL('../../../views/static/survey-retry.js', import.meta.url)));
+// Staff pages' script: scrollable tables focusable, "Đang tạo tệp…" while a PDF or Excel file is built.
+const STAFF_JS = readFileSync(fileURLToPath(new URL('../../../views/static/staff.js', import.meta.url)));
+// The tab icon; also at /favicon.ico, which browsers ask for on any page that names none.
+const FAVICON = readFileSync(fileURLToPath(new URL('../../../views/static/favicon.svg', import.meta.url)));
 
 export default async function staticRoutes(app: FastifyInstance) {
   const cache = 'public, max-age=86400';
@@ -19,6 +23,12 @@ export default async function staticRoutes(app: FastifyInstance) {
   app.get('/static/staff.css', async (_req, reply) =>
     reply.type('text/css; charset=utf-8').header('Cache-Control', cache).send(STAFF_CSS),
   );
+  app.get('/static/staff.js', async (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('Cache-Control', cache).send(STAFF_JS),
+  );
+  for (const url of ['/favicon.svg', '/favicon.ico']) {
+    app.get(url, async (_req, reply) => reply.type('image/svg+xml').header('Cache-Control', cache).send(FAVICON));
+  }
   app.get('/static/survey-retry.js', async (_req, reply) =>
     reply.type('text/javascript; charset=utf-8').header('Cache-Control', cache).send(SURVEY_RETRY),
   );

@@ -56,6 +56,24 @@ export async function sendError(req: FastifyRequest, reply: FastifyReply, status
     .viewAsync('platform/message.eta', { t, title, text, lang: t === UI.en ? 'en' : 'vi' });
 }
 
+/** The longest path segment a route parameter takes (app.ts routerOptions). */
+export const MAX_PARAM_LENGTH = 200;
+
+/**
+ * Fastify's rewriteUrl: a page address with a segment longer than any route
+ * takes (a mangled /t/… or /q/… link, pasted twice) goes to an address no
+ * route serves, so that a person gets the not-found page with its headers;
+ * frameworkErrors could only answer raw JSON, before any hook has run. The
+ * API keeps its own 414 error body.
+ */
+export function overlongToNotFound(req: { url?: string }): string {
+  const url = req.url ?? '/';
+  if (url.startsWith('/api/')) return url;
+  const [path = '', query] = url.split(/\?(.*)/s, 2);
+  if (!path.split('/').some((segment) => segment.length > MAX_PARAM_LENGTH)) return url;
+  return `/not-found${query ? `?${query}` : ''}`;
+}
+
 /**
  * Fastify's answer to an address it cannot route (bad percent-encoding, a
  * parameter over maxParamLength), given before any route or hook runs: the
