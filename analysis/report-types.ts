@@ -13,7 +13,11 @@ const UnitRef = z.object({ id: z.number().int(), code: z.string(), name: z.strin
 const Interval = z.tuple([z.number(), z.number()]).meta({ description: '95% interval, fractions 0..1.' });
 const count = z.number().int();
 
-export const VerdictSchema = z.enum(['met', 'not_met', 'inconclusive', 'no_target']);
+export const VerdictSchema = z.enum(['met', 'likely_met', 'unclear', 'likely_not_met', 'not_met', 'no_target']).meta({
+  description:
+    'met / not_met: the whole 95% Wilson interval is on one side of the target; in between, by probabilityMet: ' +
+    'likely_met (≥ 0.80), likely_not_met (≤ 0.20), else unclear. Suppressed cells are unclear.',
+});
 export type Verdict = z.infer<typeof VerdictSchema>;
 export const ComparisonSchema = z.enum(['gte', 'gt', 'lte', 'lt']);
 export type Comparison = z.infer<typeof ComparisonSchema>;
@@ -58,7 +62,24 @@ const FactorCellSchema = z.object({
 });
 export type FactorCell = z.infer<typeof FactorCellSchema>;
 
-const judged = { target: TargetRefSchema.nullable(), verdict: VerdictSchema };
+const judged = {
+  target: TargetRefSchema.nullable(),
+  verdict: VerdictSchema,
+  probabilityMet: z.number().nullable().meta({
+    description:
+      'P(p ≥ T) (P(p ≤ T) for "at most" targets) under Beta(s + ½, n − s + ½); null without a target, answers, or when suppressed.',
+  }),
+  moreResponsesNeeded: count.nullable().meta({
+    description:
+      'How many more responses at the same rate would make the verdict met or not_met: 0 when it is; null when n = 0, the rate equals the target, or more than 1,000,000.',
+  }),
+};
+
+export const UnitComparisonSchema = z.enum(['above', 'within', 'below']).meta({
+  description:
+    'Against the pooled rate of the children shown, outside the 95% funnel limits (methodology §3); null when suppressed or no answers.',
+});
+export type UnitComparison = z.infer<typeof UnitComparisonSchema>;
 
 const ServiceAreaCellSchema = z.object({
   code: z.string(),
@@ -69,7 +90,12 @@ const ServiceAreaCellSchema = z.object({
 });
 export type ServiceAreaCell = z.infer<typeof ServiceAreaCellSchema>;
 
-const ChildCellSchema = z.object({ unit: UnitRef, ...Cell, ...judged });
+const ChildCellSchema = z.object({
+  unit: UnitRef,
+  ...Cell,
+  ...judged,
+  comparison: UnitComparisonSchema.nullable(),
+});
 export type ChildCell = z.infer<typeof ChildCellSchema>;
 
 export const SatisfactionReportSchema = z
@@ -84,10 +110,15 @@ export const SatisfactionReportSchema = z
     factors: z.array(FactorCellSchema),
     serviceAreas: z.array(ServiceAreaCellSchema),
     children: z.array(ChildCellSchema),
+    childrenPooledRate: z.number().nullable().meta({
+      description: 'Σ satisfied / Σ n over the children compared (n ≥ 5): the centre of the funnel plot.',
+    }),
     flaggedExcluded: count.meta({
       description: 'Responses flagged as suspect in the period, left out of every figure.',
     }),
-    channels: z.record(z.string(), count).meta({ description: 'Responses by channel (qr, kiosk, paper, link, api).' }),
+    channels: z
+      .record(z.string(), count)
+      .meta({ description: 'Responses by channel (qr, code, kiosk, paper, link, api).' }),
     responseRate: z
       .number()
       .nullable()

@@ -10,16 +10,23 @@ export const Z95 = 1.959964;
 export function wilson(satisfied: number, n: number, z = Z95): [number, number] | null {
   checkCounts(satisfied, n);
   if (n === 0) return null;
-  const p = satisfied / n;
+  const [lo, hi] = wilsonOfRate(satisfied / n, n, z);
+  // At 0/n and n/n the bound is exactly the estimate; rounding must not put
+  // it on the wrong side of the rate it brackets.
+  return [satisfied === 0 ? 0 : lo, satisfied === n ? 1 : hi];
+}
+
+/**
+ * The same interval for a rate p over n trials, successes p·n not
+ * necessarily whole: what a sample n large at the same rate would give
+ * (methodology §3, moreResponsesNeeded). n > 0.
+ */
+export function wilsonOfRate(p: number, n: number, z = Z95): [number, number] {
   const z2 = z * z;
   const denominator = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / denominator;
   const half = (z / denominator) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  // At 0/n and n/n the bound is exactly the estimate; rounding must not put
-  // it on the wrong side of the rate it brackets.
-  const lo = satisfied === 0 ? 0 : Math.max(0, centre - half);
-  const hi = satisfied === n ? 1 : Math.min(1, centre + half);
-  return [lo, hi];
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
 /** Counts come from SQL; anything else is a bug upstream, not data to guess about. */

@@ -18,7 +18,7 @@ import health from './platform/http/health-routes.ts';
 import openapi from './platform/http/openapi.ts';
 import staticRoutes from './platform/http/static-routes.ts';
 import context from './platform/plugins/context.ts';
-import errors, { frameworkErrors } from './platform/plugins/errors.ts';
+import errors, { frameworkErrors, MAX_PARAM_LENGTH, overlongToNotFound } from './platform/plugins/errors.ts';
 import security from './platform/plugins/security.ts';
 import views from './platform/plugins/views.ts';
 import staffRoutes from './staff-routes.ts';
@@ -42,7 +42,9 @@ export interface AppOptions {
  * and whatever follows it) is written as `/t/…`.
  */
 const CODE_PATH = /(?:\/|%2f)(?:t|%74)(?:\/|%2f)[^?#\s"\\]*/gi;
-export const hideCodes = (text: string) => text.replace(CODE_PATH, '/t/…');
+/** A one-time set-password link (features/access/password-link-routes.ts) is a credential too. */
+const LINK_PATH = /set(?:-|%2d)password(?:\/|%2f)[^?#\s"\\]*/gi;
+export const hideCodes = (text: string) => text.replace(CODE_PATH, '/t/…').replace(LINK_PATH, 'set-password/…');
 
 /**
  * Logs carry what operations need and nothing that identifies a citizen: no
@@ -95,7 +97,8 @@ export async function buildApp({ config: given, db, logger = false }: AppOptions
     return503OnClosing: true,
     // An address Fastify cannot route still gets the API's error body on /api/.
     frameworkErrors,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    rewriteUrl: overlongToNotFound,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
   });
   // Citizens are often on slow mobile links: compress pages and SVGs.
   app.server.maxConnections = config.http.maxConnections;

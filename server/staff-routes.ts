@@ -1,8 +1,10 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
+import accountRoutes from './features/access/account-routes.ts';
 import { forgetApiKeys } from './features/access/api-auth-plugin.ts';
 import apiKeyRoutes from './features/access/api-key-routes.ts';
 import authRoutes from './features/access/auth-routes.ts';
+import passwordLinkRoutes from './features/access/password-link-routes.ts';
 import auditRoutes from './features/audit/audit-routes.ts';
 import feedbackRoutes from './features/feedback/feedback-routes.ts';
 import unitsRoutes from './features/organisation/units-routes.ts';
@@ -10,10 +12,12 @@ import codeUsageRoutes from './features/posters-codes/code-usage-routes.ts';
 import posterRoutes from './features/posters-codes/poster-routes.ts';
 import staffCodeRoutes from './features/posters-codes/staff-code-routes.ts';
 import reportRoutes from './features/reports/report-routes.ts';
+import reportSettingsRoutes from './features/reports/report-settings-routes.ts';
 import { forgetDeskSurveys } from './features/submission/submission-service.ts';
 import surveyAdminRoutes from './features/surveys/survey-admin-routes.ts';
 import suspectRoutes from './features/suspects/suspect-routes.ts';
 import targetRoutes from './features/targets/target-routes.ts';
+import { trackStaffMenu } from './staff-menu.ts';
 
 // Every page for staff and officials lives under /staff. Each route takes
 // requireUser(...) as its preHandler and checks the unit scope itself, on
@@ -28,6 +32,8 @@ export default async function staffRoutes(app: FastifyInstance) {
       forgetApiKeys(app.db);
     }
   });
+  // Before the routes: the menu learns what each page's requireUser demands.
+  trackStaffMenu(app);
   await app.register(authRoutes);
   await app.register(unitsRoutes);
   await app.register(posterRoutes);
@@ -37,7 +43,10 @@ export default async function staffRoutes(app: FastifyInstance) {
   await app.register(feedbackRoutes);
   await app.register(surveyAdminRoutes);
   await app.register(apiKeyRoutes);
+  await app.register(accountRoutes);
+  await app.register(passwordLinkRoutes);
   await app.register(auditRoutes);
   await app.register(reportRoutes);
+  await app.register(reportSettingsRoutes);
   await app.register(suspectRoutes);
 }

@@ -7,7 +7,7 @@ import { instantRange, localDate, periodLabelVi, periodOf, periodsBetween } from
 import type { Distribution } from '../analysis/report-types.ts';
 import { distributions, rollup } from '../analysis/rollup.ts';
 import { sampleSizeNeeded } from '../analysis/sample-size.ts';
-import { verdict } from '../analysis/verdict.ts';
+import { firmVerdict, judge } from '../analysis/verdict.ts';
 import { formatPercentVi } from '../analysis/vi-number.ts';
 import { responseRate, volumeWeightedRate } from '../analysis/weighting.ts';
 import { wilson } from '../analysis/wilson.ts';
@@ -133,23 +133,29 @@ t.test('composite interval: the seeded bootstrap from counts', async (t) => {
   );
 });
 
-t.test('verdicts against a target, exactly at the threshold', async (t) => {
+t.test('firm verdicts against a target, exactly at the threshold', async (t) => {
   const at = (comparison: 'gte' | 'gt' | 'lte' | 'lt', threshold: number) => ({ comparison, threshold });
-  t.equal(verdict([0.9, 0.95], at('gte', 0.9)), 'met', 'lower bound = T meets "≥ T"');
-  t.equal(verdict([0.9, 0.95], at('gt', 0.9)), 'inconclusive', 'but not "> T"');
-  t.equal(verdict([0.85, 0.9], at('gte', 0.9)), 'inconclusive', 'upper bound = T could still be ≥ T');
-  t.equal(verdict([0.85, 0.9], at('gt', 0.9)), 'not_met', 'but can never be > T');
-  t.equal(verdict([0.005, 0.01], at('lte', 0.01)), 'met', 'upper bound = T meets "≤ T"');
-  t.equal(verdict([0.005, 0.01], at('lt', 0.01)), 'inconclusive');
-  t.equal(verdict([0.01, 0.02], at('lt', 0.01)), 'not_met', 'lower bound = T can never be < T');
-  t.equal(verdict([0.01, 0.02], at('lte', 0.01)), 'inconclusive');
-  t.equal(verdict([0.5, 0.6], null), 'no_target');
-  t.equal(verdict(null, at('gte', 0.9)), 'inconclusive', 'no answers: not enough evidence');
-
-  // The worked vectors against the seeds' targets.
-  t.equal(verdict(wilson(270, 300), at('gte', 0.9)), 'inconclusive', '90% measured is not yet "≥ 90%" proven');
-  t.equal(verdict(wilson(95, 100), at('gte', 0.85)), 'met', '88.8% lower bound clears 85%');
-  t.equal(verdict(wilson(45, 50), at('gte', 0.96)), 'not_met', '95.7% upper bound falls short of 96%');
+  t.equal(firmVerdict([0.9, 0.95], at('gte', 0.9)), 'met', 'lower bound = T meets "≥ T"');
+  t.equal(firmVerdict([0.9, 0.95], at('gt', 0.9)), null, 'but not "> T"');
+  t.equal(firmVerdict([0.85, 0.9], at('gte', 0.9)), null, 'upper bound = T could still be ≥ T');
+  t.equal(firmVerdict([0.85, 0.9], at('gt', 0.9)), 'not_met', 'but can never be > T');
+  t.equal(firmVerdict([0.005, 0.01], at('lte', 0.01)), 'met', 'upper bound = T meets "≤ T"');
+  t.equal(firmVerdict([0.005, 0.01], at('lt', 0.01)), null);
+  t.equal(firmVerdict([0.01, 0.02], at('lt', 0.01)), 'not_met', 'lower bound = T can never be < T');
+  t.equal(firmVerdict([0.01, 0.02], at('lte', 0.01)), null);
+  t.same(judge(9, 10, null), { verdict: 'no_target', probabilityMet: null, moreResponsesNeeded: null });
+  t.same(
+    judge(0, 0, at('gte', 0.9)),
+    { verdict: 'unclear', probabilityMet: null, moreResponsesNeeded: null },
+    'no answers: nothing to say',
+  );
+  t.same(
+    judge(null, 3, at('gte', 0.9)),
+    { verdict: 'unclear', probabilityMet: null, moreResponsesNeeded: null },
+    'a suppressed cell tells nothing, not even a probability',
+  );
+  t.equal(judge(95, 100, at('gte', 0.85)).verdict, 'met', '88.8% lower bound clears 85%');
+  t.equal(judge(45, 50, at('gte', 0.96)).verdict, 'not_met', '95.7% upper bound falls short of 96%');
 });
 
 t.test('change between periods: Newcombe hybrid score interval', async (t) => {

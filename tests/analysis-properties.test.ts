@@ -9,8 +9,8 @@ import { addDistributions, emptyDistribution, itemRate } from '../analysis/rates
 import type { Comparison, Distribution } from '../analysis/report-types.ts';
 import { distributions, rollup } from '../analysis/rollup.ts';
 import { sampleSizeNeeded } from '../analysis/sample-size.ts';
-import { verdict } from '../analysis/verdict.ts';
-import { wilson } from '../analysis/wilson.ts';
+import { firmVerdict, judge, LIKELY_MET, LIKELY_NOT_MET } from '../analysis/verdict.ts';
+import { wilson, wilsonOfRate } from '../analysis/wilson.ts';
 
 // Invariants that hold for any counts, checked on counts fast-check makes up.
 // A failure prints the counterexample and the seed that reproduces it.
@@ -67,25 +67,48 @@ t.test('Wilson: more answers at the same rate give a narrower interval', async (
   );
 });
 
-t.test('verdict agrees with the interval it reads', async (t) => {
+t.test('verdict agrees with the interval it reads, and the probability splits the rest', async (t) => {
   const satisfies = (p: number, c: Comparison, th: number) =>
     c === 'gte' ? p >= th : c === 'gt' ? p > th : c === 'lte' ? p <= th : p < th;
+  const comparisons = fc.constantFrom<Comparison>('gte', 'gt', 'lte', 'lt');
+  // Thresholds as plans write them (whole or half percents), so bounds land on them too.
+  const thresholds = fc.integer({ min: 1, max: 199 }).map((h) => h / 200);
   holds(
     t,
-    'met: the whole interval satisfies the target; not met: none of it; inconclusive: part of it',
-    fc.property(
-      proportion(1000),
-      fc.constantFrom<Comparison>('gte', 'gt', 'lte', 'lt'),
-      // Thresholds as plans write them (whole or half percents), so bounds land on them too.
-      fc.integer({ min: 0, max: 200 }).map((h) => h / 200),
-      ([x, n], comparison, threshold) => {
-        const ci = wilson(x, n)!;
-        const ends = ci.filter((p) => satisfies(p, comparison, threshold)).length;
-        const v = verdict(ci, { comparison, threshold });
-        return v === (ends === 2 ? 'met' : ends === 0 ? 'not_met' : 'inconclusive');
-      },
-    ),
+    'met: the whole interval satisfies the target; not met: none of it; else by P(met) at 0.80 and 0.20',
+    fc.property(proportion(1000), comparisons, thresholds, ([x, n], comparison, threshold) => {
+      const ci = wilson(x, n)!;
+      const ends = ci.filter((p) => satisfies(p, comparison, threshold)).length;
+      const j = judge(x, n, { comparison, threshold });
+      const p = j.probabilityMet!;
+      if (p < 0 || p > 1) return false;
+      if (ends === 2) return j.verdict === 'met' && j.moreResponsesNeeded === 0;
+      if (ends === 0) return j.verdict === 'not_met' && j.moreResponsesNeeded === 0;
+      return j.verdict === (p >= LIKELY_MET ? 'likely_met' : p <= LIKELY_NOT_MET ? 'likely_not_met' : 'unclear');
+    }),
     2000,
+  );
+  holds(
+    t,
+    'moreResponsesNeeded is the smallest number that settles it, at the same rate',
+    fc.property(proportion(400), comparisons, thresholds, ([x, n], comparison, threshold) => {
+      const target = { comparison, threshold };
+      const m = judge(x, n, target).moreResponsesNeeded;
+      if (m === null) return true;
+      const firmAt = (k: number) => firmVerdict(wilsonOfRate(x / n, n + k), target) !== null;
+      return firmAt(m) && (m === 0 || !firmAt(m - 1));
+    }),
+    1000,
+  );
+  holds(
+    t,
+    'one more satisfied answer never lowers the probability of meeting an "at least" target',
+    fc.property(proportion(1000), thresholds, ([x, n], threshold) => {
+      fc.pre(x < n);
+      const target = { comparison: 'gte' as const, threshold };
+      return judge(x + 1, n, target).probabilityMet! >= judge(x, n, target).probabilityMet! - 1e-12;
+    }),
+    1000,
   );
 });
 

@@ -19,6 +19,8 @@ const PUBLIC: Record<string, string> = {
   'POST /staff/sign-in': 'the sign-in form',
   'GET /api/v1/surveys/:code': 'survey definitions are public (kiosks render them)',
   'GET /api/v1/openapi.json': 'the API description is public: it describes the API, no data',
+  'GET /staff/set-password/:token': 'a one-time link: the token is the credential (tests/accounts.test.ts)',
+  'POST /staff/set-password/:token': 'a one-time link: the token is the credential (tests/accounts.test.ts)',
 };
 
 /** The API reference page and its assets (@fastify/swagger-ui), public like the document it shows. */
@@ -33,6 +35,7 @@ const UNIT_IN_QUERY = new Set([
   'GET /staff/reports/export.csv',
   'GET /staff/reports/export.xlsx',
   'GET /staff/reports/report.pdf',
+  'GET /staff/reports/report.docx',
   'GET /staff/reports/responses.csv',
   'GET /staff/reports/responses.xlsx',
   'GET /staff/codes/usage',
@@ -71,6 +74,12 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
     validFrom: '2026-01-01',
     validTo: '2026-12-31',
     sourcePlan: 'chen ngang',
+    // Report settings (NĐ 30 header, recipients, signer).
+    placeName: 'Chen Ngang',
+    recipients: 'chen ngang',
+    signerName: 'Chen Ngang',
+    abbreviation: 'CN',
+    email: 'chen-ngang@example.gov.vn',
   };
   const snapshot = async () => ({
     units: await db.selectFrom('unit').select(['id', 'name', 'active']).orderBy('id').execute(),
@@ -86,7 +95,14 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
     targets: await db.selectFrom('plan_target').select(['id', 'threshold', 'source_plan']).orderBy('id').execute(),
     feedback: await db.selectFrom('feedback_item').select(['id', 'status']).orderBy('id').execute(),
     assignments: (await db.selectFrom('survey_assignment').selectAll().execute()).length,
+    reportSettings: await db.selectFrom('unit_report_setting').selectAll().orderBy('unit_id').execute(),
     responses: (await db.selectFrom('response').select('id').execute()).length,
+    users: await db
+      .selectFrom('app_user')
+      .select(['id', 'role', 'unit_id', 'active', 'password_hash'])
+      .orderBy('id')
+      .execute(),
+    links: await db.selectFrom('password_link').select(['token_hash', 'used_at', 'revoked_at']).execute(),
     // No export, change or issue of A's is recorded either (refusals are, as permission.denied).
     audit: await db
       .selectFrom('audit_event')

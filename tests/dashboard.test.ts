@@ -97,13 +97,15 @@ t.test('period presets are cut in Vietnam time', async (t) => {
 t.test('the dashboard view marks withheld cells and the factor that pulls the rate down', async (t) => {
   const v = dashboardView(sampleBundle());
   t.equal(v.headline.rate, '90,0%');
-  t.equal(v.headline.verdictName, 'Chưa đủ căn cứ');
+  t.equal(v.headline.verdictName, 'Chưa rõ', '270/300 against ≥ 90%: P = 0.49');
+  t.equal(v.headline.probabilityMet, '49%');
   t.equal(v.lowestFactor?.name, 'Tiếp nhận, xử lý góp ý, phản ánh, kiến nghị');
   const withheld = v.tables.serviceAreas!.rows[2]!;
   t.equal(withheld[0]!.text, 'Chứng thực');
   t.equal(withheld[3]!.text, '—');
   t.ok(withheld[3]!.hidden, 'the rate of a cell under 5 responses is withheld');
   t.equal(withheld[7]!.text, '—', 'and so is its verdict');
+  t.equal(withheld[8]!.text, '—', 'and its probability');
 });
 
 t.test("an official's dashboard shows the figures of a hand calculation", async (t) => {
@@ -120,7 +122,8 @@ t.test("an official's dashboard shows the figures of a hand calculation", async 
   t.match(body, /<p class="big">90,9%<\/p>/, 'headline rate 30/33');
   t.match(body, /76,4% – 96,9%/, 'headline Wilson interval');
   t.match(body, /33 phiếu/);
-  t.match(body, /Chưa đủ căn cứ/, 'the interval straddles the 90% target');
+  t.match(body, /Chưa rõ/, 'the interval straddles the 90% target');
+  t.match(body, /Khả năng đạt chỉ tiêu ≥ 90%: 54%\. Nếu tỷ lệ giữ nguyên, cần thêm khoảng 4\.151 phiếu/);
   // Đất đai 18/20 (69,9–97,2%) against ≥ 50%: met; Hộ tịch 9/10 (59,6–98,2%) against ≥ 99%: not met.
   t.match(
     body,
@@ -154,4 +157,18 @@ t.test("an official's dashboard shows the figures of a hand calculation", async 
   const bad = await official.get(`/staff/reports?unitId=${data.communeId}&period=custom&from=31/03/2026&to=01/01/2026`);
   t.equal(bad.statusCode, 422, 'a period that ends before it starts is refused');
   t.match(bad.body, /Ngày kết thúc phải sau hoặc bằng ngày bắt đầu/);
+});
+
+t.test('the feedback figures count the period chosen, not every item ever opened', async (t) => {
+  const { app, db } = await testApp(t);
+  const data = await seedReportData(db);
+  const official = await staffClient(app, db, { role: 'official', unitCode: data.communeCode });
+  const opened = async (from: string, to: string) => {
+    const res = await official.get(`/staff/reports?unitId=${data.communeId}&period=custom&from=${from}&to=${to}`);
+    const m = /Phản ánh, kiến nghị phát sinh trong kỳ<\/th>\s*<td class="num">([^<]+)<\/td>/.exec(res.body);
+    return m?.[1];
+  };
+  // February: the two low Đất đai answers with comments and the Hộ tịch answer of 1 (the suspect one left out).
+  t.equal(await opened('2026-01-01', '2026-03-31'), '3', 'the quarter holding them');
+  t.equal(await opened('2026-04-01', '2026-06-30'), '0', 'the next quarter opened none');
 });

@@ -5,11 +5,12 @@ import { csvField, reportCsv } from '../server/features/reports/exports/csv.ts';
 import { reportPdf } from '../server/features/reports/exports/pdf.ts';
 import { reportTables } from '../server/features/reports/exports/report-tables.ts';
 import {
-  type RawTable,
   responsesCsvStream,
   responsesXlsxStream,
+  type XlsxValue,
 } from '../server/features/reports/exports/responses.ts';
 import { reportXlsx } from '../server/features/reports/exports/xlsx.ts';
+import { defaultSettings } from '../server/features/reports/report-settings-rules.ts';
 import { parseCsv } from './helpers/csv.ts';
 import { unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
@@ -30,7 +31,7 @@ async function openXlsx(bytes: Buffer) {
 }
 
 /** A raw table fed from memory, one chunk per array. */
-function rawTable(columns: string[], ...chunks: (string | number | null)[][][]): RawTable {
+function rawTable<T extends XlsxValue>(columns: string[], ...chunks: T[][][]) {
   return {
     columns,
     chunks: (async function* () {
@@ -54,6 +55,19 @@ t.test('CSV: BOM, CRLF, quoting, formulas neutralised, Vietnamese round-trips', 
     rows.find((r) => r[0] === 'Đơn vị'),
     ['Đơn vị', 'Phường Hội An Đông và các đơn vị trực thuộc'],
   );
+  t.same(
+    rows.find((r) => r[0] === 'Từ ngày'),
+    ['Từ ngày', '01/01/2026'],
+    'the information table as the page shows it',
+  );
+  t.same(
+    rows.find((r) => r[0] === 'Ngày xuất'),
+    ['Ngày xuất', '05/04/2026'],
+  );
+  t.same(
+    rows.find((r) => r[0] === 'Phiếu nghi vấn đã loại'),
+    ['Phiếu nghi vấn đã loại', '4'],
+  );
   const header = rows.find((r) => r[0] === 'Lĩnh vực' && r.length > 5)!;
   t.same(header.slice(0, 6), [
     'Lĩnh vực',
@@ -65,11 +79,11 @@ t.test('CSV: BOM, CRLF, quoting, formulas neutralised, Vietnamese round-trips', 
   ]);
   t.same(
     rows.find((r) => r[0] === 'Đất đai' && r.length > 5),
-    ['Đất đai', '50', '45', '90', '78.6', '95.7', '4.2', '≥ 85%', 'Chưa đủ căn cứ', ''],
+    ['Đất đai', '50', '45', '90', '78.6', '95.7', '4.2', '≥ 85%', 'Nhiều khả năng đạt', '83.94', '146', ''],
   );
   const injected = rows.find((r) => r[0]?.includes('HYPERLINK') && r.length > 5)!;
   t.equal(injected[0], '\'=HYPERLINK("x") <Hộ tịch> & "khai sinh"', 'neutralised, quotes round-trip');
-  t.equal(injected[9], 'Cỡ mẫu nhỏ');
+  t.equal(injected[11], 'Cỡ mẫu nhỏ');
   const withheld = rows.find((r) => r[0] === 'Chứng thực' && r.length > 5)!;
   t.same(withheld.slice(1, 4), ['3', '', ''], 'a withheld cell keeps its count only');
   t.ok(
@@ -123,8 +137,46 @@ t.test('XLSX: one sheet per table, numbers as numbers, Vietnamese intact', async
   t.equal(areas.getCell('G2').value, 4.2);
   t.equal(areas.getCell('H2').value, 0.85, 'the target is a number too');
   t.match(areas.getCell('H2').numFmt, /≥/);
-  t.equal(areas.getCell('I2').value, 'Chưa đủ căn cứ');
+  t.equal(areas.getCell('I2').value, 'Nhiều khả năng đạt');
+  t.equal(areas.getCell('J2').value, 0.83936590323246, 'the probability of meeting the target, a number…');
+  t.equal(areas.getCell('J2').numFmt, '0%', '…shown as a whole percent');
+  t.equal(areas.getCell('K2').value, 146, 'responses still needed');
   t.equal(areas.getCell('D4').value, null, 'a withheld rate is an empty cell');
+  const infoCell = (label: string, book = wb) => {
+    let found: ExcelJS.Cell | undefined;
+    book.getWorksheet('Thông tin')!.eachRow((row) => {
+      if (row.getCell(1).value === label) found = row.getCell(2);
+    });
+    return found!;
+  };
+  t.equal(infoCell('Phiếu nghi vấn đã loại').value, 4, 'a count among words is still a number…');
+  t.equal(infoCell('Phiếu nghi vấn đã loại').numFmt, '#,##0');
+  t.equal((infoCell('Từ ngày').value as Date).toISOString().slice(0, 10), '2026-01-01', '…a date a date');
+  t.equal(infoCell('Từ ngày').numFmt, 'dd/mm/yyyy');
+  t.equal(infoCell('Ngày xuất').numFmt, 'dd/mm/yyyy');
+  t.equal(infoCell('Tỷ lệ phản hồi (số phiếu / số hồ sơ)').value, 'Chưa có số hồ sơ', 'and words stay words');
+  const rated = await openXlsx(
+    await reportXlsx(
+      reportTables({ ...sampleBundle(), report: { ...sampleBundle().report, responseRate: 0.859 } }),
+      'x',
+    ),
+  );
+  const rate = infoCell('Tỷ lệ phản hồi (số phiếu / số hồ sơ)', rated);
+  t.same([rate.value, rate.numFmt], [0.859, '0.0%'], 'a response rate of 0.859 is the number, shown as 85.9%');
+  // Every figure of every sheet is a number: no cell holds a figure as text, every percent is a number.
+  const asText: string[] = [];
+  for (const ws of wb.worksheets) {
+    ws.eachRow((row) => {
+      row.eachCell((cell) => {
+        const v = cell.value;
+        if (typeof v === 'string' && /^[-+]?[\d.,]+\s?%?$/.test(v.trim()))
+          asText.push(`${ws.name}!${cell.address}: ${v}`);
+        if (cell.numFmt?.includes('%') && typeof v !== 'number') asText.push(`${ws.name}!${cell.address}: ${v}`);
+        if (cell.numFmt === '#,##0' && !Number.isInteger(v)) asText.push(`${ws.name}!${cell.address}: ${v}`);
+      });
+    });
+  }
+  t.same(asText, [], 'counts are integers, rates fractions with a percent format, nothing as text');
   const trend = wb.getWorksheet('Xu hướng')!;
   t.ok(trend.getCell('B2').value instanceof Date, 'dates are dates');
   t.equal((trend.getCell('B2').value as Date).toISOString().slice(0, 10), '2025-04-01');
@@ -132,25 +184,32 @@ t.test('XLSX: one sheet per table, numbers as numbers, Vietnamese intact', async
   const raw = await openXlsx(
     await buffer(
       responsesXlsxStream(
-        rawTable(['Ngày', 'Đơn vị', 'overall', 'comment'], [['05/02/2026', 'Phường Hội An Đông', 5, COMMENT_FORMULA]]),
-        (rows) => [`Số phiếu: ${rows}`],
+        rawTable(
+          ['Ngày', 'Đơn vị', 'overall', 'comment', 'note'],
+          [[new Date(Date.UTC(2026, 1, 5)), 'Phường Hội An Đông', 5, COMMENT_FORMULA, '05/02/2026']],
+        ),
+        { notes: (rows) => [`Số phiếu: ${rows}`], dictionary: [['Mã'], ['overall']] },
       ),
     ),
   );
   t.same(
     raw.worksheets.map((w) => w.name),
-    ['Phiếu khảo sát', 'Ghi chú'],
+    ['Phiếu khảo sát', 'Từ điển dữ liệu', 'Ghi chú'],
   );
+  t.equal(raw.getWorksheet('Từ điển dữ liệu')!.getCell('A2').value, 'overall');
   t.equal(raw.getWorksheet('Ghi chú')!.getCell('A1').value, 'Số phiếu: 1', 'the notes know the row count');
   const sheet = raw.worksheets[0]!;
   t.equal(sheet.getCell('B2').value, 'Phường Hội An Đông');
   t.equal(sheet.getCell('C2').value, 5);
   t.equal(sheet.getCell('D2').value, COMMENT_FORMULA, 'text stays text (never a formula in XLSX)');
   t.equal((sheet.getCell('A2').value as Date).toISOString().slice(0, 10), '2026-02-05');
+  t.equal(sheet.getCell('A2').numFmt, 'dd/mm/yyyy', 'a date shown as dd/mm/yyyy');
+  t.equal(sheet.getCell('E2').value, '05/02/2026', 'an answer that only looks like a date stays the text typed');
 });
 
 t.test('PDF: the quarterly report with the unit, the verdicts in words and the date of issue', async (t) => {
-  const pdf = await reportPdf(sampleBundle());
+  const b = sampleBundle();
+  const pdf = await reportPdf(b, defaultSettings({ name: b.report.unit.name, kind: 'commune' }, []));
   t.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
   const text = pdfText(pdf);
   t.notMatch(text, /\uFFFD/, 'every letter has a glyph');
@@ -159,11 +218,11 @@ t.test('PDF: the quarterly report with the unit, the verdicts in words and the d
   t.match(text, /Kính gửi: Phòng Văn hóa – Xã hội/);
   t.match(text, /Quý I\/2026 \(từ 01\/01\/2026 đến 31\/03\/2026\)/);
   t.match(text, /Tỷ lệ hài lòng chung: 90,0% \(khoảng tin cậy 95%: 86,1% – 92,9%\)/);
-  t.match(text, /Chưa đủ căn cứ/);
+  t.match(text, /Chưa rõ/);
   t.match(text, /Đạt/);
   t.match(text, /Wilson/, 'the method paragraph');
   t.match(text, /4 phiếu bị đánh dấu nghi vấn/);
-  t.match(text, /Ngày lập báo cáo: 05\/04\/2026/);
+  t.match(text, /Hội An Đông, ngày 05 tháng 4 năm 2026/, 'the date of issue, with the place');
 });
 
 // Another commune asking for these files (404, nothing in them, no export recorded): the

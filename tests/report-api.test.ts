@@ -142,7 +142,10 @@ t.test('the satisfaction report matches a hand calculation, field by field', asy
   close(t, r.overall.mean, (2 * 2 + 3 + 8 * 4 + 22 * 5) / 33, 'mean');
   t.equal(r.overall.smallSample, false);
   t.equal(r.overall.target.threshold, 0.9);
-  t.equal(r.overall.verdict, 'inconclusive', '0.764 < 0.9 ≤ 0.969: not enough evidence');
+  // The methodology's worked row 30/33 against ≥ 90%: the interval straddles it.
+  t.equal(r.overall.verdict, 'unclear', '0.764 < 0.9 ≤ 0.969, and P(p ≥ 0.9) = 0.5376');
+  close(t, r.overall.probabilityMet, 0.537599, 'P(target met)');
+  t.equal(r.overall.moreResponsesNeeded, 4151, 'more responses at 30/33 to settle it');
   t.equal(r.flaggedExcluded, 3);
   t.same(r.channels, { paper: 33 });
 
@@ -152,6 +155,7 @@ t.test('the satisfaction report matches a hand calculation, field by field', asy
   close(t, land.ci95[0], 0.698966, 'land Wilson lower 18/20');
   t.equal(land.target.threshold, 0.6, 'the area-specific target applies');
   t.equal(land.verdict, 'met', '0.699 ≥ 0.6');
+  t.equal(land.moreResponsesNeeded, 0, 'a firm verdict needs nothing more');
   t.equal(land.smallSample, true);
   const staff = land.factors.find((f: { key: string }) => f.key === 'staff');
   t.equal(staff.rate, 1, 'every land answer rated staff 4');
@@ -173,6 +177,18 @@ t.test('the satisfaction report matches a hand calculation, field by field', asy
   const small = r.children.find((c: { unit: { id: number } }) => c.unit.id === c3);
   t.equal(small.suppressed, true);
   t.equal(small.n, 3, 'still counted');
+  t.equal(small.comparison, null, 'a suppressed unit is not compared');
+  t.equal(small.probabilityMet, null, 'nor given a probability');
+  const shown = r.children.filter((c: { suppressed: boolean }) => !c.suppressed);
+  const pooled =
+    shown.reduce((s: number, c: { satisfied: number }) => s + c.satisfied, 0) /
+    shown.reduce((s: number, c: { n: number }) => s + c.n, 0);
+  close(t, r.childrenPooledRate, pooled, 'the funnel centre: Σs/Σn of the units compared');
+  for (const c of shown) {
+    const half = 1.959964 * Math.sqrt((pooled * (1 - pooled)) / c.n);
+    const expected = c.rate > pooled + half ? 'above' : c.rate < pooled - half ? 'below' : 'within';
+    t.equal(c.comparison, expected, `${c.unit.name}: ${c.rate} against ${pooled} ± ${half}`);
+  }
   const sum = r.children.reduce((s: number, c: { n: number }) => s + c.n, 0);
   t.equal(sum, r.overall.n, 'children pool to the parent');
 });

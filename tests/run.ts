@@ -20,6 +20,7 @@ const TEMPLATE = `hl_template_${process.pid}`;
 // Per run, so that runs side by side do not read each other's results.
 const RAW_TAP = path.resolve(`.tap/raw-${process.pid}.tap`);
 const GROUPS_DIR = path.resolve(`.tap/groups-${process.pid}`);
+const E2E = path.join('tests', 'e2e') + path.sep;
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -127,7 +128,8 @@ async function throwaway(adminUrl: string) {
  */
 function processes(args: string[]): { files: string[]; timeout: number } {
   const perFile = Number(JSON.parse(readFileSync('package.json', 'utf8')).tap?.timeout ?? 30);
-  const all = testFiles(args.length ? args : ['tests']);
+  // A whole run leaves the browser tests to `npm run test:e2e` (.ci/run runs both).
+  const all = args.length ? testFiles(args) : testFiles(['tests']).filter((f) => !f.startsWith(E2E));
   const grouped = process.env.TEST_GROUPS !== '0' && all.length > 2 * jobs();
   if (!grouped) return { files: all, timeout: perFile };
   const groups = planGroups(all.map(describeFile));

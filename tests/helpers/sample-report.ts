@@ -1,4 +1,5 @@
-import type { FactorCell, SatisfactionReport, TrendReport } from '../../analysis/report-types.ts';
+import type { FactorCell, SatisfactionReport, TargetRef, TrendReport } from '../../analysis/report-types.ts';
+import { judge } from '../../analysis/verdict.ts';
 import type { ReportBundle } from '../../server/features/reports/exports/report-model.ts';
 
 // A satisfaction report built by hand (the figures are the worked Wilson
@@ -21,6 +22,9 @@ export const TARGET_90 = {
   sourceClause: 'Mục II.2',
 };
 
+/** The target and the verdict fields as the report service computes them. */
+const judged = (satisfied: number | null, n: number, target: TargetRef) => ({ target, ...judge(satisfied, n, target) });
+
 export function sampleReport(): SatisfactionReport {
   return {
     unit: { id: 7, code: 'hoi-an-dong', name: 'Phường Hội An Đông' },
@@ -37,8 +41,7 @@ export function sampleReport(): SatisfactionReport {
       distribution: { '1': 6, '2': 9, '3': 15, '4': 120, '5': 150 },
       smallSample: false,
       suppressed: false,
-      target: TARGET_90,
-      verdict: 'inconclusive',
+      ...judged(270, 300, TARGET_90),
     },
     composite: { value: 0.89, ci95: [0.86, 0.92] },
     factors: factors([0.92, 0.88, 0.95, 0.9, 0.8]),
@@ -54,8 +57,7 @@ export function sampleReport(): SatisfactionReport {
         distribution: { '1': 1, '2': 2, '3': 2, '4': 20, '5': 25 },
         smallSample: false,
         suppressed: false,
-        target: { ...TARGET_90, id: 2, threshold: 0.85 },
-        verdict: 'inconclusive',
+        ...judged(45, 50, { ...TARGET_90, id: 2, threshold: 0.85 }),
         factors: factors([0.9, 0.84, 0.96, 0.9, 0.7], 50),
       },
       {
@@ -69,8 +71,7 @@ export function sampleReport(): SatisfactionReport {
         distribution: { '1': 0, '2': 1, '3': 1, '4': 8, '5': 10 },
         smallSample: true,
         suppressed: false,
-        target: TARGET_90,
-        verdict: 'inconclusive',
+        ...judged(18, 20, TARGET_90),
         factors: factors([0.95, 0.9, 1, 0.95, 0.85], 20),
       },
       {
@@ -84,8 +85,7 @@ export function sampleReport(): SatisfactionReport {
         distribution: null,
         smallSample: true,
         suppressed: true,
-        target: TARGET_90,
-        verdict: 'inconclusive',
+        ...judged(null, 3, TARGET_90),
         factors: [],
       },
     ],
@@ -100,10 +100,11 @@ export function sampleReport(): SatisfactionReport {
         distribution: { '1': 1, '2': 1, '3': 3, '4': 40, '5': 55 },
         smallSample: false,
         suppressed: false,
-        target: TARGET_90,
-        verdict: 'met',
+        ...judged(95, 100, TARGET_90),
+        comparison: 'within',
       },
     ],
+    childrenPooledRate: 0.95,
     flaggedExcluded: 4,
     channels: { qr: 250, paper: 40, kiosk: 10 },
     responseRate: null,
@@ -162,7 +163,7 @@ export function sampleBundle(): ReportBundle {
     trend: sampleTrend(),
     periodLabel: 'Quý I/2026',
     serviceAreaName: null,
-    feedback: { total: 10, handled: 8, handledOnTime: 6, overdue: 1, handledRate: 0.8, onTimeRate: 0.75 },
+    feedback: { opened: 10, handled: 8, handledOnTime: 6, praise: 3, handledRate: 0.8, onTimeRate: 0.75 },
     issuedAt: new Date('2026-04-05T03:00:00Z'),
   };
 }

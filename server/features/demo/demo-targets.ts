@@ -126,9 +126,32 @@ export const DEMO_TARGETS: Record<string, DemoTarget[]> = {
   ],
 };
 
-/** Adds the targets of a demo commune's plan to its unit; returns how many. */
-export async function seedDemoTargets(db: Db, communeCode: string, communeId: number): Promise<number> {
-  const targets = DEMO_TARGETS[communeCode] ?? [];
+/**
+ * Satisfaction targets for the current year, so that the demo dashboard
+ * judges something: the values of the one seed plan that sets them (Tiền
+ * Phong: ≥ 90% overall, ≥ 85% for land, construction and investment),
+ * applied to every demo commune and labelled as demo data, never as a plan
+ * the commune adopted.
+ */
+export function currentDemoTargets(year: number): DemoTarget[] {
+  const validity = { validFrom: `${year}-01-01`, validTo: `${year}-12-31` };
+  const sourcePlan = `Chỉ tiêu minh họa (dữ liệu mẫu), theo mức của ${TIEN_PHONG_PLAN}`;
+  const rate = (serviceAreaCode: string | null, threshold: number): DemoTarget => ({
+    serviceAreaCode,
+    metric: 'satisfaction_rate',
+    factorKey: null,
+    comparison: 'gte',
+    threshold,
+    ...validity,
+    sourcePlan,
+    sourceClause: null,
+  });
+  return [rate(null, 0.9), rate('dat-dai', 0.85), rate('xay-dung', 0.85), rate('dau-tu-kinh-doanh', 0.85)];
+}
+
+/** Adds the targets of a demo commune's plan, and the current year's demo targets, to its unit; returns how many. */
+export async function seedDemoTargets(db: Db, communeCode: string, communeId: number, year: number): Promise<number> {
+  const targets = [...(DEMO_TARGETS[communeCode] ?? []), ...currentDemoTargets(year)];
   for (const t of targets) await insertTarget(db, { ...t, unitId: communeId }, null);
   return targets.length;
 }

@@ -41,7 +41,7 @@ export async function seedDemo(db: Db, opts: { now?: Date; days?: number } = {})
       (await insertUnit(db, { ...c.province, kind: 'province', parent_id: null }));
     const communeId = await insertUnit(db, { ...c.commune, kind: 'commune', parent_id: provinceId });
     // The targets of the commune's own plan (methodology §5), with their sources.
-    await seedDemoTargets(db, c.commune.code, communeId);
+    await seedDemoTargets(db, c.commune.code, communeId, localYear(now));
     const centreId = await insertUnit(db, { ...c.centre, kind: 'centre', parent_id: communeId });
     units += 3;
     const rows: (NewResponse & { submittedAt: Date })[] = [];
@@ -125,6 +125,9 @@ function demoAnswers(rand: () => number, mood: number): Answer[] {
 }
 
 /** Small, fast, seedable PRNG so that the demo is the same everywhere. */
+/** The calendar year in Vietnam at `now`. */
+const localYear = (now: Date) => new Date(now.getTime() + ICT_OFFSET_MS).getUTCFullYear();
+
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

@@ -62,7 +62,34 @@ function displayTable(t: ReportTable): DisplayTable {
   };
 }
 
-export function dashboardView(b: ReportBundle) {
+/** How the child-unit table may be ordered: the league table's keys. */
+export const CHILD_SORTS = ['name', 'rate', 'n', 'lower'] as const;
+export type ChildSort = (typeof CHILD_SORTS)[number];
+export const CHILD_SORT_NAMES: Record<ChildSort, string> = {
+  name: 'Tên đơn vị',
+  rate: 'Tỷ lệ hài lòng',
+  n: 'Số phiếu',
+  lower: 'Cận dưới khoảng tin cậy',
+};
+
+type Child = ReportBundle['report']['children'][number];
+const byName = (a: Child, b: Child) => a.unit.name.localeCompare(b.unit.name, 'vi');
+/** Highest first; a unit without figures (suppressed, no answers) always last. */
+const highestFirst = (f: (c: Child) => number | null) => (a: Child, b: Child) => {
+  const x = f(a);
+  const y = f(b);
+  if (x === null || y === null) return x === y ? byName(a, b) : x === null ? 1 : -1;
+  return y - x || byName(a, b);
+};
+const SORTERS: Record<ChildSort, (a: Child, b: Child) => number> = {
+  name: byName,
+  rate: highestFirst((c) => (c.suppressed ? null : c.rate)),
+  n: (a, b) => b.n - a.n || byName(a, b),
+  lower: highestFirst((c) => (c.suppressed ? null : (c.ci95?.[0] ?? null))),
+};
+
+export function dashboardView(bundle: ReportBundle, childSort: ChildSort = 'name') {
+  const b = { ...bundle, report: { ...bundle.report, children: [...bundle.report.children].sort(SORTERS[childSort]) } };
   const r = b.report;
   const tables = Object.fromEntries(
     reportTables(b)
@@ -91,6 +118,8 @@ export function dashboardView(b: ReportBundle) {
     tables,
     charts,
     trendInterval: b.trend?.interval ?? null,
+    childSort,
+    childSorts: CHILD_SORTS.map((key) => ({ key, name: CHILD_SORT_NAMES[key] })),
   };
 }
 

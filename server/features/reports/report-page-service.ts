@@ -2,17 +2,20 @@ import type { Readable } from 'node:stream';
 import { recordAudit } from '../../platform/auth/audit-repository.ts';
 import type { Actor } from '../../platform/auth/scope.ts';
 import type { Db } from '../../platform/db/connect.ts';
-import { feedbackInbox } from '../feedback/feedback-service.ts';
+import { feedbackFiguresForPeriod } from '../feedback/feedback-service.ts';
 import { listServiceAreas } from '../organisation/service-area-repository.ts';
 import { listUnitTree, type TreeRow } from '../organisation/unit-admin-service.ts';
 import { reportCsv } from './exports/csv.ts';
+import { reportDocx } from './exports/docx.ts';
 import { reportPdf } from './exports/pdf.ts';
 import type { ReportBundle } from './exports/report-model.ts';
 import { reportTables } from './exports/report-tables.ts';
 import { rawNotes, responsesCsvStream, responsesXlsxStream } from './exports/responses.ts';
 import { reportXlsx } from './exports/xlsx.ts';
+import { rawResponsesWorkbook } from './raw-export-service.ts';
 import { periodLabel } from './report-periods.ts';
 import { buildSatisfactionReport, buildTrendReport, rawResponsesExport } from './report-service.ts';
+import { reportSettingsOf } from './report-settings-service.ts';
 
 // The officials' dashboard and its exports: which units and service areas
 // the filter offers (the actor's subtree only), the report bundle behind the
@@ -58,20 +61,34 @@ export async function loadReportBundle(
     buildTrendReport(db, actor, { ...query, ...s.trend }),
   ]);
   if (!report) return undefined;
-  // The feedback service's own figures, for the chosen unit's subtree (the
-  // actor's scope narrowed to it; the unit was checked to lie inside it).
-  const inbox = await feedbackInbox(db, { ...actor, unitPath: s.unit.path }, { status: 'new', overdueOnly: true }, now);
+  // The feedback service's figures of the period, for the chosen unit's
+  // subtree (the unit was checked to lie inside the actor's scope).
+  const [fb] = await feedbackFiguresForPeriod(db, {
+    unitIds: [s.unit.id],
+    from: s.from,
+    to: s.to,
+    serviceArea: s.serviceArea?.code ?? null,
+  });
   return {
     report,
     trend: trend ?? null,
     periodLabel: periodLabel(s.from, s.to),
     serviceAreaName: s.serviceArea?.name ?? null,
-    feedback: { ...inbox.counts, handledRate: inbox.figures.handledRate, onTimeRate: inbox.figures.onTimeRate },
+    feedback: fb
+      ? {
+          opened: fb.opened,
+          handled: fb.handled,
+          handledOnTime: fb.handledOnTime,
+          praise: fb.praise,
+          handledRate: fb.handledRate,
+          onTimeRate: fb.onTimeRate,
+        }
+      : null,
     issuedAt: now,
   };
 }
 
-export type ExportFormat = 'csv' | 'xlsx' | 'pdf';
+export type ExportFormat = 'csv' | 'xlsx' | 'pdf' | 'docx';
 
 export interface ExportFile {
   /** A stream for the raw responses: written as the client reads it. */
@@ -84,6 +101,7 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   pdf: 'application/pdf',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 };
 
 function filename(prefix: string, s: ReportSelection, format: ExportFormat): string {
@@ -102,7 +120,7 @@ async function audit(db: Db, actor: Actor, action: string, s: ReportSelection, f
   });
 }
 
-/** The report's tables (CSV, XLSX) or the quarterly report (PDF), audited as 'export.report'. */
+/** The report's tables (CSV, XLSX) or the written report (PDF, DOCX), audited as 'export.report'. */
 export async function exportReport(
   db: Db,
   actor: Actor,
@@ -118,7 +136,9 @@ export async function exportReport(
       ? reportCsv(tables)
       : format === 'xlsx'
         ? await reportXlsx(tables, `Kết quả khảo sát – ${bundle.report.unit.name} – ${bundle.periodLabel}`)
-        : await reportPdf(bundle);
+        : format === 'pdf'
+          ? await reportPdf(bundle, await reportSettingsOf(db, s.unit.id))
+          : await reportDocx(bundle, await reportSettingsOf(db, s.unit.id));
   await audit(db, actor, 'export.report', s, format);
   return { body, contentType: CONTENT_TYPES[format], filename: filename('bao-cao-hai-long', s, format) };
 }
@@ -134,12 +154,9 @@ export async function exportResponses(
   s: ReportSelection,
   format: 'csv' | 'xlsx',
 ): Promise<ExportFile | undefined> {
-  const raw = await rawResponsesExport(db, actor, {
-    unitId: s.unit.id,
-    from: s.from,
-    to: s.to,
-    serviceArea: s.serviceArea?.code ?? null,
-  });
+  const q = { unitId: s.unit.id, from: s.from, to: s.to, serviceArea: s.serviceArea?.code ?? null };
+  // The CSV keeps codes for machines; the XLSX has words and a data dictionary for people.
+  const raw = format === 'csv' ? await rawResponsesExport(db, actor, q) : await rawResponsesWorkbook(db, actor, q);
   if (!raw) return undefined;
   await audit(db, actor, 'export.responses', s, format);
   const notes = (rows: number) =>
@@ -149,6 +166,7 @@ export async function exportResponses(
       serviceArea: s.serviceArea?.name ?? null,
       rows,
     });
-  const body = format === 'csv' ? responsesCsvStream(raw) : responsesXlsxStream(raw, notes);
+  const body =
+    'dictionary' in raw ? responsesXlsxStream(raw, { notes, dictionary: raw.dictionary }) : responsesCsvStream(raw);
   return { body, contentType: CONTENT_TYPES[format], filename: filename('phieu-khao-sat', s, format) };
 }

@@ -5,7 +5,7 @@ import { MAX_REPORT_DAYS } from '../../../analysis/periods.ts';
 import { idParam, staffNotFound, staffPage } from '../../platform/http/staff-view.ts';
 import { requireUser } from '../access/session-plugin.ts';
 import { canReadFeedback, refuseFeedbackRead } from '../feedback/feedback-service.ts';
-import { dashboardView } from './report-dashboard.ts';
+import { CHILD_SORTS, dashboardView } from './report-dashboard.ts';
 import {
   type ExportFile,
   type ExportFormat,
@@ -29,10 +29,13 @@ const MAX_RAW_EXPORTS = 2;
 
 const Query = z.object({
   unitId: z.string().max(12).optional().catch(undefined),
+  /** The unit by its code, as the report API takes it (`?unit=xa-tan-hoi`). */
+  unit: z.string().max(64).optional().catch(undefined),
   period: z.enum(PERIOD_PRESETS).default('quarter').catch('quarter'),
   from: z.string().max(20).optional().catch(undefined),
   to: z.string().max(20).optional().catch(undefined),
   serviceArea: z.string().max(40).optional().catch(undefined),
+  sort: z.enum(CHILD_SORTS).default('name').catch('name'),
 });
 
 interface Filter {
@@ -46,6 +49,7 @@ interface Filter {
 type Resolved =
   | { status: 'ok'; selection: ReportSelection; filter: Filter; options: ReportOptions }
   | { status: 'not_found' }
+  | { status: 'unknown_unit'; code: string }
   | { status: 'no_units' }
   | { status: 'invalid'; errors: Record<string, string>; filter: Filter; options: ReportOptions };
 
@@ -55,7 +59,11 @@ async function resolve(req: FastifyRequest, now = new Date()): Promise<Resolved>
   const unitId = q.unitId ? idParam(q, 'unitId') : undefined;
   if (q.unitId && !unitId) return { status: 'not_found' };
   const options = await reportOptions(req.server.db, req.user!);
-  const unit = pickUnit(options, req.user!, unitId);
+  // A code is looked up among the units in scope only: one elsewhere reads as unknown.
+  const code = q.unit?.trim().toLowerCase();
+  const byCode = code ? options.units.find((u) => u.code === code) : undefined;
+  if (code && (!byCode || (unitId !== undefined && byCode.id !== unitId))) return { status: 'unknown_unit', code };
+  const unit = pickUnit(options, req.user!, unitId ?? byCode?.id);
   if (!unit) return unitId ? { status: 'not_found' } : { status: 'no_units' };
   const area = options.serviceAreas.find((a) => a.code === q.serviceArea) ?? null;
   const filter: Filter = {
@@ -107,6 +115,15 @@ function wantsPartial(req: FastifyRequest): boolean {
   return h['hx-request'] === 'true' && h['hx-boosted'] !== 'true' && h['hx-history-restore-request'] !== 'true';
 }
 
+/** `?unit=CODE` naming no unit of the user's scope: said plainly, never another unit's report instead. */
+function unknownUnit(req: FastifyRequest, reply: FastifyReply, code: string) {
+  reply.code(404);
+  return staffPage(req, reply, 'platform/staff-message', {
+    title: 'Không tìm thấy đơn vị',
+    text: `Không có đơn vị mã “${code}” trong phạm vi của Ông/Bà. Vui lòng kiểm tra lại mã đơn vị, hoặc chọn đơn vị trong trang Kết quả.`,
+  });
+}
+
 function noUnits(req: FastifyRequest, reply: FastifyReply) {
   return staffPage(req, reply, 'platform/staff-message', {
     title: 'Chưa có đơn vị',
@@ -134,6 +151,7 @@ export default async function reportRoutes(app: FastifyInstance) {
   app.get('/staff/reports', { preHandler: requireUser() }, async (req, reply) => {
     const resolved = await resolve(req);
     if (resolved.status === 'not_found') return staffNotFound(req, reply);
+    if (resolved.status === 'unknown_unit') return unknownUnit(req, reply, resolved.code);
     if (resolved.status === 'no_units') return noUnits(req, reply);
     const partial = wantsPartial(req);
     const page = {
@@ -152,7 +170,7 @@ export default async function reportRoutes(app: FastifyInstance) {
     } else {
       const bundle = await loadReportBundle(app.db, req.user!, resolved.selection);
       if (!bundle) return staffNotFound(req, reply);
-      page.view = dashboardView(bundle);
+      page.view = dashboardView(bundle, Query.parse(req.query ?? {}).sort);
       page.exportQuery = exportQuery(resolved.filter);
     }
     return staffPage(req, reply, partial ? 'reports/report-body' : 'reports/dashboard', page);
@@ -161,6 +179,7 @@ export default async function reportRoutes(app: FastifyInstance) {
   const reportFile = (format: ExportFormat) => async (req: FastifyRequest, reply: FastifyReply) => {
     const resolved = await resolve(req);
     if (resolved.status === 'not_found') return staffNotFound(req, reply);
+    if (resolved.status === 'unknown_unit') return unknownUnit(req, reply, resolved.code);
     if (resolved.status === 'no_units') return noUnits(req, reply);
     if (resolved.status === 'invalid') return invalidPeriod(req, reply, resolved.errors);
     const file = await exportReport(app.db, req.user!, resolved.selection, format);
@@ -180,6 +199,7 @@ export default async function reportRoutes(app: FastifyInstance) {
     }
     const resolved = await resolve(req);
     if (resolved.status === 'not_found') return staffNotFound(req, reply);
+    if (resolved.status === 'unknown_unit') return unknownUnit(req, reply, resolved.code);
     if (resolved.status === 'no_units') return noUnits(req, reply);
     if (resolved.status === 'invalid') return invalidPeriod(req, reply, resolved.errors);
     // Each download holds a chunk of rows and a share of a CPU until the
@@ -200,6 +220,7 @@ export default async function reportRoutes(app: FastifyInstance) {
   app.get('/staff/reports/export.csv', { preHandler: requireUser() }, reportFile('csv'));
   app.get('/staff/reports/export.xlsx', { preHandler: requireUser() }, reportFile('xlsx'));
   app.get('/staff/reports/report.pdf', { preHandler: requireUser() }, reportFile('pdf'));
+  app.get('/staff/reports/report.docx', { preHandler: requireUser() }, reportFile('docx'));
   // No HEAD twins: Fastify would run the whole export for a HEAD and throw the body away.
   const raw = { preHandler: requireUser(), exposeHeadRoute: false };
   app.get('/staff/reports/responses.csv', raw, responsesFile('csv'));

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { compositeCell } from '../../../analysis/cells.ts';
 import { rateChange } from '../../../analysis/change.ts';
+import { compareToPool, pooledRate } from '../../../analysis/funnel.ts';
 import { periodOfDate, periodsBetween } from '../../../analysis/periods.ts';
 import { emptyDistribution } from '../../../analysis/rates.ts';
 import {
@@ -13,7 +14,7 @@ import {
 } from '../../../analysis/report-build.ts';
 import type { SatisfactionReport, TrendReport } from '../../../analysis/report-types.ts';
 import { itemDistributions, rollup } from '../../../analysis/rollup.ts';
-import { verdict } from '../../../analysis/verdict.ts';
+import { judge } from '../../../analysis/verdict.ts';
 import { type Actor, canReach } from '../../platform/auth/scope.ts';
 import type { Db } from '../../platform/db/connect.ts';
 import { listServiceAreas } from '../organisation/service-area-repository.ts';
@@ -115,7 +116,7 @@ export async function buildSatisfactionReport(
       name: nameOf.get(code) ?? code,
       ...cell,
       target,
-      verdict: cell.suppressed ? ('inconclusive' as const) : verdict(cell.ci95, target),
+      ...judge(cell.satisfied, cell.n, target),
       factors: factorCells(dists, true),
     };
   });
@@ -135,10 +136,11 @@ export async function buildSatisfactionReport(
         unit: { id: unit.id, code: unit.code, name: unit.name },
         ...cell,
         target,
-        verdict: cell.suppressed ? ('inconclusive' as const) : verdict(cell.ci95, target),
+        ...judge(cell.satisfied, cell.n, target),
       };
     })
     .filter((c) => c.n > 0 || tree.children.find((u) => u.id === c.unit.id)?.active);
+  const childrenPooledRate = pooledRate(children);
 
   const channels: Record<string, number> = {};
   let flaggedExcluded = 0;
@@ -153,11 +155,12 @@ export async function buildSatisfactionReport(
     to: q.to,
     timezone: 'Asia/Ho_Chi_Minh',
     serviceArea: q.serviceArea ?? null,
-    overall: { ...overall, target: overallTarget, verdict: verdict(overall.ci95, overallTarget) },
+    overall: { ...overall, target: overallTarget, ...judge(overall.satisfied, overall.n, overallTarget) },
     composite: compositeCell(factorCounts(all)),
     factors: factorCells(all),
     serviceAreas,
-    children,
+    children: children.map((c) => ({ ...c, comparison: compareToPool(c, childrenPooledRate) })),
+    childrenPooledRate,
     flaggedExcluded,
     channels,
     // Transaction volumes are not imported yet, so there is no denominator.

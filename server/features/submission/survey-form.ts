@@ -155,6 +155,7 @@ export interface PostTarget {
   /** Set when the area is fixed (a one-time code); otherwise the form's field. */
   serviceArea?: string;
   codeHash?: string;
+  replyKey?: string;
 }
 
 /** Handles a posted survey form: thanks, the form again with messages, or why not. */
@@ -180,10 +181,12 @@ export async function handleSurveyPost(db: Db, reply: FastifyReply, rawBody: unk
     serviceArea,
     answers,
     submissionId: submissionId.data,
-    channel: 'qr',
+    // A one-time code is its own channel: officials see how many came from receipts.
+    channel: target.codeHash ? 'code' : 'qr',
     locale: lang,
     source: 'form',
     codeHash: target.codeHash,
+    replyKey: target.replyKey,
     // Flags suspects (stored, never dropped); the address is only hashed.
     stuffing: formEvidence(stuffing, {
       address: reply.request.ip,

@@ -5,7 +5,8 @@ import type { ColumnType, Generated } from 'kysely';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 
-export type Channel = 'qr' | 'kiosk' | 'paper' | 'link' | 'api';
+/** `qr`: the desk's poster; `code`: a one-time code from the receipt (verified); the rest: machine clients. */
+export type Channel = 'qr' | 'code' | 'kiosk' | 'paper' | 'link' | 'api';
 
 export interface ResponseTable {
   /** bigint, returned by pg as a string */
@@ -71,7 +72,10 @@ export interface FeedbackSettingTable {
   due_working_days: Generated<number>;
 }
 
-/** Opened by a trigger on answer: a comment or an overall score of 1–2. */
+/**
+ * Opened by a trigger on answer (the triage of migration 2026-12-05T1200):
+ * an item to handle, or praise with no deadline.
+ */
 export interface FeedbackItemTable {
   id: Generated<number>;
   response_id: string;
@@ -79,8 +83,10 @@ export interface FeedbackItemTable {
   desk_id: number | null;
   service_area_code: string;
   reason: 'comment' | 'low_score' | 'both';
+  kind: Generated<FeedbackKind>;
   status: Generated<FeedbackStatus>;
-  due_at: Date;
+  /** Null exactly for praise. */
+  due_at: Date | null;
   internal_note: string | null;
   public_answer: string | null;
   answered_at: Date | null;
@@ -89,6 +95,17 @@ export interface FeedbackItemTable {
   updated_at: Generated<Date>;
   /** Set by triggers while the response is suspect (migration 2026-12-05T0300): out of the inbox and figures. */
   withheld: FeedbackWithheld | null;
+  /** A manager of the item's unit or above who is to handle it. */
+  assignee_user_id: number | null;
+  assigned_at: Date | null;
+}
+
+export type FeedbackKind = 'item' | 'praise';
+
+/** Hash of a one-time code under its own prefix → the response it admitted: the citizen reads the reply. */
+export interface FeedbackReplyKeyTable {
+  key_hash: string;
+  response_id: string;
 }
 
 export type FeedbackWithheld = 'under_review' | 'not_counted';

@@ -13,6 +13,7 @@ import type {
   DeskWatchTable,
   FeedbackEventTable,
   FeedbackItemTable,
+  FeedbackReplyKeyTable,
   FeedbackSettingTable,
   ResponseTable,
   TransactionCodeTable,
@@ -121,6 +122,19 @@ export interface AppUserTable {
   unit_id: number | null;
   active: Generated<boolean>;
   created_at: Generated<Date>;
+  last_sign_in_at: Date | null;
+}
+
+/** One-time links to set a password (a new account, or a reset); only the token's hash is kept. */
+export interface PasswordLinkTable {
+  token_hash: string;
+  user_id: number;
+  purpose: 'create' | 'reset';
+  created_by: number | null;
+  created_at: Generated<Date>;
+  expires_at: Date;
+  used_at: Date | null;
+  revoked_at: Date | null;
 }
 
 export interface UserSessionTable {
@@ -186,6 +200,21 @@ export interface PlanTargetTable {
   updated_at: Generated<Date>;
 }
 
+/** What a unit's written reports carry (NĐ 30/2020); null: the default. */
+export interface UnitReportSettingTable {
+  unit_id: number;
+  issuer_name: string | null;
+  parent_name: string | null;
+  place_name: string | null;
+  abbreviation: string | null;
+  recipients: string | null;
+  signer_capacity: string | null;
+  signer_name: string | null;
+  distribution: string | null;
+  updated_by: number | null;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
   unit: UnitTable;
   service_area: ServiceAreaTable;
@@ -201,13 +230,16 @@ export interface Database {
   app_secret: AppSecretTable;
   transaction_code: TransactionCodeTable;
   app_user: AppUserTable;
+  password_link: PasswordLinkTable;
   user_session: UserSessionTable;
   sign_in_attempt: SignInAttemptTable;
   audit_event: AuditEventTable;
   plan_target: PlanTargetTable;
+  unit_report_setting: UnitReportSettingTable;
   feedback_setting: FeedbackSettingTable;
   feedback_item: FeedbackItemTable;
   feedback_event: FeedbackEventTable;
+  feedback_reply_key: FeedbackReplyKeyTable;
   answer_daily: AnswerDailyTable;
   response_daily: ResponseDailyTable;
   scale_monthly: ScaleMonthlyTable;

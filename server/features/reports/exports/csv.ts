@@ -1,5 +1,13 @@
 import { isoDateToVi } from '../../../../analysis/local-time.ts';
-import { flatColumns, type ReportTable, type ScalarKind, type TableCell, type TargetCell } from './report-model.ts';
+import {
+  displayCell,
+  flatColumns,
+  isValueCell,
+  type ReportTable,
+  type ScalarKind,
+  type TableCell,
+  type TargetCell,
+} from './report-model.ts';
 import { formatTarget, VERDICT_NAMES } from './report-text.ts';
 
 // CSV that Excel opens with Vietnamese intact: UTF-8 with a byte-order mark,
@@ -30,8 +38,11 @@ const percent = (p: number) => Math.round(p * 10_000) / 100;
 
 function csvValue(kind: ScalarKind, v: TableCell): CsvValue {
   if (v === null) return null;
+  // As the page shows it: a column of words stays words for a CSV reader.
+  if (isValueCell(v)) return displayCell(v.as, v.value);
   switch (kind) {
     case 'rate':
+    case 'probability':
     case 'change':
       return percent(v as number);
     case 'mean':
@@ -50,7 +61,7 @@ function csvValue(kind: ScalarKind, v: TableCell): CsvValue {
 }
 
 function unit(kind: ScalarKind): string {
-  return kind === 'rate' ? ' (%)' : kind === 'change' ? ' (điểm %)' : '';
+  return kind === 'rate' || kind === 'probability' ? ' (%)' : kind === 'change' ? ' (điểm %)' : '';
 }
 
 /** Every table of the report, one after another: title, header, rows, notes, a blank line. */

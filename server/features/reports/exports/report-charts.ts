@@ -1,6 +1,7 @@
 import type { RateCell, TargetRef } from '../../../../analysis/report-types.ts';
 import { FACTOR_NAMES } from '../../../../surveys/factor-names.ts';
 import { type BarRow, barChart, type Chart, distributionChart, trendChart } from '../charts.ts';
+import { funnelChart } from '../funnel-chart.ts';
 import { trendPeriodLabel } from '../report-periods.ts';
 import type { ReportBundle } from './report-model.ts';
 import { formatTarget, lowestFactor } from './report-text.ts';
@@ -39,12 +40,15 @@ export function reportCharts(b: ReportBundle): ReportChart[] {
       ),
     });
   }
-  if (r.children.length) {
+  // The child units as a funnel plot, never as a bare ranking (methodology §3).
+  const compared = r.children.filter((c) => c.comparison !== null && c.rate !== null);
+  if (r.childrenPooledRate !== null && compared.length) {
     charts.push({
       key: 'children',
-      chart: barChart(
-        'Tỷ lệ hài lòng theo đơn vị trực thuộc, khoảng tin cậy 95% và chỉ tiêu',
-        r.children.map((c) => barRow(c.unit.name, c, c.target)),
+      chart: funnelChart(
+        'So sánh các đơn vị trực thuộc: tỷ lệ hài lòng theo số phiếu, với giới hạn 95% và 99,8% quanh mặt bằng chung',
+        r.childrenPooledRate,
+        compared.map((c) => ({ label: c.unit.name, rate: c.rate!, n: c.n, comparison: c.comparison! })),
       ),
     });
   }

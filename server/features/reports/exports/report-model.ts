@@ -6,6 +6,7 @@ import {
   formatChangeInterval,
   formatInterval,
   formatMean,
+  formatProbability,
   formatRate,
   formatTarget,
   VERDICT_NAMES,
@@ -23,6 +24,7 @@ export type ColumnKind =
   | 'mean'
   | 'target'
   | 'verdict'
+  | 'probability'
   | 'change'
   | 'changeInterval'
   | 'date';
@@ -31,8 +33,22 @@ export interface TableColumn {
   kind: ColumnKind;
 }
 export type TargetCell = Pick<TargetRef, 'comparison' | 'threshold'>;
-/** By column kind: text/verdict string, count/rate/mean/change number, interval pair, target, date 'yyyy-mm-dd'. */
-export type TableCell = string | number | [number, number] | TargetCell | null;
+/** By column kind: text/verdict string, count/rate/probability/mean/change number, interval pair, target, date 'yyyy-mm-dd'. */
+export type TableCell = string | number | [number, number] | TargetCell | ValueCell | null;
+
+/**
+ * A figure in a column of words (the information table): shown as its kind
+ * on the page and in the CSV, kept as a number or a date in the XLSX.
+ */
+export interface ValueCell {
+  as: 'count' | 'rate' | 'date';
+  /** A number; a date as 'yyyy-mm-dd'. */
+  value: number | string;
+}
+
+export function isValueCell(v: TableCell): v is ValueCell {
+  return typeof v === 'object' && v !== null && 'as' in v;
+}
 
 export interface ReportTable {
   key: string;
@@ -44,11 +60,13 @@ export interface ReportTable {
   notes: string[];
 }
 
+/** Feedback of the period: items opened from responses sent in it, and what became of them by the day of issue. */
 export interface FeedbackFigures {
-  total: number;
+  opened: number;
   handled: number;
   handledOnTime: number;
-  overdue: number;
+  /** Praise and suggestions (overall 4–5): listed apart, with no deadline. */
+  praise: number;
   handledRate: number | null;
   onTimeRate: number | null;
 }
@@ -61,13 +79,14 @@ export interface ReportBundle {
   periodLabel: string;
   /** Null: every service area. */
   serviceAreaName: string | null;
-  /** The unit subtree's feedback items, from the feedback service. */
+  /** The unit subtree's feedback of the period, from the feedback service. */
   feedback: FeedbackFigures | null;
   issuedAt: Date;
 }
 
 /** A cell as text, the way the dashboard and the PDF show it. */
 export function displayCell(kind: ColumnKind, v: TableCell): string {
+  if (isValueCell(v)) return displayCell(v.as, v.value);
   if (v === null || v === '') return kind === 'text' ? '' : '—';
   switch (kind) {
     case 'count':
@@ -84,6 +103,8 @@ export function displayCell(kind: ColumnKind, v: TableCell): string {
       return formatTarget(v as TargetCell);
     case 'verdict':
       return VERDICT_NAMES[v as Verdict] ?? String(v);
+    case 'probability':
+      return formatProbability(v as number);
     case 'change':
       return formatChange(v as number);
     case 'date':

@@ -1,6 +1,6 @@
-import { formatDateVi, isoDateToVi } from '../../../../analysis/local-time.ts';
-import type { RateCell, TargetRef, TrendReport, Verdict } from '../../../../analysis/report-types.ts';
-import { formatCountVi } from '../../../../analysis/vi-number.ts';
+import { todayIso } from '../../../../analysis/local-time.ts';
+import type { RateCell, TargetRef, TrendReport, UnitComparison } from '../../../../analysis/report-types.ts';
+import type { Judgement } from '../../../../analysis/verdict.ts';
 import { FACTOR_NAMES } from '../../../../surveys/factor-names.ts';
 import { FACTORS } from '../../../../surveys/schema.ts';
 import { SCALE_NAMES } from '../charts.ts';
@@ -30,11 +30,20 @@ const RATE_COLUMNS: TableColumn[] = [
   { header: 'Điểm trung bình (1–5)', kind: 'mean' },
   { header: 'Chỉ tiêu', kind: 'target' },
   { header: 'Đánh giá', kind: 'verdict' },
+  { header: 'Khả năng đạt chỉ tiêu', kind: 'probability' },
+  { header: 'Số phiếu cần thêm', kind: 'count' },
   { header: 'Ghi chú', kind: 'text' },
 ];
 
+/** The funnel comparison, in the glossary's words. */
+export const COMPARISON_NAMES: Record<UnitComparison, string> = {
+  above: 'Cao hơn rõ rệt',
+  within: 'Trong giới hạn',
+  below: 'Thấp hơn rõ rệt',
+};
+
 /** A rate cell's figures; a suppressed cell keeps only its count. */
-function rateCells(c: RateCell, target: TargetRef | null, verdict: Verdict | null): TableCell[] {
+function rateCells(c: RateCell, target: TargetRef | null, judged: Judgement | null): TableCell[] {
   const hidden = c.suppressed;
   const t = target ? { comparison: target.comparison, threshold: target.threshold } : null;
   return [
@@ -44,7 +53,9 @@ function rateCells(c: RateCell, target: TargetRef | null, verdict: Verdict | nul
     hidden ? null : c.ci95,
     hidden ? null : c.mean,
     t,
-    hidden ? null : verdict,
+    hidden || !judged ? null : judged.verdict,
+    hidden || !judged ? null : judged.probabilityMet,
+    hidden || !judged ? null : judged.moreResponsesNeeded,
     noteOf(c),
   ];
 }
@@ -64,17 +75,17 @@ export function reportTables(b: ReportBundle): ReportTable[] {
     rows: [
       ['Đơn vị', `${r.unit.name} và các đơn vị trực thuộc`],
       ['Kỳ báo cáo', b.periodLabel],
-      ['Từ ngày', isoDateToVi(r.from)],
-      ['Đến ngày', isoDateToVi(r.to)],
+      ['Từ ngày', { as: 'date', value: r.from }],
+      ['Đến ngày', { as: 'date', value: r.to }],
       ['Lĩnh vực', b.serviceAreaName ?? 'Tất cả lĩnh vực'],
       ['Giờ tính kỳ', 'Giờ Việt Nam (UTC+7)'],
-      ['Phiếu nghi vấn đã loại', formatCountVi(r.flaggedExcluded)],
+      ['Phiếu nghi vấn đã loại', { as: 'count', value: r.flaggedExcluded }],
       [
         'Tỷ lệ phản hồi (số phiếu / số hồ sơ)',
-        r.responseRate === null ? 'Chưa có số hồ sơ' : formatRate(r.responseRate),
+        r.responseRate === null ? 'Chưa có số hồ sơ' : { as: 'rate', value: r.responseRate },
       ],
       ['Câu hỏi đổi lời trong kỳ', r.wordingChanged.length ? r.wordingChanged.map(indicatorName).join(', ') : 'Không'],
-      ['Ngày xuất', formatDateVi(b.issuedAt)],
+      ['Ngày xuất', { as: 'date', value: todayIso(b.issuedAt) }],
     ],
     notes: [],
   });
@@ -84,7 +95,7 @@ export function reportTables(b: ReportBundle): ReportTable[] {
     sheet: 'Kết quả chung',
     columns: [{ header: 'Chỉ số', kind: 'text' }, ...RATE_COLUMNS],
     rows: [
-      [OVERALL_NAME, ...rateCells(r.overall, r.overall.target, r.overall.verdict)],
+      [OVERALL_NAME, ...rateCells(r.overall, r.overall.target, r.overall)],
       [
         'Chỉ số hài lòng tổng hợp (trung bình các yếu tố)',
         null,
@@ -94,7 +105,9 @@ export function reportTables(b: ReportBundle): ReportTable[] {
         null,
         null,
         null,
-        'Khoảng tin cậy bootstrap',
+        null,
+        null,
+        'Khoảng tin cậy theo phương pháp lấy mẫu lại',
       ],
     ],
     notes: [],
@@ -104,7 +117,7 @@ export function reportTables(b: ReportBundle): ReportTable[] {
     title: 'Theo lĩnh vực',
     sheet: 'Theo lĩnh vực',
     columns: [{ header: 'Lĩnh vực', kind: 'text' }, ...RATE_COLUMNS],
-    rows: r.serviceAreas.map((a) => [a.name, ...rateCells(a, a.target, a.verdict)]),
+    rows: r.serviceAreas.map((a) => [a.name, ...rateCells(a, a.target, a)]),
     notes: suppressionNotes(r.serviceAreas),
   });
   if (r.serviceAreas.some((a) => a.factors.length)) {
@@ -131,9 +144,26 @@ export function reportTables(b: ReportBundle): ReportTable[] {
       key: 'children',
       title: 'Theo đơn vị trực thuộc',
       sheet: 'Theo đơn vị',
-      columns: [{ header: 'Đơn vị', kind: 'text' }, ...RATE_COLUMNS],
-      rows: r.children.map((c) => [c.unit.name, ...rateCells(c, c.target, c.verdict)]),
-      notes: suppressionNotes(r.children),
+      columns: [
+        { header: 'Đơn vị', kind: 'text' },
+        ...RATE_COLUMNS,
+        { header: 'So với mặt bằng chung các đơn vị', kind: 'text' },
+      ],
+      rows: r.children.map((c) => [
+        c.unit.name,
+        ...rateCells(c, c.target, c),
+        c.comparison ? COMPARISON_NAMES[c.comparison] : null,
+      ]),
+      notes: [
+        ...suppressionNotes(r.children),
+        ...(r.childrenPooledRate === null
+          ? []
+          : [
+              `Mặt bằng chung: ${formatRate(r.childrenPooledRate)} (tổng số phiếu hài lòng chia tổng số phiếu của các đơn vị từ 5 phiếu). ` +
+                '«Cao hơn rõ rệt» hoặc «Thấp hơn rõ rệt» khi tỷ lệ của đơn vị nằm ngoài giới hạn 95% quanh mặt bằng chung, ' +
+                'giới hạn rộng hơn khi đơn vị có ít phiếu; còn lại là «Trong giới hạn».',
+            ]),
+      ],
     });
   }
   tables.push({
@@ -207,13 +237,14 @@ export function reportTables(b: ReportBundle): ReportTable[] {
         { header: 'Tỷ lệ', kind: 'rate' },
       ],
       rows: [
-        ['Tổng số phản ánh, kiến nghị', f.total, null],
+        ['Phản ánh, kiến nghị phát sinh trong kỳ', f.opened, null],
         ['Đã xử lý (đã trả lời hoặc đã đóng)', f.handled, f.handledRate],
         ['Xử lý đúng hạn (trong số đã xử lý)', f.handledOnTime, f.onTimeRate],
-        ['Quá hạn, chưa xử lý', f.overdue, null],
+        ['Lời khen, góp ý (không cần xử lý)', f.praise, null],
       ],
       notes: [
-        'Tính trên mọi phản ánh, kiến nghị của đơn vị và các đơn vị trực thuộc đến ngày xuất, không riêng kỳ này.',
+        'Tính các phản ánh, kiến nghị từ phiếu gửi trong kỳ, của đơn vị và các đơn vị trực thuộc; ' +
+          'việc xử lý tính đến ngày xuất báo cáo.',
       ],
     });
   }

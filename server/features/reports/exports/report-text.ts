@@ -1,41 +1,37 @@
-import type {
-  Comparison,
-  FactorCell,
-  RateCell,
-  SatisfactionReport,
-  TargetRef,
-  Verdict,
-} from '../../../../analysis/report-types.ts';
+import type { Comparison, FactorCell, RateCell, SatisfactionReport } from '../../../../analysis/report-types.ts';
 import { formatCountVi } from '../../../../analysis/vi-number.ts';
 import { FACTOR_NAMES } from '../../../../surveys/factor-names.ts';
+import type { LocalText } from '../../../../surveys/schema.ts';
+import type { Channel } from '../../../platform/db/schema.ts';
 import { formatThreshold } from '../../targets/target-rules.ts';
 import { formatRate } from '../charts.ts';
+import { formatMoreResponses, formatProbability, VERDICT_NAMES, verdictExplanation } from './verdict-text.ts';
 
 // The words and number formats of the satisfaction report, shared by the
 // dashboard, the exports and the PDF: verdicts, notes, the headline sentence
 // and the method paragraph. Pure.
 
-export { formatRate };
+export { formatMoreResponses, formatProbability, formatRate, VERDICT_NAMES, verdictExplanation };
 
-export const VERDICT_NAMES: Record<Verdict, string> = {
-  met: 'Đạt',
-  not_met: 'Chưa đạt',
-  inconclusive: 'Chưa đủ căn cứ',
-  no_target: 'Chưa có chỉ tiêu',
+/** Every channel a response is stored under (typed: a new channel fails to compile until it is named). */
+export const CHANNEL_LABELS: Record<Channel, LocalText> = {
+  qr: { vi: 'Mã QR tại quầy', en: 'QR code at the desk' },
+  code: { vi: 'Mã trên giấy hẹn', en: 'Code on the receipt' },
+  kiosk: { vi: 'Máy tính bảng, ki-ốt tại Trung tâm', en: 'Tablet or kiosk at the centre' },
+  paper: { vi: 'Phiếu giấy (nhập lại)', en: 'Paper form (entered later)' },
+  link: { vi: 'Đường dẫn gửi qua tin nhắn, thư', en: 'Link sent by text message or letter' },
+  api: { vi: 'Phần mềm một cửa (API)', en: 'One-stop software (API)' },
 };
 
-export const CHANNEL_NAMES: Record<string, string> = {
-  qr: 'Mã QR tại quầy',
-  kiosk: 'Máy tính bảng, ki-ốt tại Trung tâm',
-  paper: 'Phiếu giấy (nhập lại)',
-  link: 'Đường dẫn gửi qua tin nhắn, thư',
-  api: 'Phần mềm một cửa (API)',
-};
+export const CHANNEL_NAMES: Record<string, string> = Object.fromEntries(
+  Object.entries(CHANNEL_LABELS).map(([code, label]) => [code, label.vi]),
+);
 
+// Plain words; the method section says how "rõ rệt" is decided (Newcombe's interval).
 export const CHANGE_NAMES = {
-  improved: 'Tăng (có ý nghĩa thống kê)',
-  declined: 'Giảm (có ý nghĩa thống kê)',
-  no_significant_change: 'Thay đổi không có ý nghĩa thống kê',
+  improved: 'Tăng rõ rệt',
+  declined: 'Giảm rõ rệt',
+  no_significant_change: 'Chưa thấy thay đổi rõ rệt',
 } as const;
 
 export const SMALL_SAMPLE_NOTE = 'Cỡ mẫu nhỏ';
@@ -89,22 +85,6 @@ export function formatTarget(t: { comparison: Comparison; threshold: number } | 
   return t ? formatThreshold(t.comparison, t.threshold) : '—';
 }
 
-/** Why the verdict is what it is, in one sentence an official can repeat. */
-export function verdictExplanation(verdict: Verdict, target: TargetRef | null, n: number): string {
-  if (n === 0) return 'Chưa có phiếu nào trong kỳ.';
-  const t = formatTarget(target);
-  switch (verdict) {
-    case 'met':
-      return `Cả khoảng tin cậy 95% thỏa chỉ tiêu ${t}.`;
-    case 'not_met':
-      return `Cả khoảng tin cậy 95% không thỏa chỉ tiêu ${t}.`;
-    case 'inconclusive':
-      return `Khoảng tin cậy 95% có phần thỏa, có phần không thỏa chỉ tiêu ${t}: cần thêm phiếu để kết luận.`;
-    case 'no_target':
-      return 'Chưa có chỉ tiêu kế hoạch cho đơn vị, lĩnh vực và kỳ này.';
-  }
-}
-
 /** The headline of the dashboard and the PDF: the overall rate against its target. */
 export function headline(r: SatisfactionReport) {
   const o = r.overall;
@@ -116,7 +96,8 @@ export function headline(r: SatisfactionReport) {
     source: o.target ? [o.target.sourcePlan, o.target.sourceClause].filter(Boolean).join(', ') : null,
     verdict: o.verdict,
     verdictName: VERDICT_NAMES[o.verdict],
-    explanation: verdictExplanation(o.verdict, o.target, o.n),
+    probabilityMet: o.target && !o.suppressed ? formatProbability(o.probabilityMet) : null,
+    explanation: verdictExplanation(o),
     smallSample: o.smallSample && !o.suppressed,
   };
 }
@@ -130,8 +111,13 @@ export function methodParagraphs(r: SatisfactionReport): string[] {
       'là trung bình các chỉ số yếu tố.',
     'Mỗi tỷ lệ có khoảng tin cậy 95% theo phương pháp Wilson (chỉ số tổng hợp: bootstrap 2.000 lần lấy mẫu lại). ' +
       'So với chỉ tiêu: «Đạt» khi cả khoảng tin cậy thỏa chỉ tiêu (chỉ tiêu ≥ T: cận dưới từ T trở lên); ' +
-      '«Chưa đạt» khi cả khoảng không thỏa (cận trên dưới T); còn lại là «Chưa đủ căn cứ», tức số phiếu chưa đủ ' +
-      'để kết luận.',
+      '«Chưa đạt» khi cả khoảng không thỏa (cận trên dưới T). Khi khoảng tin cậy chứa T, đánh giá theo khả năng ' +
+      'đạt chỉ tiêu (xác suất tỷ lệ thật thỏa chỉ tiêu, phân phối Beta với tiên nghiệm Jeffreys): «Nhiều khả năng ' +
+      'đạt» từ 80% trở lên, «Nhiều khả năng chưa đạt» từ 20% trở xuống, còn lại «Chưa rõ». «Cần thêm … phiếu» là ' +
+      'số phiếu thêm, với tỷ lệ giữ nguyên, để cả khoảng tin cậy nằm về một phía của chỉ tiêu.',
+    'So sánh các đơn vị trực thuộc: mỗi đơn vị được so với mặt bằng chung của các đơn vị (tổng số phiếu hài lòng ' +
+      'chia tổng số phiếu) bằng giới hạn 95% và 99,8% (biểu đồ hình phễu, Spiegelhalter 2005); giới hạn rộng hơn ' +
+      'với đơn vị ít phiếu, nên thứ hạng đơn thuần không được dùng để kết luận.',
     'Ô dưới 30 phiếu ghi «Cỡ mẫu nhỏ»; ô dưới 5 phiếu được ẩn số liệu để bảo vệ người trả lời nhưng vẫn được ' +
       'tính vào số liệu chung. Thay đổi giữa hai kỳ liền nhau tính bằng khoảng tin cậy Newcombe: chỉ kết luận ' +
       'tăng hoặc giảm khi khoảng không chứa 0.',

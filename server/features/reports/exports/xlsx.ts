@@ -1,6 +1,13 @@
 import type ExcelJS from 'exceljs';
 import { COMPARISON_SYMBOLS } from '../../targets/target-rules.ts';
-import { flatColumns, type ReportTable, type ScalarKind, type TableCell, type TargetCell } from './report-model.ts';
+import {
+  flatColumns,
+  isValueCell,
+  type ReportTable,
+  type ScalarKind,
+  type TableCell,
+  type TargetCell,
+} from './report-model.ts';
 import { VERDICT_NAMES } from './report-text.ts';
 
 // XLSX with exceljs: one sheet per table, Vietnamese headers, numbers kept as
@@ -11,6 +18,7 @@ import { VERDICT_NAMES } from './report-text.ts';
 const FORMATS: Partial<Record<ScalarKind, string>> = {
   count: '#,##0',
   rate: '0.0%',
+  probability: '0%',
   change: '+0.0%;-0.0%;0.0%',
   mean: '0.00',
   date: 'dd/mm/yyyy',
@@ -24,6 +32,7 @@ function isoToDate(iso: string): Date {
 /** The value and number format of one cell. */
 function xlsxCell(kind: ScalarKind, v: TableCell): { value: ExcelJS.CellValue; numFmt?: string } {
   if (v === null) return { value: null };
+  if (isValueCell(v)) return xlsxCell(v.as, v.value);
   switch (kind) {
     case 'target': {
       // The threshold stays a number; the comparison is part of its format: "≥ 90.0%".
