@@ -23,7 +23,7 @@ t.test('migrate, seed-demo and desks work on an empty database', async (t) => {
 
   const seed = await runScript('server/cli.ts', ['seed-demo'], env);
   t.equal(seed.code, 0, seed.stderr);
-  t.match(seed.stdout, /Added 15 units, 20 desks, \d+ responses\./);
+  t.match(seed.stdout, /Added 19 units, 28 desks, \d+ responses\./);
   const reseed = await runScript('server/cli.ts', ['seed-demo'], env);
   t.match(reseed.stdout, /already there/);
 
@@ -36,7 +36,7 @@ t.test('migrate, seed-demo and desks work on an empty database', async (t) => {
     serviceAreas: string[];
     url: string;
   }[];
-  t.equal(desks.length, 20);
+  t.equal(desks.length, 28);
   const q1 = desks.find((d) => d.code === 'tan-hoi-q1');
   t.same(q1, {
     code: 'tan-hoi-q1',

@@ -9,7 +9,7 @@ t.test('first start migrates, seeds the demo, serves it, and stops cleanly on SI
   const { url: databaseUrl, db } = await testDatabase(t, { empty: true });
   const server = await startServer({ DATABASE_URL: databaseUrl, PUBLIC_URL: 'https://khaosat.example.gov.vn' });
   t.teardown(() => void server.child.kill('SIGKILL'));
-  t.match(server.output(), /Demo data: 15 units, 20 desks, \d+ responses\./);
+  t.match(server.output(), /Demo data: 19 units, 28 desks, \d+ responses\./);
 
   const health = await fetch(`${server.url}/healthz`);
   t.equal(health.status, 200);
@@ -62,7 +62,7 @@ t.test('two instances starting together on one empty database both come up, seed
   t.equal((await fetch(`${a.url}/healthz`)).status, 200);
   t.equal((await fetch(`${b.url}/healthz`)).status, 200);
   const communes = await db.selectFrom('unit').select('code').where('kind', '=', 'commune').execute();
-  t.equal(communes.length, 5, 'the demo communes exist once');
+  t.equal(communes.length, 7, 'the demo communes exist once');
   a.child.kill('SIGTERM');
   b.child.kill('SIGTERM');
   await Promise.all([exited(a.child), exited(b.child)]);

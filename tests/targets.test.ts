@@ -239,7 +239,7 @@ t.test('the demo seed adds the targets of the seed plans with their sources', as
   const demo = rows.filter((r) => DEMO.test(r.source_plan));
   const planned = rows.filter((r) => !DEMO.test(r.source_plan));
   const of = (code: string) => planned.filter((r) => r.code === code);
-  t.equal(demo.length, 5 * 4, 'every demo commune: overall ≥ 90% and three areas ≥ 85%, this year');
+  t.equal(demo.length, 7 * 4, 'every demo commune: overall ≥ 90% and three areas ≥ 85%, this year');
   t.ok(demo.every((r) => r.metric === 'satisfaction_rate' && r.comparison === 'gte'));
   t.equal(of('tan-hoi').length, 0, 'Tân Hội sets no measurable target');
   t.equal(of('ha-tien').length, 0, 'Hà Tiến sets no measurable target');

@@ -14,6 +14,8 @@ export interface DemoCommune {
   desks: DemoDesk[];
   /** How many responses a day the centre's posters bring in, roughly. */
   dailyResponses: number;
+  /** Added to every area's mood: wards of one city that do better or worse than the rest. */
+  moodShift?: number;
 }
 
 function desksOf(prefix: string): DemoDesk[] {
@@ -51,6 +53,10 @@ export const DEMO_COMMUNES: DemoCommune[] = [
   commune(['thanh-hoa', 'Tỉnh Thanh Hóa'], 'ha-tien', 'Xã', 'Hà Tiến', 4),
   commune(['lang-son', 'Tỉnh Lạng Sơn'], 'dinh-lap', 'Xã', 'Đình Lập', 3),
   commune(['hung-yen', 'Tỉnh Hưng Yên'], 'tien-phong', 'Xã', 'Tiền Phong', 5),
+  // Two more wards of Đà Nẵng, with made-up figures, so that the city's page
+  // has a league table: one ward clearly above the others, one clearly below.
+  { ...commune(['da-nang', 'Thành phố Đà Nẵng'], 'hoi-an', 'Phường', 'Hội An', 7), moodShift: 0.06 },
+  { ...commune(['da-nang', 'Thành phố Đà Nẵng'], 'hoi-an-tay', 'Phường', 'Hội An Tây', 7), moodShift: -0.2 },
 ];
 
 /** Plausible satisfaction by service area: land and construction lag, as plans report. */

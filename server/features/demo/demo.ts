@@ -6,6 +6,7 @@ import { insertDesk } from '../organisation/desk-repository.ts';
 import { findUnitId, insertUnit } from '../organisation/unit-repository.ts';
 import { insertResponsesBulk, type NewResponse } from '../submission/response-repository.ts';
 import { latestVersion } from '../surveys/survey-version-repository.ts';
+import { answerDemoFeedback } from './demo-feedback-repository.ts';
 import { seedDemoTargets } from './demo-targets.ts';
 import { AREA_MOOD, DEMO_COMMENTS, DEMO_COMMUNES, type DemoCommune } from './demo-units.ts';
 
@@ -36,14 +37,17 @@ export async function seedDemo(db: Db, opts: { now?: Date; days?: number } = {})
   let desks = 0;
   let responses = 0;
   for (const c of DEMO_COMMUNES) {
-    const provinceId =
-      (await findUnitId(db, c.province.code)) ??
-      (await insertUnit(db, { ...c.province, kind: 'province', parent_id: null }));
+    // Wards of one city share its province row: count it once.
+    let provinceId = await findUnitId(db, c.province.code);
+    if (!provinceId) {
+      provinceId = await insertUnit(db, { ...c.province, kind: 'province', parent_id: null });
+      units += 1;
+    }
     const communeId = await insertUnit(db, { ...c.commune, kind: 'commune', parent_id: provinceId });
     // The targets of the commune's own plan (methodology §5), with their sources.
     await seedDemoTargets(db, c.commune.code, communeId, localYear(now));
     const centreId = await insertUnit(db, { ...c.centre, kind: 'centre', parent_id: communeId });
-    units += 3;
+    units += 2;
     const rows: (NewResponse & { submittedAt: Date })[] = [];
     for (const d of c.desks) {
       const deskId = await insertDesk(db, {
@@ -71,6 +75,8 @@ export async function seedDemo(db: Db, opts: { now?: Date; days?: number } = {})
     await insertResponsesBulk(db, rows);
     responses += rows.length;
   }
+  // An inbox as a commune that keeps up with it has: most items answered in time.
+  await answerDemoFeedback(db, now);
   return { units, desks, responses, skipped: false };
 }
 
@@ -86,7 +92,8 @@ function* demoResponses(rand: () => number, c: DemoCommune, areas: string[], now
       const submittedAt = new Date(dayStartIct - ICT_OFFSET_MS + (7.5 + rand() * 9.5) * 3_600_000);
       if (submittedAt > now) continue;
       const serviceArea = areas[Math.floor(rand() * areas.length)]!;
-      yield { serviceArea, submittedAt, answers: demoAnswers(rand, AREA_MOOD[serviceArea] ?? 0.9) };
+      const mood = Math.min(0.99, Math.max(0.3, (AREA_MOOD[serviceArea] ?? 0.9) + (c.moodShift ?? 0)));
+      yield { serviceArea, submittedAt, answers: demoAnswers(rand, mood) };
     }
   }
 }
@@ -124,10 +131,10 @@ function demoAnswers(rand: () => number, mood: number): Answer[] {
   return answers;
 }
 
-/** Small, fast, seedable PRNG so that the demo is the same everywhere. */
 /** The calendar year in Vietnam at `now`. */
 const localYear = (now: Date) => new Date(now.getTime() + ICT_OFFSET_MS).getUTCFullYear();
 
+/** Small, fast, seedable PRNG so that the demo is the same everywhere. */
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
