@@ -166,6 +166,13 @@ t.test('date fields take and show dd/mm/yyyy as the page says', async (t) => {
   t.match(usage.body, /<input type="text" inputmode="numeric"[^>]*id="from"[^>]*value="01\/02\/2026"/);
   t.match(usage.body, /id="to"[^>]*value="28\/02\/2026"/);
   t.notMatch(usage.body, /type="date"/, 'no browser date field that would show mm/dd/yyyy');
+  // The report filter: the API's ISO days and dd/mm/yyyy both accepted, dd/mm/yyyy shown.
+  const report = await official.get(`/staff/reports?unitId=${communeId}&period=custom&from=01/02/2026&to=2026-02-28`);
+  t.equal(report.statusCode, 200);
+  t.match(report.body, /id="from"[^>]*value="01\/02\/2026"/);
+  t.match(report.body, /id="to"[^>]*value="28\/02\/2026"/);
+  t.match(report.body, /01\/02\/2026 – 28\/02\/2026/, 'the period read as asked');
+  t.notMatch(report.body, /type="date"/);
   const form = await official.get('/staff/targets/new');
   t.match(form.body, /id="validFrom" type="text"[^>]*placeholder="dd\/mm\/yyyy"[^>]*value="\d{2}\/\d{2}\/\d{4}"/);
   t.notMatch(form.body, /type="date"/);

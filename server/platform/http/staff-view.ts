@@ -39,7 +39,21 @@ export function staffPage(req: FastifyRequest, reply: FastifyReply, page: string
     .type('text/html; charset=utf-8')
     .header('Cache-Control', 'no-store')
     .header('Vary', 'HX-Request')
-    .viewAsync(`${page}.eta`, { user: req.user, menu: staffMenuOf(req.server, req.user), ...data });
+    .viewAsync(`${page}.eta`, {
+      user: req.user,
+      menu: staffMenuOf(req.server, req.user),
+      viDate: dateFieldVi,
+      ...data,
+    });
+}
+
+/**
+ * A date field's value as staff type it, dd/mm/yyyy: date fields are text
+ * (Chromium draws <input type=date> in the browser's locale, not the
+ * page's). What is not an ISO day (a value typed wrong) stays as typed.
+ */
+export function dateFieldVi(s: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s.slice(8, 10)}/${s.slice(5, 7)}/${s.slice(0, 4)}` : s;
 }
 
 /** Out of scope or missing look the same: a unit never learns of another's ids. */
