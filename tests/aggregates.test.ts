@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
-import { FileMigrationProvider, Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import t from 'tap';
-import { insertUnit } from '../server/features/organisation/unit-repository.ts';
 import {
   itemCounts,
   monthlyItemCounts,
@@ -16,7 +13,7 @@ import { insertResponsesBulk } from '../server/features/submission/response-repo
 import { storeResponses } from '../server/features/submission/store-responses.ts';
 import { submitResponse } from '../server/features/submission/submission-service.ts';
 import { connect } from '../server/platform/db/connect.ts';
-import { MIGRATIONS_DIR, migrateToLatest } from '../server/platform/db/migrate.ts';
+import { migrateToLatest } from '../server/platform/db/migrate.ts';
 import {
   answersArb,
   asForm,
@@ -29,6 +26,7 @@ import {
   storedMonthly,
   YEAR_START,
 } from './helpers/aggregate-data.ts';
+import { databaseBefore } from './helpers/before-migration.ts';
 import { createDesk } from './helpers/fixtures.ts';
 import { testDatabase } from './helpers/harness.ts';
 import { runScript } from './helpers/process.ts';
@@ -175,33 +173,11 @@ t.test('rebuild-aggregates recomputes both tables from raw rows, by function and
 });
 
 t.test('the migration counts responses a live database already holds', async (t) => {
-  const { db } = await testDatabase(t, { empty: true });
-  const names = (await fs.readdir(MIGRATIONS_DIR))
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => f.slice(0, -3))
-    .sort();
-  const before = names[names.indexOf('2026-11-22T0600_daily-aggregates') - 1]!;
-  const migrator = new Migrator({
-    db,
-    provider: new FileMigrationProvider({ fs, path, migrationFolder: MIGRATIONS_DIR }),
-  });
-  t.notOk((await migrator.migrateTo(before)).error);
-  const unitId = await insertUnit(db, { code: 'xa-cu', name: 'Xã Cũ', kind: 'commune', parent_id: null });
-  const survey = await db.insertInto('survey').values({ code: 'old' }).returning('id').executeTakeFirstOrThrow();
-  const definition = {
-    code: 'old',
-    title: { vi: 'Cũ', en: 'Old' },
-    sections: [{ questions: [{ type: 'scale', key: 'overall' }] }],
-  };
-  const version = await db
-    .insertInto('survey_version')
-    .values({ survey_id: survey.id, version: 1, definition: JSON.stringify(definition) })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const { db, unitId, versionId } = await databaseBefore(t, '2026-11-22T0600_daily-aggregates');
   const where = { unitId, deskId: null, serviceArea: 'ho-tich' };
   await insertResponsesBulk(db, [
-    bulkRow(version.id, new Date('2026-05-04T02:00:00Z'), where, [{ key: 'overall', kind: 'scale', value: 4 }]),
-    bulkRow(version.id, new Date('2026-05-04T03:00:00Z'), where, [{ key: 'overall', kind: 'scale', value: 4 }]),
+    bulkRow(versionId, new Date('2026-05-04T02:00:00Z'), where, [{ key: 'overall', kind: 'scale', value: 4 }]),
+    bulkRow(versionId, new Date('2026-05-04T03:00:00Z'), where, [{ key: 'overall', kind: 'scale', value: 4 }]),
   ]);
 
   await migrateToLatest(db);

@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { FileMigrationProvider, Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import t from 'tap';
 import { todayIso } from '../analysis/local-time.ts';
-import { insertUnit } from '../server/features/organisation/unit-repository.ts';
-import { MIGRATIONS_DIR, migrateToLatest } from '../server/platform/db/migrate.ts';
+import { migrateToLatest } from '../server/platform/db/migrate.ts';
 import { rawAggregates, rawMonthly, storedAggregates, storedMonthly } from './helpers/aggregate-data.ts';
+import { databaseBefore } from './helpers/before-migration.ts';
 import { VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
-import { testDatabase } from './helpers/harness.ts';
 import { staffClient } from './helpers/staff.ts';
 import { postApi, postForm, SECRET, tokenFor } from './helpers/stuffing-form.ts';
 import { form, issue, setup } from './helpers/transaction-codes.ts';
@@ -69,36 +66,13 @@ t.test('a response through a one-time code is stored and counted as code, a post
 });
 
 t.test('the migration moves old code responses from qr to code, and the aggregates with them', async (t) => {
-  const { db } = await testDatabase(t, { empty: true });
-  const names = (await fs.readdir(MIGRATIONS_DIR))
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => f.slice(0, -3))
-    .sort();
-  const before = names[names.indexOf('2026-12-05T1300_code-channel') - 1]!;
-  const migrator = new Migrator({
-    db,
-    provider: new FileMigrationProvider({ fs, path, migrationFolder: MIGRATIONS_DIR }),
-  });
-  t.notOk((await migrator.migrateTo(before)).error);
-
-  const unitId = await insertUnit(db, { code: 'xa-cu', name: 'Xã Cũ', kind: 'commune', parent_id: null });
-  const survey = await db.insertInto('survey').values({ code: 'old' }).returning('id').executeTakeFirstOrThrow();
-  const definition = {
-    code: 'old',
-    title: { vi: 'Cũ', en: 'Old' },
-    sections: [{ questions: [{ type: 'scale', key: 'overall' }] }],
-  };
-  const version = await db
-    .insertInto('survey_version')
-    .values({ survey_id: survey.id, version: 1, definition: JSON.stringify(definition) })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const { db, unitId, versionId } = await databaseBefore(t, '2026-12-05T1300_code-channel');
   // Plain SQL, as the form stored them then: a one-time code's response was a verified `qr`.
   const store = async (channel: string, verified: boolean, overall: number) => {
     const { rows } = await sql<{ id: string }>`
       insert into response (submission_id, payload_hash, survey_version_id, unit_id, service_area_code, channel,
                             verified, submitted_at)
-      values (${randomUUID()}, 'x', ${version.id}, ${unitId}, 'ho-tich', ${channel}, ${verified},
+      values (${randomUUID()}, 'x', ${versionId}, ${unitId}, 'ho-tich', ${channel}, ${verified},
               '2026-11-20T03:00:00Z')
       returning id`.execute(db);
     const id = rows[0]!.id;

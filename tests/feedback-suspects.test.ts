@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { FileMigrationProvider, Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import t, { type Test } from 'tap';
 import { addWorkingDays } from '../analysis/local-time.ts';
 import { feedbackCounts } from '../server/features/feedback/feedback-repository.ts';
 import { insertDesk } from '../server/features/organisation/desk-repository.ts';
-import { insertUnit } from '../server/features/organisation/unit-repository.ts';
 import { insertResponsesBulk } from '../server/features/submission/response-repository.ts';
 import { latestVersion } from '../server/features/surveys/survey-version-repository.ts';
-import { MIGRATIONS_DIR, migrateToLatest } from '../server/platform/db/migrate.ts';
+import { migrateToLatest } from '../server/platform/db/migrate.ts';
 import type { Answer } from '../surveys/answers.ts';
+import { databaseBefore } from './helpers/before-migration.ts';
 import { createCentre, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
-import { testApp, testDatabase } from './helpers/harness.ts';
+import { testApp } from './helpers/harness.ts';
 import { staffClient } from './helpers/staff.ts';
 
 // Feedback follows the suspect flag (issue 11, item 6), whichever path sets
@@ -231,36 +229,13 @@ t.test('a response flagged after it was stored leaves the inbox and the figures 
 });
 
 t.test('the migration withholds the items a live database already holds for suspect responses', async (t) => {
-  const { db } = await testDatabase(t, { empty: true });
-  const names = (await fs.readdir(MIGRATIONS_DIR))
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => f.slice(0, -3))
-    .sort();
-  const before = names[names.indexOf('2026-12-05T0300_feedback-follows-flag') - 1]!;
-  const migrator = new Migrator({
-    db,
-    provider: new FileMigrationProvider({ fs, path, migrationFolder: MIGRATIONS_DIR }),
-  });
-  t.notOk((await migrator.migrateTo(before)).error);
-
-  const unitId = await insertUnit(db, { code: 'xa-cu', name: 'Xã Cũ', kind: 'commune', parent_id: null });
-  const survey = await db.insertInto('survey').values({ code: 'old' }).returning('id').executeTakeFirstOrThrow();
-  const definition = {
-    code: 'old',
-    title: { vi: 'Cũ', en: 'Old' },
-    sections: [{ questions: [{ type: 'scale', key: 'overall' }] }],
-  };
-  const version = await db
-    .insertInto('survey_version')
-    .values({ survey_id: survey.id, version: 1, definition: JSON.stringify(definition) })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const { db, unitId, versionId } = await databaseBefore(t, '2026-12-05T0300_feedback-follows-flag');
   // Plain SQL, as the rows were at that point: the old trigger opened an item for each.
   const store = async (flag: { suspect: boolean; reason: string | null; review: string | null }) => {
     const { rows } = await sql<{ id: string }>`
       insert into response (submission_id, payload_hash, survey_version_id, unit_id, service_area_code, channel,
                             suspect, suspect_reason, suspect_review, suspect_reviewed_at)
-      values (${randomUUID()}, 'x', ${version.id}, ${unitId}, 'ho-tich', 'qr', ${flag.suspect}, ${flag.reason},
+      values (${randomUUID()}, 'x', ${versionId}, ${unitId}, 'ho-tich', 'qr', ${flag.suspect}, ${flag.reason},
               ${flag.review}, ${flag.review ? new Date() : null})
       returning id`.execute(db);
     const id = rows[0]!.id;
