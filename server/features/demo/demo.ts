@@ -93,17 +93,20 @@ function* demoResponses(rand: () => number, c: DemoCommune, areas: string[], now
       if (submittedAt > now) continue;
       const serviceArea = areas[Math.floor(rand() * areas.length)]!;
       const mood = Math.min(0.99, Math.max(0.3, (AREA_MOOD[serviceArea] ?? 0.9) + (c.moodShift ?? 0)));
-      yield { serviceArea, submittedAt, answers: demoAnswers(rand, mood) };
+      yield { serviceArea, submittedAt, answers: demoAnswers(rand, mood, c.neutralShare ?? 0.07) };
     }
   }
 }
 
-/** Answers around a respondent's mood: `mood` is the chance of a 4 or 5. */
-function demoAnswers(rand: () => number, mood: number): Answer[] {
+/**
+ * Answers around a respondent's mood: `mood` is the chance that they are
+ * satisfied, `neutral` how often a satisfied respondent still answers 3.
+ */
+function demoAnswers(rand: () => number, mood: number, neutral: number): Answer[] {
   const happy = rand() < mood;
   const score = () => {
     const x = rand();
-    if (happy) return x < 0.45 ? 5 : x < 0.93 ? 4 : 3;
+    if (happy) return x < 0.45 ? 5 : x < 1 - neutral ? 4 : 3;
     return x < 0.15 ? 1 : x < 0.55 ? 2 : x < 0.85 ? 3 : 4;
   };
   const answers: Answer[] = ['access', 'procedure', 'staff', 'result'].map((key) => ({
