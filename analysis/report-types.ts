@@ -75,6 +75,70 @@ const judged = {
   }),
 };
 
+const rate = z.number().nullable();
+export const DossierFiguresSchema = z
+  .object({
+    received: count.meta({ description: 'Received in the period: online + in person or by post (not carried over).' }),
+    resolved: count.meta({ description: 'early + on time + late' }),
+    pending: count.meta({ description: 'Still in progress at the end of the period: within the deadline + overdue.' }),
+    resolvedEarly: count,
+    resolvedOnTime: count,
+    resolvedLate: count,
+    pendingOverdue: count,
+    onTimeRate: rate.meta({ description: '(early + on time) / resolved; null with nothing resolved.' }),
+    earlyRate: rate.meta({ description: 'early / resolved' }),
+    lateRate: rate.meta({ description: 'late / resolved' }),
+    responseRate: rate.meta({
+      description: 'Survey responses counted in the index (same unit, area, period) / resolved; not capped at 1.',
+    }),
+    sampleNeeded: count.meta({ description: '⌈N / (1 + N·0.05²)⌉, N = resolved (SIPAS practice).' }),
+    sampleShortfall: count.meta({ description: 'max(0, sampleNeeded − responses)' }),
+  })
+  .meta({
+    id: 'DossierFigures',
+    description:
+      'Counts of every dossier from the one-stop software (methodology §6): no sample, no interval. ' +
+      "Months add up; pending is the last month's, carried over the first month's.",
+  });
+export type DossierFiguresView = z.infer<typeof DossierFiguresSchema>;
+
+const dossiers = DossierFiguresSchema.nullable().meta({
+  description: 'null without volumes for the period, or when the period cuts a month (see dossierNote).',
+});
+
+export const TargetMetricSchema = z.enum([
+  'satisfaction_rate',
+  'factor_rate',
+  'on_time_rate',
+  'early_rate',
+  'late_rate',
+  'feedback_handled_rate',
+  'feedback_on_time_rate',
+  'training_rate',
+]);
+export const TargetVerdictSchema = z.enum([...VerdictSchema.options, 'no_data']).meta({
+  description:
+    'Survey rates: as verdict. Dossier and feedback rates count every case: met or not_met exactly. ' +
+    'no_data: nothing measured for the period (no volumes; training is not recorded here).',
+});
+export type TargetVerdict = z.infer<typeof TargetVerdictSchema>;
+
+const TargetResultSchema = z
+  .object({
+    id: z.number().int(),
+    metric: TargetMetricSchema,
+    factorKey: z.string().nullable(),
+    serviceArea: z.string().nullable().meta({ description: 'null: every service area.' }),
+    comparison: ComparisonSchema,
+    threshold: z.number().meta({ description: 'A proportion 0..1.' }),
+    value: z.number().nullable().meta({ description: 'The measured figure, null without data.' }),
+    verdict: TargetVerdictSchema,
+    sourcePlan: z.string(),
+    sourceClause: z.string().nullable(),
+  })
+  .meta({ id: 'TargetResult' });
+export type TargetResult = z.infer<typeof TargetResultSchema>;
+
 export const UnitComparisonSchema = z.enum(['above', 'within', 'below']).meta({
   description:
     'Against the pooled rate of the children shown, outside the 95% funnel limits (methodology §3); null when suppressed or no answers.',
@@ -87,6 +151,7 @@ const ServiceAreaCellSchema = z.object({
   ...Cell,
   ...judged,
   factors: z.array(FactorCellSchema),
+  dossiers,
 });
 export type ServiceAreaCell = z.infer<typeof ServiceAreaCellSchema>;
 
@@ -95,6 +160,7 @@ const ChildCellSchema = z.object({
   ...Cell,
   ...judged,
   comparison: UnitComparisonSchema.nullable(),
+  dossiers,
 });
 export type ChildCell = z.infer<typeof ChildCellSchema>;
 
@@ -122,7 +188,34 @@ export const SatisfactionReportSchema = z
     responseRate: z
       .number()
       .nullable()
-      .meta({ description: 'responses / transactions when volumes are known, else null.' }),
+      .meta({ description: 'The same as dossiers.responseRate (kept for clients of the first version).' }),
+    dossiers,
+    dossierMonths: z.array(z.string()).meta({ description: 'YYYY-MM months of the period with volumes.' }),
+    dossierNote: z.enum(['partial_month', 'no_volumes']).nullable().meta({
+      description:
+        'Why dossiers is null: the period cuts a calendar month (volumes are monthly), or no volumes were imported.',
+    }),
+    weightedRate: z.object({ rate: z.number(), ci95: Interval }).nullable().meta({
+      description:
+        'Survey rate weighted by resolved dossiers per area, over areas with volumes and n ≥ 5 (methodology §6).',
+    }),
+    qd766: z
+      .object({
+        handlingSatisfaction: z.object({ rate: z.number(), score: z.number() }).nullable().meta({
+          description: '5.4: (D − L − X) / D of dossiers; score min(6, 6·R/0.90). null without X.',
+        }),
+        complaintsOnTime: z.object({ rate: z.number().nullable(), score: z.number() }).nullable().meta({
+          description: '5.2: complaints handled on time / complaints; score 6 × that, 6 with none (rate null).',
+        }),
+      })
+      .nullable()
+      .meta({
+        description:
+          'QĐ 766/QĐ-TTg (2022) satisfaction indicators: their denominator is dossiers, never mixed with the survey rate.',
+      }),
+    targets: z.array(TargetResultSchema).meta({
+      description: 'Every plan target that applies to the unit (set on it or above) and the period, any metric.',
+    }),
     wordingChanged: z.array(z.string()).meta({
       description: 'Indicator keys whose wording changed between survey versions used in the period.',
     }),

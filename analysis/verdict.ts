@@ -104,3 +104,21 @@ export function moreResponsesNeeded(p: number, n: number, target: TargetRule): n
   }
   return high > MORE_RESPONSES_CAP ? null : high;
 }
+
+/**
+ * The verdict of a figure that counts every case (a dossier rate from the
+ * one-stop software's volumes): no sample, so no interval and no
+ * "likely", only met or not met, compared exactly as the plan writes it.
+ */
+export function exactVerdict(value: number, target: TargetRule): 'met' | 'not_met' {
+  const t = target.threshold;
+  const met =
+    target.comparison === 'gte'
+      ? value >= t
+      : target.comparison === 'gt'
+        ? value > t
+        : target.comparison === 'lte'
+          ? value <= t
+          : value < t;
+  return met ? 'met' : 'not_met';
+}

@@ -10,6 +10,7 @@ import clientKeySweep from './features/submission/client-key-sweep.ts';
 import responseApi from './features/submission/response-api.ts';
 import surveyRoutes from './features/submission/survey-routes.ts';
 import surveyApi from './features/surveys/survey-api.ts';
+import volumeApi from './features/volumes/volume-api.ts';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/connect.ts';
 import { storedSecret } from './platform/db/secret-repository.ts';
@@ -132,6 +133,7 @@ export async function buildApp({ config: given, db, logger = false }: AppOptions
     await api.register(responseApi);
     await api.register(transactionCodeApi);
     await api.register(reportApi);
+    await api.register(volumeApi);
   });
   return app;
 }

@@ -17,6 +17,7 @@ import { forgetDeskSurveys } from './features/submission/submission-service.ts';
 import surveyAdminRoutes from './features/surveys/survey-admin-routes.ts';
 import suspectRoutes from './features/suspects/suspect-routes.ts';
 import targetRoutes from './features/targets/target-routes.ts';
+import volumeRoutes from './features/volumes/volume-routes.ts';
 import { trackStaffMenu } from './staff-menu.ts';
 
 // Every page for staff and officials lives under /staff. Each route takes
@@ -40,6 +41,7 @@ export default async function staffRoutes(app: FastifyInstance) {
   await app.register(staffCodeRoutes);
   await app.register(codeUsageRoutes);
   await app.register(targetRoutes);
+  await app.register(volumeRoutes);
   await app.register(feedbackRoutes);
   await app.register(surveyAdminRoutes);
   await app.register(apiKeyRoutes);

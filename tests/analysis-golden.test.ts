@@ -2,6 +2,7 @@ import t from 'tap';
 import { compositeInterval } from '../analysis/bootstrap.ts';
 import { compositeCell, factorCell, rateCell } from '../analysis/cells.ts';
 import { rateChange } from '../analysis/change.ts';
+import { dossierFigures, weightedRate } from '../analysis/dossiers.ts';
 import { compositeIndex, type FactorCounts, factorIndex } from '../analysis/indices.ts';
 import { instantRange, localDate, periodLabelVi, periodOf, periodsBetween } from '../analysis/periods.ts';
 import type { Distribution } from '../analysis/report-types.ts';
@@ -9,7 +10,6 @@ import { distributions, rollup } from '../analysis/rollup.ts';
 import { sampleSizeNeeded } from '../analysis/sample-size.ts';
 import { firmVerdict, judge } from '../analysis/verdict.ts';
 import { formatPercentVi } from '../analysis/vi-number.ts';
-import { responseRate, volumeWeightedRate } from '../analysis/weighting.ts';
 import { wilson } from '../analysis/wilson.ts';
 
 // Every formula of ../shared/spec/methodology.md §3–4 against figures worked
@@ -181,17 +181,38 @@ t.test('change between periods: Newcombe hybrid score interval', async (t) => {
 });
 
 t.test('volume weighting, response rate and sample size needed', async (t) => {
-  const weighted = volumeWeightedRate([
-    { volume: 300, satisfied: 45, n: 50 }, // 0.9
-    { volume: 100, satisfied: 16, n: 20 }, // 0.8
-    { volume: 100, satisfied: 0, n: 0 }, // transactions, no answers
+  const weighted = weightedRate([
+    { resolved: 300, satisfied: 45, n: 50 }, // 0.9
+    { resolved: 100, satisfied: 16, n: 20 }, // 0.8
+    { resolved: 100, satisfied: 0, n: 0 }, // dossiers, no answers: left out, the others rescaled
   ]);
-  // (300·0.9 + 100·0.8) / 400, over 400 of the 500 transactions; pooled it would be 61/70 = 0.8714.
-  t.equal(weighted.rate!.toFixed(4), '0.8750');
-  t.equal(weighted.coverage, 0.8);
-  t.same(volumeWeightedRate([{ volume: 0, satisfied: 5, n: 10 }]), { rate: null, coverage: null });
-  t.equal(responseRate(70, 500), 0.14);
-  t.equal(responseRate(5, 0), null, 'no known transactions: no response rate');
+  // (300·0.9 + 100·0.8) / 400; pooled it would be 61/70 = 0.8714. The interval by hand (Python):
+  // p̃ = 46/52 and 17/22, ± 1.959964·√(0.75²·p̃₁(1−p̃₁)/50 + 0.25²·p̃₂(1−p̃₂)/20).
+  t.equal(weighted!.rate.toFixed(4), '0.8750');
+  t.equal(weighted!.ci95[0].toFixed(6), '0.794257');
+  t.equal(weighted!.ci95[1].toFixed(6), '0.955743');
+  t.same(weightedRate([{ resolved: 0, satisfied: 5, n: 10 }]), null, 'no dossiers: nothing to weight by');
+  const everyone = weightedRate([{ resolved: 10, satisfied: 10, n: 10 }])!;
+  t.equal(everyone.ci95[1], 1, 'clipped to 1');
+  const volumes = {
+    receivedOnline: 300,
+    receivedDirect: 200,
+    carriedOver: 0,
+    resolvedEarly: 100,
+    resolvedOnTime: 350,
+    resolvedLate: 50,
+    pendingOnTime: 0,
+    pendingOverdue: 0,
+    dissatisfiedOrComplained: null,
+    complaints: null,
+    complaintsOnTime: null,
+  };
+  t.equal(dossierFigures(volumes, 70).responseRate, 0.14);
+  t.equal(
+    dossierFigures({ ...volumes, resolvedEarly: 0, resolvedOnTime: 0, resolvedLate: 0 }, 5).responseRate,
+    null,
+    'no resolved dossiers: no response rate',
+  );
 
   t.equal(sampleSizeNeeded(1000), 286, '1000 / 3.5 = 285.7, rounded up');
   t.equal(sampleSizeNeeded(400), 200, 'an exact 200 stays 200');

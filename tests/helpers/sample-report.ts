@@ -59,6 +59,7 @@ export function sampleReport(): SatisfactionReport {
         suppressed: false,
         ...judged(45, 50, { ...TARGET_90, id: 2, threshold: 0.85 }),
         factors: factors([0.9, 0.84, 0.96, 0.9, 0.7], 50),
+        dossiers: null,
       },
       {
         code: 'ho-tich',
@@ -73,6 +74,7 @@ export function sampleReport(): SatisfactionReport {
         suppressed: false,
         ...judged(18, 20, TARGET_90),
         factors: factors([0.95, 0.9, 1, 0.95, 0.85], 20),
+        dossiers: null,
       },
       {
         code: 'chung-thuc',
@@ -87,6 +89,7 @@ export function sampleReport(): SatisfactionReport {
         suppressed: true,
         ...judged(null, 3, TARGET_90),
         factors: [],
+        dossiers: null,
       },
     ],
     children: [
@@ -102,12 +105,19 @@ export function sampleReport(): SatisfactionReport {
         suppressed: false,
         ...judged(95, 100, TARGET_90),
         comparison: 'within',
+        dossiers: null,
       },
     ],
     childrenPooledRate: 0.95,
     flaggedExcluded: 4,
     channels: { qr: 250, paper: 40, kiosk: 10 },
     responseRate: null,
+    dossiers: null,
+    dossierMonths: [],
+    dossierNote: 'no_volumes',
+    weightedRate: null,
+    qd766: null,
+    targets: [],
     wordingChanged: ['staff'],
   };
 }

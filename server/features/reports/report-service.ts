@@ -118,6 +118,7 @@ export async function buildSatisfactionReport(
       target,
       ...judge(cell.satisfied, cell.n, target),
       factors: factorCells(dists, true),
+      dossiers: null,
     };
   });
   serviceAreas.sort((a, b) => a.name.localeCompare(b.name, 'vi'));
@@ -137,6 +138,7 @@ export async function buildSatisfactionReport(
         ...cell,
         target,
         ...judge(cell.satisfied, cell.n, target),
+        dossiers: null,
       };
     })
     .filter((c) => c.n > 0 || tree.children.find((u) => u.id === c.unit.id)?.active);
@@ -163,8 +165,13 @@ export async function buildSatisfactionReport(
     childrenPooledRate,
     flaggedExcluded,
     channels,
-    // Transaction volumes are not imported yet, so there is no denominator.
     responseRate: null,
+    dossiers: null,
+    dossierMonths: [],
+    dossierNote: 'no_volumes',
+    weightedRate: null,
+    qd766: null,
+    targets: [],
     wordingChanged,
   };
 }

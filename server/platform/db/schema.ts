@@ -1,4 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { z } from 'zod';
+import type { TargetMetricSchema } from '../../../analysis/report-types.ts';
 import type {
   AnswerDailyTable,
   ReadOnly,
@@ -168,15 +170,7 @@ export interface AuditEventTable {
   detail: ColumnType<unknown, string | undefined, never>;
 }
 
-export type TargetMetric =
-  | 'satisfaction_rate'
-  | 'factor_rate'
-  | 'on_time_rate'
-  | 'early_rate'
-  | 'late_rate'
-  | 'feedback_handled_rate'
-  | 'feedback_on_time_rate'
-  | 'training_rate';
+export type TargetMetric = z.infer<typeof TargetMetricSchema>;
 export type TargetComparison = 'gte' | 'gt' | 'lte' | 'lt';
 
 export interface PlanTargetTable {
@@ -215,6 +209,26 @@ export interface UnitReportSettingTable {
   updated_at: Generated<Date>;
 }
 
+/** Dossier counts of a unit × service area × month (Biểu II.06a/VPCP/KSTT columns). */
+export interface DossierVolumeTable {
+  unit_id: number;
+  service_area_code: string;
+  /** The month's first day; select it with to_char. */
+  month: ColumnType<string, string, string>;
+  received_online: number;
+  received_direct: number;
+  carried_over: number;
+  resolved_early: number;
+  resolved_on_time: number;
+  resolved_late: number;
+  pending_on_time: number;
+  pending_overdue: number;
+  dissatisfied_or_complained: number | null;
+  complaints: number | null;
+  complaints_on_time: number | null;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
   unit: UnitTable;
   service_area: ServiceAreaTable;
@@ -236,6 +250,7 @@ export interface Database {
   audit_event: AuditEventTable;
   plan_target: PlanTargetTable;
   unit_report_setting: UnitReportSettingTable;
+  dossier_volume: DossierVolumeTable;
   feedback_setting: FeedbackSettingTable;
   feedback_item: FeedbackItemTable;
   feedback_event: FeedbackEventTable;
