@@ -1,6 +1,9 @@
 import t from 'tap';
+import { latestVersion } from '../server/features/surveys/survey-version-repository.ts';
+import type { Db } from '../server/platform/db/connect.ts';
 import { SurveyDefinitionSchema } from '../surveys/schema.ts';
 import { wordingChanges } from '../surveys/wording-changes.ts';
+import { testDatabase } from './helpers/harness.ts';
 import {
   answer,
   NEW_STAFF_WORDING,
@@ -219,3 +222,33 @@ t.test(
     t.same(wordingChanges(before, before), { changed: [], added: [], removed: [] });
   },
 );
+
+t.test('one process, two databases: a version id is read in its own database', async (t) => {
+  // The same version id can be another survey in another database (a process
+  // that tests several, or serves a restored copy): the parsed definition
+  // must not be taken from the other one.
+  const a = (await testDatabase(t)).db;
+  const b = (await testDatabase(t)).db;
+  const publishAgain = async (db: Db, code: string) => {
+    const latest = (await latestVersion(db, code))!;
+    const survey = await db.selectFrom('survey').select('id').where('code', '=', code).executeTakeFirstOrThrow();
+    const row = await db
+      .insertInto('survey_version')
+      .values({
+        survey_id: survey.id,
+        version: latest.version + 1,
+        definition: JSON.stringify(latest.definition),
+        wording_changed_keys: [],
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  };
+  const quickId = await publishAgain(b, 'sipas-quick');
+  const fullId = await publishAgain(a, 'sipas-full');
+  t.equal(fullId, quickId, 'the same id, another survey in each database');
+  const quick = (await latestVersion(b, 'sipas-quick'))!;
+  const full = (await latestVersion(a, 'sipas-full'))!;
+  t.not(JSON.stringify(full.definition), JSON.stringify(quick.definition));
+  t.ok(JSON.stringify(full.definition).includes('access.seats'), 'the full survey, as stored in its database');
+});

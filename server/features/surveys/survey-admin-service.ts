@@ -31,6 +31,7 @@ import {
   listAllVersions,
   listVersionsOf,
   lockSurvey,
+  parsedDefinition,
   type VersionRow,
 } from './survey-version-repository.ts';
 
@@ -55,14 +56,8 @@ export interface VersionView extends Omit<VersionRow, 'definition'> {
 }
 
 // Stored versions were validated when published and never change.
-const parsedById = new Map<number, SurveyDefinition>();
-function withDefinition(row: VersionRow): VersionView {
-  let def = parsedById.get(row.id);
-  if (!def) {
-    def = SurveyDefinitionSchema.parse(row.definition);
-    parsedById.set(row.id, def);
-  }
-  return { ...row, definition: def };
+function withDefinition(db: object, row: VersionRow): VersionView {
+  return { ...row, definition: parsedDefinition(db, row.id, row.definition) };
 }
 
 export interface SurveyVersions {
@@ -78,7 +73,7 @@ export async function surveyVersions(
   surveyCode: string,
   version?: number,
 ): Promise<SurveyVersions | undefined> {
-  const versions = (await listVersionsOf(db, surveyCode)).map(withDefinition);
+  const versions = (await listVersionsOf(db, surveyCode)).map((r) => withDefinition(db, r));
   const chosen = version === undefined ? versions.at(-1) : versions.find((v) => v.version === version);
   if (!chosen) return undefined;
   const previous = versions.find((v) => v.version === chosen.version - 1);
@@ -98,7 +93,7 @@ export async function publishVersion(
   return db.transaction().execute(async (trx) => {
     const survey = await lockSurvey(trx, surveyCode);
     if (!survey) return { status: 'not_found' as const };
-    const versions = (await listVersionsOf(trx, surveyCode)).map(withDefinition);
+    const versions = (await listVersionsOf(trx, surveyCode)).map((r) => withDefinition(trx, r));
     const errors = continuityErrors(surveyCode, versions, def);
     if (errors.length) return { status: 'invalid' as const, errors };
     const latest = versions.at(-1)!;
@@ -287,7 +282,7 @@ export interface SurveySummary {
 /** Every survey with its versions, newest first; the title is the latest version's. */
 export async function listSurveys(db: Db): Promise<SurveySummary[]> {
   const bySurvey = new Map<string, SurveySummary>();
-  for (const row of (await listAllVersions(db)).map(withDefinition)) {
+  for (const row of (await listAllVersions(db)).map((r) => withDefinition(db, r))) {
     let survey = bySurvey.get(row.surveyCode);
     if (!survey) {
       survey = { code: row.surveyCode, title: row.definition.title.vi, versions: [] };

@@ -14,14 +14,21 @@ export interface PublishedVersion {
 }
 
 // Published versions never change, so a parsed definition can be kept for
-// the life of the process.
-const parsedById = new Map<number, SurveyDefinition>();
+// the life of the process; by database, because a version id means another
+// survey in another database (a process that serves or tests several).
+const parsedById = new WeakMap<object, Map<number, SurveyDefinition>>();
 
-function parse(id: number, raw: unknown): SurveyDefinition {
-  let def = parsedById.get(id);
+/** A stored version's definition, parsed once per database and id. */
+export function parsedDefinition(db: object, id: number, raw: unknown): SurveyDefinition {
+  let byId = parsedById.get(db);
+  if (!byId) {
+    byId = new Map();
+    parsedById.set(db, byId);
+  }
+  let def = byId.get(id);
   if (!def) {
     def = SurveyDefinitionSchema.parse(raw);
-    parsedById.set(id, def);
+    byId.set(id, def);
   }
   return def;
 }
@@ -42,7 +49,7 @@ export async function latestVersion(db: Db, surveyCode: string): Promise<Publish
     surveyCode: row.code,
     version: row.version,
     publishedAt: row.published_at,
-    definition: parse(row.id, row.definition),
+    definition: parsedDefinition(db, row.id, row.definition),
   };
 }
 
@@ -185,6 +192,6 @@ export async function findVersions(db: Db, ids: readonly number[]): Promise<Publ
     surveyCode: r.code,
     version: r.version,
     publishedAt: r.published_at,
-    definition: parse(r.id, r.definition),
+    definition: parsedDefinition(db, r.id, r.definition),
   }));
 }
