@@ -39,6 +39,9 @@ ${ACCOUNT_USAGE}  apikey create --unit CODE --role official|manager|submit [--ch
                      pg_dump the database (custom format) to FILE, by default hailong-<time>.dump
   restore FILE [--into DATABASE_URL]
                      pg_restore FILE into an empty database (the configured one by default)
+  volumes import FILE [--dry-run]
+                     import dossier volumes from a CSV or XLSX file made from the staff page's
+                     template (as an administrator); --dry-run checks and shows, stores nothing
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -58,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
       'rebuild-aggregates',
       'backup',
       'restore',
+      'volumes',
     ].includes(command)
   ) {
     process.stderr.write(`Unknown command: ${command}\n\n${USAGE}`);
@@ -86,6 +90,10 @@ async function main(argv: string[]): Promise<number> {
     } else if (command === 'forget-client-keys') {
       const erased = await forgetOldClientKeys(database.db);
       process.stdout.write(`Erased the client keys of ${erased} responses older than ${CLIENT_KEY_HOURS} hours.\n`);
+    } else if (command === 'volumes') {
+      // Loaded here: exceljs and the file readers are for this command alone.
+      const { volumesCommand } = await import('./features/volumes/volume-cli.ts');
+      return await volumesCommand(database.db, args);
     } else if (command === 'rebuild-aggregates') {
       const r = await rebuildAggregates(database.db);
       process.stdout.write(`Rebuilt ${r.answerRows} answer_daily rows and ${r.responseRows} response_daily rows.\n`);

@@ -3,6 +3,7 @@ import { routeGate } from './features/access/session-plugin.ts';
 import { canReadFeedback } from './features/feedback/feedback-service.ts';
 import { canReadCodeUsage } from './features/posters-codes/code-usage-service.ts';
 import { canReviewSuspects } from './features/suspects/suspect-review-service.ts';
+import { canImportVolumes } from './features/volumes/volume-service.ts';
 import { type Actor, can } from './platform/auth/scope.ts';
 import type { StaffLink } from './platform/http/staff-view.ts';
 
@@ -50,6 +51,12 @@ export const STAFF_MENU: readonly MenuEntry[] = [
     alsoRequires: canReadCodeUsage,
   },
   { href: '/staff/targets', label: 'Chỉ tiêu', description: 'Chỉ tiêu kế hoạch' },
+  {
+    href: '/staff/volumes',
+    label: 'Số liệu hồ sơ',
+    description: 'Số hồ sơ tiếp nhận, giải quyết từng tháng (Biểu II.06a): tải mẫu, nhập từ tệp Excel hoặc CSV',
+    alsoRequires: canImportVolumes,
+  },
   { href: '/staff/surveys', label: 'Phiếu khảo sát', description: 'Phiếu khảo sát và phiên bản' },
   {
     href: '/staff/accounts',

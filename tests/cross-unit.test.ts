@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
+import { VOLUME_FIELDS } from '../analysis/dossiers.ts';
 import { createApiKey } from '../server/features/access/api-key-service.ts';
 import { oneOfEverything } from './helpers/everything.ts';
 import { createCentre, unitCode } from './helpers/fixtures.ts';
@@ -97,6 +98,7 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
     assignments: (await db.selectFrom('survey_assignment').selectAll().execute()).length,
     reportSettings: await db.selectFrom('unit_report_setting').selectAll().orderBy('unit_id').execute(),
     responses: (await db.selectFrom('response').select('id').execute()).length,
+    volumes: await db.selectFrom('dossier_volume').select(['unit_id', 'month', 'service_area_code']).execute(),
     users: await db
       .selectFrom('app_user')
       .select(['id', 'role', 'unit_id', 'active', 'password_hash'])
@@ -153,22 +155,28 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
       const query =
         route.method === 'GET' ? `?unit=${await unitCode(db, a.communeId)}&from=2026-01-01&to=2026-12-31` : '';
       // What a scope-blind route would act on: a whole submission for A's
-      // desk, or a code for it (each route's body is strict).
-      const payload =
-        route.url === '/api/v1/responses'
-          ? {
-              desk: deskCode,
-              serviceArea: 'dat-dai',
-              submissionId: randomUUID(),
-              answers: { access: 5, procedure: 5, staff: 5, result: 5, feedback: 'na', overall: 5 },
-            }
-          : { desk: deskCode, serviceArea: 'dat-dai', dossierRef: 'HS-ALPHA-1' };
+      // desk, a code for it, or a month of A's dossier volumes (each route's
+      // body is strict, so each gets a body it would accept from A's keys).
+      const payloads: Record<string, object> = {
+        'POST /api/v1/responses': {
+          desk: deskCode,
+          serviceArea: 'dat-dai',
+          submissionId: randomUUID(),
+          answers: { access: 5, procedure: 5, staff: 5, result: 5, feedback: 'na', overall: 5 },
+        },
+        'PUT /api/v1/dossier-volumes': {
+          unit: await unitCode(db, a.communeId),
+          month: '2025-01',
+          rows: [{ serviceArea: 'dat-dai', ...Object.fromEntries(VOLUME_FIELDS.map((f) => [f, 1])) }],
+        },
+      };
+      const payload = payloads[name] ?? { desk: deskCode, serviceArea: 'dat-dai', dossierRef: 'HS-ALPHA-1' };
       for (const [whose, key] of Object.entries(bKeys)) {
         const res = await app.inject({
-          method: route.method as 'GET' | 'POST',
+          method: route.method as 'GET' | 'POST' | 'PUT',
           url: url + query,
           headers: { authorization: `Bearer ${key}` },
-          payload: route.method === 'POST' ? payload : undefined,
+          payload: route.method === 'GET' ? undefined : payload,
         });
         const label = `${name} with ${whose} → ${res.statusCode}`;
         t.ok([403, 404, 422].includes(res.statusCode), `${label}: refused`);

@@ -16,7 +16,7 @@ import { unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { pdfText } from './helpers/pdf-text.ts';
 import { COMMENT_AT, COMMENT_FORMULA, seedReportData } from './helpers/report-data.ts';
-import { sampleBundle } from './helpers/sample-report.ts';
+import { sampleBundle, sampleWithoutVolumes } from './helpers/sample-report.ts';
 import { staffClient } from './helpers/staff.ts';
 
 // Exports of the satisfaction report: CSV that Excel opens with Vietnamese
@@ -124,6 +124,9 @@ t.test('XLSX: one sheet per table, numbers as numbers, Vietnamese intact', async
       'Theo kênh',
       'Xu hướng',
       'Phản ánh, kiến nghị',
+      'Hồ sơ TTHC',
+      'Chỉ số QĐ 766',
+      'Chỉ tiêu kế hoạch',
     ],
   );
   const areas = wb.getWorksheet('Theo lĩnh vực')!;
@@ -154,15 +157,12 @@ t.test('XLSX: one sheet per table, numbers as numbers, Vietnamese intact', async
   t.equal((infoCell('Từ ngày').value as Date).toISOString().slice(0, 10), '2026-01-01', '…a date a date');
   t.equal(infoCell('Từ ngày').numFmt, 'dd/mm/yyyy');
   t.equal(infoCell('Ngày xuất').numFmt, 'dd/mm/yyyy');
-  t.equal(infoCell('Tỷ lệ phản hồi (số phiếu / số hồ sơ)').value, 'Chưa có số hồ sơ', 'and words stay words');
-  const rated = await openXlsx(
-    await reportXlsx(
-      reportTables({ ...sampleBundle(), report: { ...sampleBundle().report, responseRate: 0.859 } }),
-      'x',
-    ),
-  );
-  const rate = infoCell('Tỷ lệ phản hồi (số phiếu / số hồ sơ)', rated);
-  t.same([rate.value, rate.numFmt], [0.859, '0.0%'], 'a response rate of 0.859 is the number, shown as 85.9%');
+  const rate = infoCell('Tỷ lệ phản hồi (số phiếu / số hồ sơ)');
+  t.same([rate.value, rate.numFmt], [300 / 3400, '0.0%'], 'a response rate of 300/3.400 is the number, shown as 8.8%');
+  t.equal(infoCell('Tháng có số liệu hồ sơ').value, '01/2026, 02/2026, 03/2026');
+  const unrated = await openXlsx(await reportXlsx(reportTables(sampleWithoutVolumes('no_volumes')), 'x'));
+  t.equal(infoCell('Tỷ lệ phản hồi (số phiếu / số hồ sơ)', unrated).value, 'Chưa có số hồ sơ', 'and words stay words');
+
   // Every figure of every sheet is a number: no cell holds a figure as text, every percent is a number.
   const asText: string[] = [];
   for (const ws of wb.worksheets) {

@@ -167,6 +167,82 @@ t.test('DOCX: the same texts, Vietnamese intact, the subject kept in phrases', a
   t.ok(p.indexOf('Nơi nhận:') > p.indexOf('Đất đai'), 'the signature block closes the report');
 });
 
+t.test('PDF and DOCX: dossiers, the weighted rate, QĐ 766 apart with its source, every plan target', async (t) => {
+  const b = bundle('2026-04-05');
+  const p = await docxParagraphs(await reportDocx(b, SETTINGS));
+  for (const line of [
+    'Tỷ lệ hài lòng có trọng số theo số hồ sơ đã giải quyết của từng lĩnh vực: 90,0% (khoảng tin cậy 95%: 79,6% – 100,0%).',
+    'Tiếp nhận 3.500 hồ sơ; đã giải quyết 3.400 hồ sơ, tỷ lệ đúng hạn (kể cả trước hạn) 95,0%, trước hạn 35,3%, ' +
+      'trễ hạn 5,0%; đang giải quyết 300 hồ sơ, trong đó 25 hồ sơ quá hạn.',
+    'Tỷ lệ phản hồi (số phiếu / số hồ sơ đã giải quyết): 8,8%. Cỡ mẫu cần thiết: 358 phiếu; còn thiếu 58 phiếu.',
+    'Kết quả giải quyết hồ sơ TTHC',
+    'Toàn đơn vị',
+    '3.500',
+    '5.4. Mức độ hài lòng trong tiếp nhận, giải quyết TTHC',
+    '89,3%',
+    '5,95',
+    'Tỷ lệ hồ sơ giải quyết trễ hạn',
+    '≤ 2%',
+    'Chưa đạt',
+    'Chưa có số liệu',
+    'Kế hoạch CCHC năm 2026, Mục II.3',
+  ]) {
+    t.ok(p.includes(line), line);
+  }
+  const row = p.indexOf('Toàn đơn vị');
+  t.same(
+    p.slice(row, row + 11),
+    ['Toàn đơn vị', 'Phường Hội An Đông', '3.500', '3.400', '35,3%', '95,0%', '5,0%', '25', '8,8%', '358', '58'],
+    'the unit’s dossier row, cell by cell',
+  );
+  t.ok(
+    p.some((l) => l.startsWith('Nguồn: Bộ chỉ số 766 (Quyết định số 766/QĐ-TTg')),
+    'QĐ 766 cites its source',
+  );
+  t.ok(p.some((l) => l.startsWith('Mẫu số của các chỉ số này là số hồ sơ, không phải số phiếu khảo sát')));
+  t.ok(
+    p.some((l) => l.startsWith('Số liệu hồ sơ TTHC và phản ánh, kiến nghị đếm đủ mọi trường hợp, không phải mẫu')),
+    'why dossier verdicts are exact',
+  );
+  // Numbered after the sections before them (here no child units): the last three.
+  t.same(
+    p.filter((l) => /^\d+\. /.test(l)).slice(-3),
+    [
+      '8. Kết quả giải quyết hồ sơ TTHC',
+      '9. Chỉ số theo Bộ chỉ số 766 (QĐ 766/QĐ-TTg)',
+      '10. Thực hiện chỉ tiêu kế hoạch',
+    ],
+    'QĐ 766 in a section of its own, the plan targets last',
+  );
+
+  // A period that cuts a month: no dossier figure, and the report says why.
+  const partial = bundle('2026-04-05');
+  partial.report = {
+    ...partial.report,
+    to: '2026-03-15',
+    dossiers: null,
+    dossierMonths: [],
+    dossierNote: 'partial_month',
+    weightedRate: null,
+    qd766: null,
+    serviceAreas: partial.report.serviceAreas.map((a) => ({ ...a, dossiers: null })),
+  };
+  const reason = /Kỳ báo cáo không trọn tháng: số hồ sơ được nhập theo tháng/;
+  const q = await docxParagraphs(await reportDocx(partial, SETTINGS));
+  t.ok(
+    q.some((l) => reason.test(l)),
+    'DOCX: the reason',
+  );
+  t.notOk(q.includes('Toàn đơn vị'), 'DOCX: no dossier table');
+  t.notOk(
+    q.some((l) => l.includes('Bộ chỉ số 766')),
+    'DOCX: no QĐ 766',
+  );
+  const text = pdfText(await reportPdf(partial, SETTINGS));
+  t.match(text, reason, 'PDF: the reason');
+  t.notMatch(text, /Toàn đơn vị|Bộ chỉ số 766|có trọng số theo số hồ sơ/);
+});
+
 t.test(
   'defaults: a centre is dated at its commune and signed by its director; a province reports to the ministry',
   async (t) => {

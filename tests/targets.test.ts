@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import t, { type Test } from 'tap';
 import { parseDateInput } from '../analysis/local-time.ts';
 import { formatPercentVi, parsePercentVi } from '../analysis/vi-number.ts';
@@ -223,11 +224,20 @@ t.test('targets set above a unit are shown to it, read-only', async (t) => {
 
 t.test('the demo seed adds the targets of the seed plans with their sources', async (t) => {
   const { db } = await testApp(t);
-  await seedDemo(db, { days: 3 });
+  await seedDemo(db, { days: 3, now: new Date('2026-12-04T05:00:00Z') });
   const rows = await db
     .selectFrom('plan_target as t')
     .innerJoin('unit as u', 'u.id', 't.unit_id')
-    .select(['u.code', 'u.kind', 't.metric', 't.comparison', 't.threshold', 't.service_area_code', 't.source_plan'])
+    .select([
+      'u.code',
+      'u.kind',
+      't.metric',
+      't.comparison',
+      't.threshold',
+      't.service_area_code',
+      't.source_plan',
+      sql<string>`to_char(t.valid_from, 'YYYY-MM-DD')`.as('valid_from'),
+    ])
     .orderBy('t.id')
     .execute();
   t.ok(
@@ -239,8 +249,28 @@ t.test('the demo seed adds the targets of the seed plans with their sources', as
   const demo = rows.filter((r) => DEMO.test(r.source_plan));
   const planned = rows.filter((r) => !DEMO.test(r.source_plan));
   const of = (code: string) => planned.filter((r) => r.code === code);
-  t.equal(demo.length, 7 * 4, 'every demo commune: overall ≥ 90% and three areas ≥ 85%, this year');
-  t.ok(demo.every((r) => r.metric === 'satisfaction_rate' && r.comparison === 'gte'));
+  t.equal(demo.length, 7 * 4 + 3, 'every demo commune: overall ≥ 90% and three areas ≥ 85%; three dossier targets');
+  t.ok(
+    demo.every((r) => r.valid_from === '2026-01-01'),
+    'this year',
+  );
+  const satisfaction = demo.filter((r) => r.metric === 'satisfaction_rate');
+  t.equal(satisfaction.length, 7 * 4);
+  t.ok(satisfaction.every((r) => r.comparison === 'gte'));
+  // The dossier targets the plans set for other years, at their levels, for this year's volumes;
+  // Đình Lập's own target is for 2026 already, so it gets no copy.
+  const copyOf = (code: string) =>
+    `Chỉ tiêu minh họa (dữ liệu mẫu), theo mức của ${planned.find((r) => r.code === code)!.source_plan}`;
+  t.strictSame(
+    demo
+      .filter((r) => r.metric !== 'satisfaction_rate')
+      .map((r) => [r.code, r.metric, r.comparison, r.threshold, r.source_plan]),
+    [
+      ['hoi-an-dong', 'late_rate', 'lt', '0.010000', copyOf('hoi-an-dong')],
+      ['tien-phong', 'on_time_rate', 'gt', '0.950000', copyOf('tien-phong')],
+      ['tien-phong', 'early_rate', 'gte', '0.800000', copyOf('tien-phong')],
+    ],
+  );
   t.equal(of('tan-hoi').length, 0, 'Tân Hội sets no measurable target');
   t.equal(of('ha-tien').length, 0, 'Hà Tiến sets no measurable target');
 

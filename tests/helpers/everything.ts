@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { CLI_ACTOR, createAccount } from '../../server/features/access/account-service.ts';
 import { createApiKey } from '../../server/features/access/api-key-service.ts';
 import { insertDesk } from '../../server/features/organisation/desk-repository.ts';
+import { insertUpload } from '../../server/features/volumes/volume-upload-repository.ts';
 import type { Db } from '../../server/platform/db/connect.ts';
 import { createCentre, submitHeaders, unitCode } from './fixtures.ts';
 
@@ -14,7 +15,9 @@ import { createCentre, submitHeaders, unitCode } from './fixtures.ts';
  * manager key of the centre; seven responses through the API (for the
  * charts; the last with a comment, whose feedback item `fill` names); a
  * one-time code issued by that key; and a satisfaction target of the
- * commune; a clerk of the centre and their set-password link. `fill`
+ * commune; a clerk of the centre and their set-password link; a file of
+ * the centre's dossier volumes uploaded by the clerk, awaiting its
+ * confirmation. `fill`
  * gives every route parameter a value of this commune.
  */
 export async function oneOfEverything(app: FastifyInstance, db: Db, name: string) {
@@ -93,6 +96,34 @@ export async function oneOfEverything(app: FastifyInstance, db: Db, name: string
     unitId: centre.centreId,
   });
   if (account.status !== 'ok') throw new Error(`fixture account: ${account.status}`);
+  // Balanced: 5 received = 5 resolved.
+  const row = { serviceArea: 'dat-dai', receivedOnline: 3, receivedDirect: 2, carriedOver: 0, resolvedEarly: 1 };
+  const uploadId = await insertUpload(db, {
+    userId: account.id,
+    fileName: `so-lieu-${slug}.xlsx`,
+    batches: [
+      {
+        unit: await unitCode(db, centre.centreId),
+        month: '2026-01',
+        ref: 'Dòng 2',
+        rows: [
+          {
+            ref: 'Dòng 2',
+            row: {
+              ...row,
+              resolvedOnTime: 3,
+              resolvedLate: 1,
+              pendingOnTime: 0,
+              pendingOverdue: 0,
+              dissatisfiedOrComplained: null,
+              complaints: null,
+              complaintsOnTime: null,
+            },
+          },
+        ],
+      },
+    ],
+  });
   const fill: Record<string, string> = {
     unitId: String(centre.centreId),
     deskId: String(deskId),
@@ -103,6 +134,7 @@ export async function oneOfEverything(app: FastifyInstance, db: Db, name: string
     code: 'sipas-quick',
     userId: String(account.id),
     token: account.link.token,
+    uploadId,
   };
   return { ...centre, deskCode, deskId, key, names, fill, issuedUrl: String(issued.json().url) };
 }

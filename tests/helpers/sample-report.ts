@@ -1,10 +1,19 @@
-import type { FactorCell, SatisfactionReport, TargetRef, TrendReport } from '../../analysis/report-types.ts';
+import { weightedRate } from '../../analysis/dossiers.ts';
+import type {
+  DossierFiguresView,
+  FactorCell,
+  SatisfactionReport,
+  TargetRef,
+  TargetResult,
+  TrendReport,
+} from '../../analysis/report-types.ts';
 import { judge } from '../../analysis/verdict.ts';
 import type { ReportBundle } from '../../server/features/reports/exports/report-model.ts';
 
 // A satisfaction report built by hand (the figures are the worked Wilson
-// intervals of methodology.md), for testing what renders a report without a
-// database: charts, tables, CSV, XLSX and PDF.
+// intervals of methodology.md; the dossier figures are worked out beside
+// them), for testing what renders a report without a database: charts,
+// tables, CSV, XLSX, PDF and DOCX.
 
 const factors = (rates: [number, number, number, number, number], n = 300): FactorCell[] =>
   (['access', 'procedure', 'staff', 'result', 'feedback'] as const).map((key, i) => ({
@@ -22,8 +31,61 @@ export const TARGET_90 = {
   sourceClause: 'Mục II.2',
 };
 
+/**
+ * Dossier figures from counts, as the report service derives them (methodology §6),
+ * with the rates and the sample worked out by hand beside each use.
+ */
+function dossiers(
+  received: number,
+  [early, onTime, late]: [number, number, number],
+  [pending, overdue]: [number, number],
+  responses: number,
+  sampleNeeded: number,
+): DossierFiguresView {
+  const resolved = early + onTime + late;
+  return {
+    received,
+    resolved,
+    pending,
+    resolvedEarly: early,
+    resolvedOnTime: onTime,
+    resolvedLate: late,
+    pendingOverdue: overdue,
+    onTimeRate: (early + onTime) / resolved,
+    earlyRate: early / resolved,
+    lateRate: late / resolved,
+    responseRate: responses / resolved,
+    sampleNeeded,
+    sampleShortfall: Math.max(0, sampleNeeded - responses),
+  };
+}
+
 /** The target and the verdict fields as the report service computes them. */
 const judged = (satisfied: number | null, n: number, target: TargetRef) => ({ target, ...judge(satisfied, n, target) });
+
+function target(
+  id: number,
+  metric: TargetResult['metric'],
+  serviceArea: string | null,
+  comparison: TargetResult['comparison'],
+  threshold: number,
+  value: number | null,
+  verdict: TargetResult['verdict'],
+  sourceClause: string | null,
+): TargetResult {
+  return {
+    id,
+    metric,
+    factorKey: null,
+    serviceArea,
+    comparison,
+    threshold,
+    value,
+    verdict,
+    sourcePlan: TARGET_90.sourcePlan,
+    sourceClause,
+  };
+}
 
 export function sampleReport(): SatisfactionReport {
   return {
@@ -59,7 +121,8 @@ export function sampleReport(): SatisfactionReport {
         suppressed: false,
         ...judged(45, 50, { ...TARGET_90, id: 2, threshold: 0.85 }),
         factors: factors([0.9, 0.84, 0.96, 0.9, 0.7], 50),
-        dossiers: null,
+        // 660 of 760 on time (86,8%), 100 late (13,2%); 50 / 760 = 6,6%; ⌈760 / 2,9⌉ = 263 needed, 213 short.
+        dossiers: dossiers(800, [100, 560, 100], [60, 12], 50, 263),
       },
       {
         code: 'ho-tich',
@@ -74,7 +137,8 @@ export function sampleReport(): SatisfactionReport {
         suppressed: false,
         ...judged(18, 20, TARGET_90),
         factors: factors([0.95, 0.9, 1, 0.95, 0.85], 20),
-        dossiers: null,
+        // All 1.500 on time, 900 early (60%); 20 / 1.500 = 1,3%; ⌈1.500 / 4,75⌉ = 316 needed, 296 short.
+        dossiers: dossiers(1500, [900, 600, 0], [20, 0], 20, 316),
       },
       {
         code: 'chung-thuc',
@@ -105,19 +169,38 @@ export function sampleReport(): SatisfactionReport {
         suppressed: false,
         ...judged(95, 100, TARGET_90),
         comparison: 'within',
-        dossiers: null,
+        // 2.900 of 3.000 on time (96,7%); 100 / 3.000 = 3,3%; ⌈3.000 / 8,5⌉ = 353 needed, 253 short.
+        dossiers: dossiers(3100, [1100, 1800, 100], [250, 20], 100, 353),
       },
     ],
     childrenPooledRate: 0.95,
     flaggedExcluded: 4,
     channels: { qr: 250, paper: 40, kiosk: 10 },
-    responseRate: null,
-    dossiers: null,
-    dossierMonths: [],
-    dossierNote: 'no_volumes',
-    weightedRate: null,
-    qd766: null,
-    targets: [],
+    responseRate: 300 / 3400,
+    // 3.230 of 3.400 on time (95%), 1.200 early (35,3%), 170 late (5%); 300 / 3.400 = 8,8%;
+    // ⌈3.400 / 9,5⌉ = 358 needed, 58 short. Chứng thực has no volumes.
+    dossiers: dossiers(3500, [1200, 2030, 170], [300, 25], 300, 358),
+    dossierMonths: ['2026-01', '2026-02', '2026-03'],
+    dossierNote: null,
+    // Đất đai (760 resolved, 45/50) and Hộ tịch (1.500, 18/20): both 90%, so 90% whatever the weights.
+    weightedRate: weightedRate([
+      { resolved: 760, satisfied: 45, n: 50 },
+      { resolved: 1500, satisfied: 18, n: 20 },
+    ]),
+    qd766: {
+      // D = 3.400 + 300 = 3.700, L = 170 + 25 = 195, X = 200: 3.305 / 3.700 = 89,3%; 6 × 0,8932 / 0,9 = 5,95.
+      handlingSatisfaction: { rate: 3305 / 3700, score: (6 * (3305 / 3700)) / 0.9 },
+      // 9 of 12 complaints on time: 75%, 4,5 points.
+      complaintsOnTime: { rate: 0.75, score: 4.5 },
+    },
+    targets: [
+      target(1, 'satisfaction_rate', null, 'gte', 0.9, 0.9, judge(270, 300, TARGET_90).verdict, 'Mục II.2'),
+      target(2, 'satisfaction_rate', 'dat-dai', 'gte', 0.85, 0.9, 'likely_met', 'Mục II.2'),
+      target(3, 'on_time_rate', null, 'gte', 0.9, 0.95, 'met', 'Mục II.3'),
+      target(4, 'late_rate', null, 'lte', 0.02, 0.05, 'not_met', 'Mục II.3'),
+      target(5, 'on_time_rate', 'xay-dung', 'gte', 0.95, null, 'no_data', 'Mục II.3'),
+      target(6, 'training_rate', null, 'gte', 1, null, 'no_data', null),
+    ],
     wordingChanged: ['staff'],
   };
 }
@@ -175,5 +258,30 @@ export function sampleBundle(): ReportBundle {
     serviceAreaName: null,
     feedback: { opened: 10, handled: 8, handledOnTime: 6, praise: 3, handledRate: 0.8, onTimeRate: 0.75 },
     issuedAt: new Date('2026-04-05T03:00:00Z'),
+    serviceAreaNames: { 'xay-dung': 'Xây dựng' },
   };
+}
+
+/** The sample without dossier volumes, for the reason given. */
+export function sampleWithoutVolumes(note: 'partial_month' | 'no_volumes') {
+  const b = sampleBundle();
+  const r = b.report;
+  b.report = {
+    ...r,
+    to: note === 'partial_month' ? '2026-03-15' : r.to,
+    responseRate: null,
+    dossiers: null,
+    dossierMonths: [],
+    dossierNote: note,
+    weightedRate: null,
+    qd766: null,
+    serviceAreas: r.serviceAreas.map((a) => ({ ...a, dossiers: null })),
+    children: r.children.map((c) => ({ ...c, dossiers: null })),
+    targets: r.targets.map((x) =>
+      x.metric.endsWith('time_rate') || x.metric.endsWith('late_rate') || x.metric === 'early_rate'
+        ? { ...x, value: null, verdict: 'no_data' as const }
+        : x,
+    ),
+  };
+  return b;
 }

@@ -11,8 +11,8 @@ import { requireUser } from './session-plugin.ts';
 // its hash is kept, so no later page, redirect or log can show it again.
 
 export const KEY_ROLE_NAMES = {
-  manager: 'Quản lý: cấp mã đánh giá một lần cho biên nhận',
-  official: 'Theo dõi: chỉ đọc',
+  manager: 'Quản lý: cấp mã đánh giá một lần cho biên nhận, gửi số liệu hồ sơ',
+  official: 'Theo dõi: đọc báo cáo, gửi số liệu hồ sơ',
 } as const;
 
 const CreateBody = z.object({

@@ -149,9 +149,35 @@ export function currentDemoTargets(year: number): DemoTarget[] {
   return [rate(null, 0.9), rate('dat-dai', 0.85), rate('xay-dung', 0.85), rate('dau-tu-kinh-doanh', 0.85)];
 }
 
+const DOSSIER_METRICS = new Set(['on_time_rate', 'early_rate', 'late_rate']);
+
+/**
+ * The dossier targets a commune's plan sets for another year, copied to the
+ * current year and labelled as demo data, so that the demo's dossier volumes
+ * get verdicts on the default dashboard (this quarter) too. A target whose
+ * year is the current one (Đình Lập's in 2026) already applies: no copy.
+ */
+export function currentDemoDossierTargets(communeCode: string, year: number): DemoTarget[] {
+  const from = `${year}-01-01`;
+  const to = `${year}-12-31`;
+  return (DEMO_TARGETS[communeCode] ?? [])
+    .filter((t) => DOSSIER_METRICS.has(t.metric) && !(t.validFrom <= from && t.validTo >= to))
+    .map((t) => ({
+      ...t,
+      validFrom: from,
+      validTo: to,
+      sourcePlan: `Chỉ tiêu minh họa (dữ liệu mẫu), theo mức của ${t.sourcePlan}`,
+      sourceClause: null,
+    }));
+}
+
 /** Adds the targets of a demo commune's plan, and the current year's demo targets, to its unit; returns how many. */
 export async function seedDemoTargets(db: Db, communeCode: string, communeId: number, year: number): Promise<number> {
-  const targets = [...(DEMO_TARGETS[communeCode] ?? []), ...currentDemoTargets(year)];
+  const targets = [
+    ...(DEMO_TARGETS[communeCode] ?? []),
+    ...currentDemoTargets(year),
+    ...currentDemoDossierTargets(communeCode, year),
+  ];
   for (const t of targets) await insertTarget(db, { ...t, unitId: communeId }, null);
   return targets.length;
 }

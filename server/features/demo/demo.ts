@@ -7,20 +7,23 @@ import { findUnitId, insertUnit } from '../organisation/unit-repository.ts';
 import { insertResponsesBulk, type NewResponse } from '../submission/response-repository.ts';
 import { latestVersion } from '../surveys/survey-version-repository.ts';
 import { answerDemoFeedback } from './demo-feedback-repository.ts';
+import { DAY_MS, ICT_OFFSET_MS, localYear, mulberry32 } from './demo-random.ts';
 import { seedDemoTargets } from './demo-targets.ts';
 import { AREA_MOOD, DEMO_COMMENTS, DEMO_COMMUNES, type DemoCommune } from './demo-units.ts';
+import { insertDemoVolumes } from './demo-volume-repository.ts';
+import { countResponses, demoVolumes } from './demo-volumes.ts';
 
 // Demo data that makes a first start useful: the five communes of the seed
-// plans with their centres and desks, and a few months of responses drawn
-// from a fixed-seed generator (the same data on every machine).
-
-const DAY_MS = 86_400_000;
-const ICT_OFFSET_MS = 7 * 3_600_000;
+// plans with their centres and desks, a few months of responses drawn from a
+// fixed-seed generator (the same data on every machine), and the centres'
+// dossier volumes since January 2024, sized on those responses.
 
 export interface SeedSummary {
   units: number;
   desks: number;
   responses: number;
+  /** Dossier volume rows: centre × service area × month. */
+  volumeRows: number;
   skipped: boolean;
 }
 
@@ -28,7 +31,8 @@ export async function seedDemo(db: Db, opts: { now?: Date; days?: number } = {})
   const now = opts.now ?? new Date();
   const days = opts.days ?? 120;
   const first = DEMO_COMMUNES[0]!;
-  if (await findUnitId(db, first.commune.code)) return { units: 0, desks: 0, responses: 0, skipped: true };
+  if (await findUnitId(db, first.commune.code))
+    return { units: 0, desks: 0, responses: 0, volumeRows: 0, skipped: true };
 
   const version = await latestVersion(db, DEFAULT_SURVEY_CODE);
   if (!version) throw new Error(`survey ${DEFAULT_SURVEY_CODE} is not published`);
@@ -36,6 +40,7 @@ export async function seedDemo(db: Db, opts: { now?: Date; days?: number } = {})
   let units = 0;
   let desks = 0;
   let responses = 0;
+  let volumeRows = 0;
   for (const c of DEMO_COMMUNES) {
     // Wards of one city share its province row: count it once.
     let provinceId = await findUnitId(db, c.province.code);
@@ -74,10 +79,11 @@ export async function seedDemo(db: Db, opts: { now?: Date; days?: number } = {})
     }
     await insertResponsesBulk(db, rows);
     responses += rows.length;
+    volumeRows += await insertDemoVolumes(db, centreId, demoVolumes(c, countResponses(rows), now));
   }
   // An inbox as a commune that keeps up with it has: most items answered in time.
   await answerDemoFeedback(db, now);
-  return { units, desks, responses, skipped: false };
+  return { units, desks, responses, volumeRows, skipped: false };
 }
 
 function* demoResponses(rand: () => number, c: DemoCommune, areas: string[], now: Date, days: number) {
@@ -132,19 +138,4 @@ function demoAnswers(rand: () => number, mood: number, neutral: number): Answer[
   if (rand() < 0.08)
     answers.push({ key: 'comment', kind: 'text', value: DEMO_COMMENTS[Math.floor(rand() * DEMO_COMMENTS.length)]! });
   return answers;
-}
-
-/** The calendar year in Vietnam at `now`. */
-const localYear = (now: Date) => new Date(now.getTime() + ICT_OFFSET_MS).getUTCFullYear();
-
-/** Small, fast, seedable PRNG so that the demo is the same everywhere. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,8 +1,9 @@
 import { isoDateToVi } from '../../../analysis/local-time.ts';
-import type { Verdict } from '../../../analysis/report-types.ts';
+import type { SatisfactionReport, TargetVerdict } from '../../../analysis/report-types.ts';
 import { formatCountVi } from '../../../analysis/vi-number.ts';
 import { FACTOR_NAMES } from '../../../surveys/factor-names.ts';
 import { chartSvg } from './charts.ts';
+import { dossierAbsentNote, EXACT_VERDICT_NOTE, weightedRateSentence } from './exports/dossier-text.ts';
 import { reportCharts } from './exports/report-charts.ts';
 import { displayCell, type ReportBundle, type ReportTable } from './exports/report-model.ts';
 import { reportTables } from './exports/report-tables.ts';
@@ -26,7 +27,7 @@ export interface DisplayCell {
   /** Right-aligned figure. */
   num: boolean;
   /** A verdict shown as a badge. */
-  verdict?: Verdict;
+  verdict?: TargetVerdict;
   /** A withheld figure ("—"). */
   hidden?: boolean;
   /** A mark shown as a badge: small sample, withheld. */
@@ -52,7 +53,7 @@ function displayTable(t: ReportTable): DisplayTable {
       return t.columns.map((c, i) => {
         const v = row[i] ?? null;
         const cell: DisplayCell = { text: displayCell(c.kind, v), num: num[i] ?? false };
-        if (c.kind === 'verdict' && typeof v === 'string') cell.verdict = v as Verdict;
+        if (c.kind === 'verdict' && typeof v === 'string') cell.verdict = v as TargetVerdict;
         if (suppressed && v === null && c.kind !== 'text') cell.hidden = true;
         if (v === SMALL_SAMPLE_NOTE || v === SUPPRESSED_NOTE) cell.badge = true;
         return cell;
@@ -88,6 +89,61 @@ const SORTERS: Record<ChildSort, (a: Child, b: Child) => number> = {
   lower: highestFirst((c) => (c.suppressed ? null : (c.ci95?.[0] ?? null))),
 };
 
+/** How far the responses reach: "còn thiếu 23 phiếu", or enough. */
+function shortfallText(shortfall: number): string {
+  return shortfall > 0 ? `còn thiếu ${formatCountVi(shortfall)} phiếu` : 'đủ cỡ mẫu';
+}
+
+/**
+ * The area table with each area's response rate and shortfall beside its
+ * survey rate, where an official decides whether to trust it. Added here
+ * unless the shared table already carries them.
+ */
+function withAreaSample(table: DisplayTable | undefined, r: SatisfactionReport): DisplayTable | undefined {
+  if (!table || !r.dossiers || table.headers.some((h) => h.text === 'Tỷ lệ phản hồi')) return table;
+  const dash = (): DisplayCell => ({ text: '—', num: true });
+  return {
+    ...table,
+    headers: [...table.headers, { text: 'Tỷ lệ phản hồi', num: true }, { text: 'Số phiếu còn thiếu', num: true }],
+    rows: table.rows.map((row, i) => {
+      const d = r.serviceAreas[i]?.dossiers;
+      if (!d) return [...row, dash(), dash()];
+      return [
+        ...row,
+        { text: formatRate(d.responseRate), num: true },
+        { text: shortfallText(d.sampleShortfall), num: true },
+      ];
+    }),
+    notes: [
+      ...table.notes,
+      'Tỷ lệ phản hồi: số phiếu / số hồ sơ đã giải quyết của lĩnh vực. Số phiếu còn thiếu: so với cỡ mẫu cần thiết ' +
+        '⌈N / (1 + N × 0,05²)⌉, N là số hồ sơ đã giải quyết; «—»: chưa có số hồ sơ của lĩnh vực.',
+    ],
+  };
+}
+
+/** The dossier block: the unit's key figures, or why there are none. Counts of every dossier: no interval. */
+function dossierView(r: SatisfactionReport) {
+  const d = r.dossiers;
+  return {
+    absent: dossierAbsentNote(r),
+    figures: d
+      ? [
+          { label: 'Hồ sơ tiếp nhận trong kỳ', value: formatCountVi(d.received) },
+          { label: 'Hồ sơ đã giải quyết', value: formatCountVi(d.resolved) },
+          { label: 'Tỷ lệ đúng hạn (kể cả trước hạn)', value: formatRate(d.onTimeRate) },
+          { label: 'Tỷ lệ trước hạn', value: formatRate(d.earlyRate) },
+          { label: 'Tỷ lệ trễ hạn', value: formatRate(d.lateRate) },
+          { label: 'Đang giải quyết, đã quá hạn', value: formatCountVi(d.pendingOverdue) },
+        ]
+      : [],
+    sample: d
+      ? `Cỡ mẫu cần thiết: ${formatCountVi(d.sampleNeeded)} phiếu; đã có ${formatCountVi(r.overall.n)} phiếu, ${shortfallText(d.sampleShortfall)}.`
+      : null,
+    exactNote: EXACT_VERDICT_NOTE,
+  };
+}
+
 export function dashboardView(bundle: ReportBundle, childSort: ChildSort = 'name') {
   const b = { ...bundle, report: { ...bundle.report, children: [...bundle.report.children].sort(SORTERS[childSort]) } };
   const r = b.report;
@@ -113,9 +169,11 @@ export function dashboardView(bundle: ReportBundle, childSort: ChildSort = 'name
     lowestFactor: low ? { name: FACTOR_NAMES[low.key], rate: formatRate(low.rate) } : null,
     flaggedExcluded: r.flaggedExcluded ? formatCountVi(r.flaggedExcluded) : null,
     responseRate: r.responseRate === null ? null : formatRate(r.responseRate),
+    weightedRate: weightedRateSentence(r),
+    dossiers: dossierView(r),
     wordingNote: wordingNote(r.wordingChanged),
     method: methodParagraphs(r),
-    tables,
+    tables: { ...tables, serviceAreas: withAreaSample(tables.serviceAreas, r) },
     charts,
     trendInterval: b.trend?.interval ?? null,
     childSort,

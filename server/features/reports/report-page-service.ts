@@ -56,9 +56,11 @@ export async function loadReportBundle(
   now = new Date(),
 ): Promise<ReportBundle | undefined> {
   const query = { unitId: s.unit.id, from: s.from, to: s.to, serviceArea: s.serviceArea?.code ?? null };
-  const [report, trend] = await Promise.all([
+  const [report, trend, areas] = await Promise.all([
     buildSatisfactionReport(db, actor, query),
     buildTrendReport(db, actor, { ...query, ...s.trend }),
+    // Every area by name, inactive ones too: a plan target may name an area that had no answer in the period.
+    listServiceAreas(db, { activeOnly: false }),
   ]);
   if (!report) return undefined;
   // The feedback service's figures of the period, for the chosen unit's
@@ -85,6 +87,7 @@ export async function loadReportBundle(
         }
       : null,
     issuedAt: now,
+    serviceAreaNames: Object.fromEntries(areas.map((a) => [a.code, a.nameVi])),
   };
 }
 

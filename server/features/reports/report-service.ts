@@ -10,15 +10,14 @@ import {
   factorCounts,
   type KeyDistributions,
   overallCell,
-  type TargetCandidate,
 } from '../../../analysis/report-build.ts';
+import { dossiersWhere } from '../../../analysis/report-dossiers.ts';
 import type { SatisfactionReport, TrendReport } from '../../../analysis/report-types.ts';
 import { itemDistributions, rollup } from '../../../analysis/rollup.ts';
 import { judge } from '../../../analysis/verdict.ts';
 import { type Actor, canReach } from '../../platform/auth/scope.ts';
 import type { Db } from '../../platform/db/connect.ts';
 import { listServiceAreas } from '../organisation/service-area-repository.ts';
-import { listTargetsAbove, listTargetsInSubtree } from '../targets/target-repository.ts';
 import {
   type ItemCount,
   itemCounts,
@@ -29,12 +28,15 @@ import {
 } from './aggregate-repository.ts';
 import { RAW_COLUMNS, type RawTable, rawValues } from './exports/responses.ts';
 import { rawAnswerKeys, rawResponseChunks } from './raw-response-repository.ts';
+import { dossierFields, reportVolumes, volumeAreas } from './report-dossiers.ts';
+import { planTargets, reportTargets } from './report-targets.ts';
 
 // The satisfaction report of a unit and period, computed from the aggregates
 // (monthly for whole months, daily for the days around them; never from
 // response rows) by the pure functions of analysis/. The counts come grouped
 // by the scope's direct child already, so a country report handles rows for
-// its provinces, not for every commune.
+// its provinces, not for every commune. Dossier volumes (report-dossiers.ts)
+// and the plan targets of every metric (report-targets.ts) sit beside them.
 
 export interface ReportQuery {
   unitId: number;
@@ -69,23 +71,6 @@ function groupBy<T, K>(rows: readonly T[], key: (r: T) => K): Map<K, T[]> {
   return out;
 }
 
-async function satisfactionTargets(db: Db, scopePath: string): Promise<TargetCandidate[]> {
-  const rows = [...(await listTargetsAbove(db, scopePath)), ...(await listTargetsInSubtree(db, scopePath))];
-  return rows
-    .filter((t) => t.metric === 'satisfaction_rate')
-    .map((t) => ({
-      id: t.id,
-      comparison: t.comparison,
-      threshold: t.threshold,
-      sourcePlan: t.sourcePlan,
-      sourceClause: t.sourceClause,
-      unitPath: t.unitPath,
-      serviceAreaCode: t.serviceAreaCode,
-      validFrom: t.validFrom,
-      validTo: t.validTo,
-    }));
-}
-
 export async function buildSatisfactionReport(
   db: Db,
   actor: Actor,
@@ -94,23 +79,29 @@ export async function buildSatisfactionReport(
   const tree = await reachableTree(db, actor, q.unitId);
   if (!tree) return undefined;
   const { scope } = tree;
+  const area = q.serviceArea ?? null;
   const aq = { scopePath: scope.path, from: q.from, to: q.to, serviceArea: q.serviceArea ?? undefined };
-  const [items, responses, wordingChanged, targets, areaNames] = await Promise.all([
+  const [items, responses, wordingChanged, targets, areaNames, volumes] = await Promise.all([
     itemCounts(db, aq),
     responseCounts(db, aq),
     wordingChangedKeys(db, aq),
-    satisfactionTargets(db, scope.path),
+    planTargets(db, scope.path),
     listServiceAreas(db, { activeOnly: true }),
+    reportVolumes(db, aq),
   ]);
+  const satisfactionTargets = targets.filter((t) => t.metric === 'satisfaction_rate');
   const all = keyDistributions(items);
   const overall = overallCell(all);
-  const overallTarget = applicableTarget(targets, scope.path, q.serviceArea ?? null, q.from, q.to);
+  const overallTarget = applicableTarget(satisfactionTargets, scope.path, area, q.from, q.to);
 
   const nameOf = new Map(areaNames.map((a) => [a.code, a.nameVi]));
-  const serviceAreas = [...groupBy(items, (r) => r.serviceAreaCode)].map(([code, rows]) => {
+  const byArea = groupBy(items, (r) => r.serviceAreaCode);
+  // An area with dossiers but no answer is shown too: it is where responses are most short.
+  for (const code of volumeAreas(volumes)) if (!byArea.has(code)) byArea.set(code, []);
+  const serviceAreas = [...byArea].map(([code, rows]) => {
     const dists = keyDistributions(rows);
     const cell = overallCell(dists, true);
-    const target = applicableTarget(targets, scope.path, code, q.from, q.to);
+    const target = applicableTarget(satisfactionTargets, scope.path, code, q.from, q.to);
     return {
       code,
       name: nameOf.get(code) ?? code,
@@ -118,7 +109,7 @@ export async function buildSatisfactionReport(
       target,
       ...judge(cell.satisfied, cell.n, target),
       factors: factorCells(dists, true),
-      dossiers: null,
+      dossiers: dossiersWhere(volumes.groups, (g) => g.serviceArea === code, cell.n),
     };
   });
   serviceAreas.sort((a, b) => a.name.localeCompare(b.name, 'vi'));
@@ -129,20 +120,24 @@ export async function buildSatisfactionReport(
     tree.children,
     itemDistributions,
   );
-  const children = tree.children
+  const cells = tree.children
     .map((unit) => {
       const cell = overallCell(pooled.children.get(unit.id) ?? {}, true);
-      const target = applicableTarget(targets, unit.path, q.serviceArea ?? null, q.from, q.to);
-      return {
-        unit: { id: unit.id, code: unit.code, name: unit.name },
-        ...cell,
-        target,
-        ...judge(cell.satisfied, cell.n, target),
-        dossiers: null,
-      };
+      const target = applicableTarget(satisfactionTargets, unit.path, area, q.from, q.to);
+      const dossiers = dossiersWhere(volumes.groups, (g) => g.unitPath.startsWith(unit.path), cell.n);
+      return { unit, cell, target, dossiers };
     })
-    .filter((c) => c.n > 0 || tree.children.find((u) => u.id === c.unit.id)?.active);
-  const childrenPooledRate = pooledRate(children);
+    .filter((c) => c.cell.n > 0 || c.dossiers || c.unit.active);
+  const childrenPooledRate = pooledRate(cells.map((c) => c.cell));
+  // Built in the key order of ChildCellSchema: the API sends what the service builds, byte for byte.
+  const children = cells.map(({ unit, cell, target, dossiers }) => ({
+    unit: { id: unit.id, code: unit.code, name: unit.name },
+    ...cell,
+    target,
+    ...judge(cell.satisfied, cell.n, target),
+    comparison: compareToPool(cell, childrenPooledRate),
+    dossiers,
+  }));
 
   const channels: Record<string, number> = {};
   let flaggedExcluded = 0;
@@ -151,29 +146,23 @@ export async function buildSatisfactionReport(
     else channels[r.channel] = (channels[r.channel] ?? 0) + r.n;
   }
 
-  return {
+  const report = {
     unit: { id: scope.id, code: scope.code, name: scope.name },
     from: q.from,
     to: q.to,
-    timezone: 'Asia/Ho_Chi_Minh',
-    serviceArea: q.serviceArea ?? null,
+    timezone: 'Asia/Ho_Chi_Minh' as const,
+    serviceArea: area,
     overall: { ...overall, target: overallTarget, ...judge(overall.satisfied, overall.n, overallTarget) },
     composite: compositeCell(factorCounts(all)),
     factors: factorCells(all),
     serviceAreas,
-    children: children.map((c) => ({ ...c, comparison: compareToPool(c, childrenPooledRate) })),
+    children,
     childrenPooledRate,
     flaggedExcluded,
     channels,
-    responseRate: null,
-    dossiers: null,
-    dossierMonths: [],
-    dossierNote: 'no_volumes',
-    weightedRate: null,
-    qd766: null,
-    targets: [],
-    wordingChanged,
+    ...dossierFields(volumes, overall.n, serviceAreas),
   };
+  return { ...report, targets: await reportTargets(db, scope.path, targets, report), wordingChanged };
 }
 
 export async function buildTrendReport(

@@ -82,9 +82,20 @@ export async function unitsByCode(db: Db, codes: readonly string[]): Promise<Map
   return new Map(rows.map((u) => [u.code, u]));
 }
 
-/** Serialises imports of one unit: two at once would both delete, then both insert. */
-export async function lockUnit(trx: Transaction<Database>, unitId: number): Promise<void> {
-  await trx.selectFrom('unit').select('id').where('id', '=', unitId).forUpdate().execute();
+/**
+ * Locks the units at `paths` and every unit above them, in id order (no
+ * deadlock between two imports): imports that could count the same dossiers
+ * twice (a unit and one above or below it) then run one after the other.
+ */
+export async function lockLines(trx: Transaction<Database>, paths: readonly string[]): Promise<void> {
+  if (paths.length === 0) return;
+  await trx
+    .selectFrom('unit')
+    .select('id')
+    .where((eb) => eb.or(paths.map((p) => eb(sql<boolean>`${p} like path || '%'`, '=', true))))
+    .orderBy('id')
+    .forUpdate()
+    .execute();
 }
 
 /**

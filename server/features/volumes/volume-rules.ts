@@ -53,7 +53,10 @@ export type VolumeRowInput = z.infer<typeof VolumeRowSchema>;
 export const VolumeBodySchema = z
   .object({
     unit: CodeSchema.meta({ description: 'The unit (a centre or a commune) the dossiers were handled by.' }),
-    month: z.string().regex(MONTH_PATTERN).meta({ description: 'Calendar month, YYYY-MM.' }),
+    month: z
+      .string()
+      .regex(MONTH_PATTERN, 'a calendar month, YYYY-MM')
+      .meta({ description: 'Calendar month, YYYY-MM.' }),
     rows: z.array(VolumeRowSchema).max(MAX_ROWS).meta({
       description: 'One row per service area. Replaces every row of this unit and month; [] clears them.',
     }),

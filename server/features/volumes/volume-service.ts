@@ -4,7 +4,7 @@ import { type Actor, can, canReach } from '../../platform/auth/scope.ts';
 import type { Db } from '../../platform/db/connect.ts';
 import { listServiceAreas } from '../organisation/service-area-repository.ts';
 import {
-  lockUnit,
+  lockLines,
   monthRows,
   otherHoldersInLine,
   replaceMonthRows,
@@ -218,14 +218,18 @@ export async function importVolumes(
     );
   if (opts.dryRun) return { status: 'ok', changes: await plan(db), warnings };
 
-  const changes = await db.transaction().execute(async (trx) => {
-    const ids = [...new Set(batches.map((b) => units.get(b.unit)!.id))].sort((a, b) => a - b);
-    for (const id of ids) await lockUnit(trx, id);
-    const planned = await plan(trx);
-    for (const c of planned) {
+  return db.transaction().execute(async (trx): Promise<ImportResult> => {
+    // Lock each unit with every unit above it, then check again: a commune and
+    // its centre importing the same month at once both lock the commune, so
+    // the second sees the first's rows and is refused (counted twice otherwise).
+    await lockLines(trx, [...new Set([...units.values()].map((u) => u.path))]);
+    const again = await check(trx, actor, batches, opts.now ?? new Date());
+    if (again.errors.length) return { status: 'invalid', errors: again.errors };
+    const changes = await plan(trx);
+    for (const c of changes) {
       if (!c.changed) continue;
       await replaceMonthRows(trx, c.unit.id, c.month, c.rows);
-      await recordAudit(trx as unknown as Db, {
+      await recordAudit(trx, {
         actorUserId: actor.userId,
         actorKeyId: actor.keyId,
         actorLabel: actor.userId || actor.keyId ? null : actor.label,
@@ -234,7 +238,6 @@ export async function importVolumes(
         detail: { month: c.month, source: opts.source, previous: c.previous, rows: c.rows },
       });
     }
-    return planned;
+    return { status: 'ok', changes, warnings };
   });
-  return { status: 'ok', changes, warnings };
 }

@@ -229,6 +229,16 @@ export interface DossierVolumeTable {
   updated_at: Generated<Date>;
 }
 
+/** An uploaded volume file awaiting its owner's confirmation (an hour at most). */
+export interface VolumeUploadTable {
+  id: Generated<string>;
+  user_id: number;
+  file_name: string;
+  /** VolumeBatch[] as read from the file (volume-service.ts). */
+  batches: ColumnType<unknown, string, never>;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   unit: UnitTable;
   service_area: ServiceAreaTable;
@@ -251,6 +261,7 @@ export interface Database {
   plan_target: PlanTargetTable;
   unit_report_setting: UnitReportSettingTable;
   dossier_volume: DossierVolumeTable;
+  volume_upload: VolumeUploadTable;
   feedback_setting: FeedbackSettingTable;
   feedback_item: FeedbackItemTable;
   feedback_event: FeedbackEventTable;

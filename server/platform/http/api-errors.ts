@@ -39,6 +39,11 @@ export const API_ERROR_CODES = {
     en: 'This desk does not serve that service area',
     vi: 'Quầy này không phục vụ lĩnh vực đã chọn',
   },
+  'volume.invalid': {
+    status: [422],
+    en: 'The dossier volumes cannot be stored as sent, and none were: see errors for each row and field.',
+    vi: 'Số liệu hồ sơ chưa được lưu (không dòng nào được lưu): xem chi tiết từng dòng, từng trường.',
+  },
   'survey.not_found': { status: [404], en: 'No such survey.', vi: 'Không có phiếu khảo sát này.' },
   'unit.not_found': {
     status: [404],
@@ -149,6 +154,21 @@ export const FIELD_ERROR_CODES = {
     vi: 'Quầy này không phục vụ lĩnh vực đã chọn.',
   },
   'desk.unknown': API_ERROR_CODES['desk.unknown'],
+  // Dossier volumes (server/features/volumes/volume-service.ts gives each with its figures).
+  'service_area.unknown': { en: 'No service area with this code.', vi: 'Không có lĩnh vực với mã này.' },
+  'volume.duplicate_area': {
+    en: 'This service area appears twice for the same unit and month.',
+    vi: 'Lĩnh vực này lặp lại trong cùng đơn vị và tháng.',
+  },
+  'volume.future_month': { en: 'This month has not begun.', vi: 'Tháng này chưa bắt đầu.' },
+  'volume.unit_kind': {
+    en: 'Volumes are put for each centre or commune, not for a province.',
+    vi: 'Số liệu hồ sơ nhập cho từng trung tâm hoặc xã, phường, không nhập cho cấp tỉnh.',
+  },
+  'volume.counted_elsewhere': {
+    en: 'A unit above or below already has volumes for this month: a dossier would count twice.',
+    vi: 'Đơn vị cấp trên hoặc trực thuộc đã có số liệu tháng này: một hồ sơ sẽ bị tính hai lần.',
+  },
 } as const satisfies Record<string, LocalMessage>;
 export type FieldErrorCode = keyof typeof FIELD_ERROR_CODES;
 

@@ -65,6 +65,11 @@ const OWN_MESSAGES: Record<string, string> = {
   'to must not be before from': 'Ngày kết thúc (to) không được trước ngày bắt đầu (from).',
   'at most five years at once': 'Mỗi lần chỉ xem được tối đa năm năm.',
   'a dossier reference is required': 'Cần có mã hồ sơ.',
+  'a calendar month, YYYY-MM': 'Không phải tháng hợp lệ: cần dạng YYYY-MM, ví dụ 2026-04.',
+  'complaintsOnTime needs complaints':
+    'Có số phản ánh, kiến nghị xử lý đúng hạn (complaintsOnTime) thì phải có số phản ánh, kiến nghị (complaints).',
+  'complaintsOnTime must not exceed complaints':
+    'Số phản ánh, kiến nghị xử lý đúng hạn (complaintsOnTime) không được lớn hơn số phản ánh, kiến nghị (complaints).',
 };
 
 const TYPES_VI: Record<string, string> = {

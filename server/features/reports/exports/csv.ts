@@ -8,7 +8,7 @@ import {
   type TableCell,
   type TargetCell,
 } from './report-model.ts';
-import { formatTarget, VERDICT_NAMES } from './report-text.ts';
+import { formatTarget, TARGET_VERDICT_NAMES } from './report-text.ts';
 
 // CSV that Excel opens with Vietnamese intact: UTF-8 with a byte-order mark,
 // CRLF line ends, fields quoted when they hold a comma, a quote or a line
@@ -52,7 +52,7 @@ function csvValue(kind: ScalarKind, v: TableCell): CsvValue {
     case 'target':
       return formatTarget(v as TargetCell);
     case 'verdict':
-      return VERDICT_NAMES[v as keyof typeof VERDICT_NAMES] ?? String(v);
+      return TARGET_VERDICT_NAMES[v as keyof typeof TARGET_VERDICT_NAMES] ?? String(v);
     case 'date':
       return isoDateToVi(v as string);
     case 'text':

@@ -1,5 +1,6 @@
 import { FACTOR_NAMES } from '../../../../surveys/factor-names.ts';
 import type { Chart } from '../charts.ts';
+import { dossierAbsentNote, dossierSentences, weightedRateSentence } from './dossier-text.ts';
 import { reportCharts } from './report-charts.ts';
 import type { ReportBundle, ReportTable } from './report-model.ts';
 import { reportTables } from './report-tables.ts';
@@ -8,7 +9,8 @@ import { formatInterval, formatRate, headline, lowestFactor, methodParagraphs, w
 // The body of the written report, in reading order, as blocks that the PDF
 // and the DOCX each lay out: numbered headings, the headline against the
 // target with its verdict in words, the method, then each table with its
-// chart. One order for both files, so they say the same. Pure.
+// chart, and last the dossier figures, the QĐ 766 indicators and every plan
+// target. One order for both files, so they say the same. Pure.
 
 export type Block =
   | { kind: 'heading'; text: string }
@@ -43,6 +45,8 @@ export function reportBlocks(b: ReportBundle): Block[] {
   say(
     `Chỉ số hài lòng tổng hợp: ${formatRate(r.composite.value)} (khoảng tin cậy 95%: ${formatInterval(r.composite.ci95)}).`,
   );
+  const weighted = weightedRateSentence(r);
+  if (weighted) say(weighted);
   const low = lowestFactor(r.factors);
   if (low) say(`Yếu tố có chỉ số thấp nhất: ${FACTOR_NAMES[low.key]} (${formatRate(low.rate)}).`);
   show('summary');
@@ -72,5 +76,20 @@ export function reportBlocks(b: ReportBundle): Block[] {
     next('Tiếp nhận, xử lý phản ánh, kiến nghị');
     show('feedback');
   }
+  // Dossier figures count every dossier: their section says so, and QĐ 766 stands apart from the survey.
+  next('Kết quả giải quyết hồ sơ TTHC');
+  const absent = dossierAbsentNote(r);
+  if (absent) say(absent);
+  else {
+    for (const s of dossierSentences(r)) say(s);
+    show('dossiers');
+  }
+  if (tables.has('qd766')) {
+    next('Chỉ số theo Bộ chỉ số 766 (QĐ 766/QĐ-TTg)');
+    show('qd766');
+  }
+  next('Thực hiện chỉ tiêu kế hoạch');
+  if (r.targets.length) show('targets');
+  else say(tables.get('targets')!.notes.join(' '));
   return out;
 }

@@ -1,5 +1,5 @@
 import { isoDateToVi } from '../../../../analysis/local-time.ts';
-import type { SatisfactionReport, TargetRef, TrendReport, Verdict } from '../../../../analysis/report-types.ts';
+import type { SatisfactionReport, TargetRef, TargetVerdict, TrendReport } from '../../../../analysis/report-types.ts';
 import { formatCountVi } from '../../../../analysis/vi-number.ts';
 import {
   formatChange,
@@ -9,7 +9,7 @@ import {
   formatProbability,
   formatRate,
   formatTarget,
-  VERDICT_NAMES,
+  TARGET_VERDICT_NAMES,
 } from './report-text.ts';
 
 // The satisfaction report as tables: one list of tables, with typed cells,
@@ -33,7 +33,10 @@ export interface TableColumn {
   kind: ColumnKind;
 }
 export type TargetCell = Pick<TargetRef, 'comparison' | 'threshold'>;
-/** By column kind: text/verdict string, count/rate/probability/mean/change number, interval pair, target, date 'yyyy-mm-dd'. */
+/**
+ * By column kind: text or verdict (a target verdict) string, count/rate/probability/mean/change
+ * number, interval pair, target, date 'yyyy-mm-dd'.
+ */
 export type TableCell = string | number | [number, number] | TargetCell | ValueCell | null;
 
 /**
@@ -82,6 +85,8 @@ export interface ReportBundle {
   /** The unit subtree's feedback of the period, from the feedback service. */
   feedback: FeedbackFigures | null;
   issuedAt: Date;
+  /** Service area names by code, for plan targets of an area with no response in the period (else its code shows). */
+  serviceAreaNames?: Record<string, string>;
 }
 
 /** A cell as text, the way the dashboard and the PDF show it. */
@@ -102,7 +107,7 @@ export function displayCell(kind: ColumnKind, v: TableCell): string {
     case 'target':
       return formatTarget(v as TargetCell);
     case 'verdict':
-      return VERDICT_NAMES[v as Verdict] ?? String(v);
+      return TARGET_VERDICT_NAMES[v as TargetVerdict] ?? String(v);
     case 'probability':
       return formatProbability(v as number);
     case 'change':

@@ -5,6 +5,8 @@ import { FACTOR_NAMES } from '../../../../surveys/factor-names.ts';
 import { FACTORS } from '../../../../surveys/schema.ts';
 import { SCALE_NAMES } from '../charts.ts';
 import { trendPeriodLabel } from '../report-periods.ts';
+import { monthVi, responseRateAbsent, WEIGHTED_RATE_NOTE } from './dossier-text.ts';
+import { dossierTable, qd766Table, targetsTable, weightedRateRows } from './report-dossier-tables.ts';
 import type { ReportBundle, ReportTable, TableCell, TableColumn } from './report-model.ts';
 import {
   CHANGE_NAMES,
@@ -20,7 +22,9 @@ import {
 
 // The report's tables, in the order they are read: information, the
 // headline, by service area, by child unit, by factor, distribution,
-// channels, trend, feedback. Each export and the dashboard render these. Pure.
+// channels, trend, feedback, then the dossier figures, QĐ 766 and the plan
+// targets (report-dossier-tables.ts). Each export and the dashboard render
+// these. Pure.
 
 const RATE_COLUMNS: TableColumn[] = [
   { header: 'Số phiếu', kind: 'count' },
@@ -82,8 +86,9 @@ export function reportTables(b: ReportBundle): ReportTable[] {
       ['Phiếu nghi vấn đã loại', { as: 'count', value: r.flaggedExcluded }],
       [
         'Tỷ lệ phản hồi (số phiếu / số hồ sơ)',
-        r.responseRate === null ? 'Chưa có số hồ sơ' : { as: 'rate', value: r.responseRate },
+        r.responseRate === null ? responseRateAbsent(r) : { as: 'rate', value: r.responseRate },
       ],
+      ['Tháng có số liệu hồ sơ', r.dossierMonths.length ? r.dossierMonths.map(monthVi).join(', ') : 'Không có'],
       ['Câu hỏi đổi lời trong kỳ', r.wordingChanged.length ? r.wordingChanged.map(indicatorName).join(', ') : 'Không'],
       ['Ngày xuất', { as: 'date', value: todayIso(b.issuedAt) }],
     ],
@@ -109,8 +114,9 @@ export function reportTables(b: ReportBundle): ReportTable[] {
         null,
         'Khoảng tin cậy theo phương pháp lấy mẫu lại',
       ],
+      ...weightedRateRows(r),
     ],
-    notes: [],
+    notes: r.weightedRate ? [WEIGHTED_RATE_NOTE] : [],
   });
   tables.push({
     key: 'serviceAreas',
@@ -248,6 +254,10 @@ export function reportTables(b: ReportBundle): ReportTable[] {
       ],
     });
   }
+  tables.push(dossierTable(r));
+  const qd766 = qd766Table(r);
+  if (qd766) tables.push(qd766);
+  tables.push(targetsTable(b));
   return tables;
 }
 

@@ -5,13 +5,20 @@ import type { LocalText } from '../../../../surveys/schema.ts';
 import type { Channel } from '../../../platform/db/schema.ts';
 import { formatThreshold } from '../../targets/target-rules.ts';
 import { formatRate } from '../charts.ts';
-import { formatMoreResponses, formatProbability, VERDICT_NAMES, verdictExplanation } from './verdict-text.ts';
+import { dossierMethodParagraph } from './dossier-text.ts';
+import {
+  formatMoreResponses,
+  formatProbability,
+  TARGET_VERDICT_NAMES,
+  VERDICT_NAMES,
+  verdictExplanation,
+} from './verdict-text.ts';
 
 // The words and number formats of the satisfaction report, shared by the
 // dashboard, the exports and the PDF: verdicts, notes, the headline sentence
 // and the method paragraph. Pure.
 
-export { formatMoreResponses, formatProbability, formatRate, VERDICT_NAMES, verdictExplanation };
+export { formatMoreResponses, formatProbability, formatRate, TARGET_VERDICT_NAMES, VERDICT_NAMES, verdictExplanation };
 
 /** Every channel a response is stored under (typed: a new channel fails to compile until it is named). */
 export const CHANNEL_LABELS: Record<Channel, LocalText> = {
@@ -104,6 +111,7 @@ export function headline(r: SatisfactionReport) {
 
 /** How every figure is computed (methodology.md), as the report states it. */
 export function methodParagraphs(r: SatisfactionReport): string[] {
+  const dossiers = dossierMethodParagraph(r);
   return [
     'Tỷ lệ hài lòng = số câu trả lời «Hài lòng» hoặc «Rất hài lòng» (mức 4–5) chia cho số câu trả lời hợp lệ ' +
       '(mức 1–5); câu trả lời «Không áp dụng» và câu bỏ trống không được tính. Tỷ lệ hài lòng chung là tỷ lệ của ' +
@@ -121,6 +129,7 @@ export function methodParagraphs(r: SatisfactionReport): string[] {
     'Ô dưới 30 phiếu ghi «Cỡ mẫu nhỏ»; ô dưới 5 phiếu được ẩn số liệu để bảo vệ người trả lời nhưng vẫn được ' +
       'tính vào số liệu chung. Thay đổi giữa hai kỳ liền nhau tính bằng khoảng tin cậy Newcombe: chỉ kết luận ' +
       'tăng hoặc giảm khi khoảng không chứa 0.',
+    ...(dossiers ? [dossiers] : []),
     `Không tính: ${formatCountVi(r.flaggedExcluded)} phiếu bị đánh dấu nghi vấn trong kỳ. Kỳ báo cáo tính theo ` +
       'giờ Việt Nam (UTC+7), kể cả ngày đầu và ngày cuối.',
   ];

@@ -1,4 +1,4 @@
-import type { TargetRef, Verdict } from '../../../../analysis/report-types.ts';
+import type { TargetRef, TargetVerdict, Verdict } from '../../../../analysis/report-types.ts';
 import type { Judgement } from '../../../../analysis/verdict.ts';
 import { formatThreshold } from '../../targets/target-rules.ts';
 
@@ -16,6 +16,9 @@ export const VERDICT_NAMES: Record<Verdict, string> = {
   not_met: 'Chưa đạt',
   no_target: 'Chưa có chỉ tiêu',
 };
+
+/** A plan target of any metric may also have nothing measured in the period (no volumes, training not recorded). */
+export const TARGET_VERDICT_NAMES: Record<TargetVerdict, string> = { ...VERDICT_NAMES, no_data: 'Chưa có số liệu' };
 
 const COUNT = new Intl.NumberFormat('vi-VN');
 

@@ -8,7 +8,7 @@ import {
   type TableCell,
   type TargetCell,
 } from './report-model.ts';
-import { VERDICT_NAMES } from './report-text.ts';
+import { TARGET_VERDICT_NAMES } from './report-text.ts';
 
 // XLSX with exceljs: one sheet per table, Vietnamese headers, numbers kept as
 // numbers (rates as fractions shown with a percent format, dates as dates),
@@ -40,7 +40,7 @@ function xlsxCell(kind: ScalarKind, v: TableCell): { value: ExcelJS.CellValue; n
       return { value: t.threshold, numFmt: `"${COMPARISON_SYMBOLS[t.comparison]} "0.0%` };
     }
     case 'verdict':
-      return { value: VERDICT_NAMES[v as keyof typeof VERDICT_NAMES] ?? String(v) };
+      return { value: TARGET_VERDICT_NAMES[v as keyof typeof TARGET_VERDICT_NAMES] ?? String(v) };
     case 'date':
       return { value: isoToDate(v as string), numFmt: FORMATS.date };
     case 'text':
