@@ -1,26 +1,11 @@
-import { ACCOUNT_USAGE, accountCommand } from './features/access/account-cli.ts';
-import { createApiKey } from './features/access/api-key-service.ts';
-import { createUser, MIN_PASSWORD_LENGTH } from './features/access/auth-service.ts';
-import {
-  BackupError,
-  backupDatabase,
-  configuredDatabase,
-  defaultBackupFile,
-  restoreDatabase,
-} from './features/backup/backup-service.ts';
-import { seedDemo } from './features/demo/demo.ts';
-import { deskSurveyUrl } from './features/organisation/desk-links.ts';
-import { listDesks } from './features/organisation/desk-repository.ts';
-import { rebuildAggregates } from './features/reports/aggregate-repository.ts';
-import { CLIENT_KEY_HOURS, forgetOldClientKeys } from './features/submission/client-key-sweep.ts';
-import { recordAudit } from './platform/auth/audit-repository.ts';
+import { ACCOUNT_USAGE } from './features/access/account-cli-usage.ts';
 import { loadConfig } from './platform/config.ts';
 import type { Db } from './platform/db/connect.ts';
 import { openDatabase } from './platform/db/database.ts';
-import { migrateToLatest } from './platform/db/migrate.ts';
-import { prepareDatabase } from './setup.ts';
 
-// npm run cli -- <command>: operations against the configured database.
+// npm run cli -- <command>: operations against the configured database. Each
+// command loads what it needs when it runs: a process for one command does
+// not pay for the others' modules (about a second of CPU per start).
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -72,10 +57,13 @@ async function main(argv: string[]): Promise<number> {
   const database = await openDatabase(config);
   try {
     if (command === 'migrate') {
+      const { migrateToLatest } = await import('./platform/db/migrate.ts');
       const results = await migrateToLatest(database.db);
       const done = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
       process.stdout.write(done.length ? `Applied: ${done.join(', ')}\n` : 'Schema is up to date.\n');
     } else if (command === 'seed-demo') {
+      const { prepareDatabase } = await import('./setup.ts');
+      const { seedDemo } = await import('./features/demo/demo.ts');
       await prepareDatabase(database.db, { seedDemo: false });
       const s = await seedDemo(database.db);
       process.stdout.write(
@@ -84,20 +72,24 @@ async function main(argv: string[]): Promise<number> {
           : `Added ${s.units} units, ${s.desks} desks, ${s.responses} responses.\n`,
       );
     } else if (command === 'user') {
+      const { accountCommand } = await import('./features/access/account-cli.ts');
       return (await accountCommand(database.db, config.publicUrl, args)) ?? (await user(database.db, args));
     } else if (command === 'apikey') {
       return await apikey(database.db, args);
     } else if (command === 'forget-client-keys') {
+      const { CLIENT_KEY_HOURS, forgetOldClientKeys } = await import('./features/submission/client-key-sweep.ts');
       const erased = await forgetOldClientKeys(database.db);
       process.stdout.write(`Erased the client keys of ${erased} responses older than ${CLIENT_KEY_HOURS} hours.\n`);
     } else if (command === 'volumes') {
-      // Loaded here: exceljs and the file readers are for this command alone.
       const { volumesCommand } = await import('./features/volumes/volume-cli.ts');
       return await volumesCommand(database.db, args);
     } else if (command === 'rebuild-aggregates') {
+      const { rebuildAggregates } = await import('./features/reports/aggregate-repository.ts');
       const r = await rebuildAggregates(database.db);
       process.stdout.write(`Rebuilt ${r.answerRows} answer_daily rows and ${r.responseRows} response_daily rows.\n`);
     } else {
+      const { listDesks } = await import('./features/organisation/desk-repository.ts');
+      const { deskSurveyUrl } = await import('./features/organisation/desk-links.ts');
       const desks = await listDesks(database.db);
       const rows = desks.map((d) => ({ ...d, url: deskSurveyUrl(config.publicUrl, d.code) }));
       if (args.includes('--json')) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -133,6 +125,8 @@ async function user(db: Db, args: string[]): Promise<number> {
     return 2;
   }
   const unitCode = opt('unit');
+  const { createUser, MIN_PASSWORD_LENGTH } = await import('./features/access/auth-service.ts');
+  const { recordAudit } = await import('./platform/auth/audit-repository.ts');
   const result = await createUser(db, { email, name: opt('name') ?? email, password, role, unitCode });
   const problems = {
     too_short: `The password needs at least ${MIN_PASSWORD_LENGTH} characters.`,
@@ -171,6 +165,7 @@ async function apikey(db: Db, args: string[]): Promise<number> {
     );
     return 2;
   }
+  const { createApiKey } = await import('./features/access/api-key-service.ts');
   const created = await createApiKey(db, {
     unitCode,
     role,
@@ -193,6 +188,9 @@ async function backupOrRestore(
   command: 'backup' | 'restore',
   args: string[],
 ): Promise<number> {
+  const { BackupError, backupDatabase, configuredDatabase, defaultBackupFile, restoreDatabase } = await import(
+    './features/backup/backup-service.ts'
+  );
   const file = command === 'backup' ? (option(args, 'out') ?? defaultBackupFile()) : args[0];
   if (!file || file.startsWith('--')) {
     process.stderr.write('Usage: npm run cli -- restore FILE [--into DATABASE_URL]\n');

@@ -1,5 +1,6 @@
 import { formatDateTimeVi } from '../../../analysis/local-time.ts';
 import type { Db } from '../../platform/db/connect.ts';
+import { ACCOUNT_USAGE } from './account-cli-usage.ts';
 import {
   accountIdByEmail,
   CLI_ACTOR,
@@ -9,19 +10,11 @@ import {
   setAccountActive,
 } from './account-service.ts';
 
+export { ACCOUNT_USAGE };
+
 // `npm run cli -- user list|disable|enable|reset`: what the accounts page
 // does, for the operator of the server (a system administrator's reach,
 // audited as 'cli'). `user create` stays in server/cli.ts.
-
-export const ACCOUNT_USAGE = `  user list [--unit CODE] [--json]
-                     list the accounts (of a unit and its subtree with --unit): email, name,
-                     role, unit, active or disabled, last sign-in (Asia/Ho_Chi_Minh)
-  user disable --email EMAIL | user enable --email EMAIL
-                     disable an account (its sessions end at once) or enable it again
-  user reset --email EMAIL
-                     end the account's sessions and password now, and print a one-time link
-                     (valid 24 hours) with which the person sets a new password
-`;
 
 const out = (text: string) => process.stdout.write(text);
 const fail = (text: string, code = 1) => {
