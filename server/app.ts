@@ -3,6 +3,11 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { serializerCompiler } from 'fastify-type-provider-zod';
 import apiAuth from './features/access/api-auth-plugin.ts';
 import session from './features/access/session-plugin.ts';
+import kioskApi from './features/kiosk/kiosk-api.ts';
+import kioskInvitationApi from './features/kiosk/kiosk-invitation-api.ts';
+import kioskPairRoutes from './features/kiosk/kiosk-pair-routes.ts';
+import kioskRoutes from './features/kiosk/kiosk-routes.ts';
+import kioskWaitRoutes from './features/kiosk/kiosk-wait-routes.ts';
 import homeRoutes from './features/organisation/home-routes.ts';
 import transactionCodeApi from './features/posters-codes/transaction-code-api.ts';
 import reportApi from './features/reports/report-api.ts';
@@ -123,6 +128,9 @@ export async function buildApp({ config: given, db, logger = false }: AppOptions
   await app.register(homeRoutes);
   await app.register(staffRoutes);
   await app.register(surveyRoutes);
+  await app.register(kioskRoutes);
+  await app.register(kioskPairRoutes);
+  await app.register(kioskWaitRoutes);
   await app.register(async (api) => {
     // The API speaks JSON only: any other body type is a 415.
     api.removeContentTypeParser('text/plain');
@@ -134,6 +142,8 @@ export async function buildApp({ config: given, db, logger = false }: AppOptions
     await api.register(transactionCodeApi);
     await api.register(reportApi);
     await api.register(volumeApi);
+    await api.register(kioskApi);
+    await api.register(kioskInvitationApi);
   });
   return app;
 }

@@ -7,6 +7,8 @@ import authRoutes from './features/access/auth-routes.ts';
 import passwordLinkRoutes from './features/access/password-link-routes.ts';
 import auditRoutes from './features/audit/audit-routes.ts';
 import feedbackRoutes from './features/feedback/feedback-routes.ts';
+import kioskInvitationRoutes from './features/kiosk/kiosk-invitation-routes.ts';
+import kioskStaffRoutes from './features/kiosk/kiosk-staff-routes.ts';
 import unitsRoutes from './features/organisation/units-routes.ts';
 import codeUsageRoutes from './features/posters-codes/code-usage-routes.ts';
 import posterRoutes from './features/posters-codes/poster-routes.ts';
@@ -37,6 +39,8 @@ export default async function staffRoutes(app: FastifyInstance) {
   trackStaffMenu(app);
   await app.register(authRoutes);
   await app.register(unitsRoutes);
+  await app.register(kioskStaffRoutes);
+  await app.register(kioskInvitationRoutes);
   await app.register(posterRoutes);
   await app.register(staffCodeRoutes);
   await app.register(codeUsageRoutes);

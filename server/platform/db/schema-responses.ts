@@ -33,6 +33,8 @@ export interface ResponseTable {
   suspect_reviewed_at: Date | null;
   /** Keyed hash of the render token the form came with, erased with client_key; never the token. */
   render_key: string | null;
+  /** The counter tablet a kiosk response came from (issue 15). */
+  kiosk_device_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface TransactionCodeTable {

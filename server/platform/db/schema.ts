@@ -86,6 +86,8 @@ export interface DeskTable {
   survey_id: number | null;
   active: Generated<boolean>;
   created_at: Generated<Date>;
+  /** Seconds a paired tablet shows its thanks before the idle screen again. */
+  kiosk_idle_seconds: Generated<number>;
 }
 
 export interface DeskServiceAreaTable {
@@ -239,6 +241,51 @@ export interface VolumeUploadTable {
   created_at: Generated<Date>;
 }
 
+/** A counter tablet paired to a desk; the credential itself is never stored. */
+export interface KioskDeviceTable {
+  id: Generated<number>;
+  desk_id: number;
+  token_hash: string;
+  paired_at: Generated<Date>;
+  paired_by_user_id: number | null;
+  paired_by_key_id: number | null;
+  last_seen_at: Date | null;
+  /** Answers waiting on the tablet, as it reported at its last contact. */
+  queued: Generated<number>;
+  /** When the last response the tablet sent was answered (device time, checked): for the kiosk_rapid rule. */
+  last_answered_at: Date | null;
+  revoked_at: Date | null;
+  revoked_by_user_id: number | null;
+  revoked_by_key_id: number | null;
+}
+
+/** A code shown on the desk page that pairs one tablet within ten minutes; only its hash is kept. */
+export interface KioskPairingTable {
+  id: Generated<number>;
+  desk_id: number;
+  code_hash: string;
+  created_at: Generated<Date>;
+  expires_at: Date;
+  created_by_user_id: number | null;
+  created_by_key_id: number | null;
+  used_at: Date | null;
+  device_id: number | null;
+}
+
+/** An invitation to rate one transaction at a desk's tablet: used at most once. */
+export interface KioskInvitationTable {
+  /** bigint, returned by pg as a string */
+  id: Generated<string>;
+  desk_id: number;
+  service_area_code: string;
+  created_at: Generated<Date>;
+  expires_at: Date;
+  created_by_user_id: number | null;
+  created_by_key_id: number | null;
+  used_at: Date | null;
+  used_by_device_id: number | null;
+}
+
 export interface Database {
   unit: UnitTable;
   service_area: ServiceAreaTable;
@@ -261,6 +308,9 @@ export interface Database {
   plan_target: PlanTargetTable;
   unit_report_setting: UnitReportSettingTable;
   dossier_volume: DossierVolumeTable;
+  kiosk_device: KioskDeviceTable;
+  kiosk_pairing: KioskPairingTable;
+  kiosk_invitation: KioskInvitationTable;
   volume_upload: VolumeUploadTable;
   feedback_setting: FeedbackSettingTable;
   feedback_item: FeedbackItemTable;
