@@ -1,10 +1,14 @@
 import { type SurveyDefinition, SurveyDefinitionSchema } from './schema.ts';
+import { sipasCounter } from './sipas-counter.ts';
 import { sipasFull } from './sipas-full.ts';
 import { sipasQuick, sipasQuickV1 } from './sipas-quick.ts';
 import { wordingChanges } from './wording-changes.ts';
 
 /** The survey a desk uses unless it is assigned another. */
 export const DEFAULT_SURVEY_CODE = 'sipas-quick';
+
+/** The survey every counter tablet uses, whatever the desk's own (sipas-counter.ts says why). */
+export const KIOSK_SURVEY_CODE = 'sipas-counter';
 
 function validated(def: SurveyDefinition | Parameters<typeof SurveyDefinitionSchema.parse>[0]): SurveyDefinition {
   const parsed = SurveyDefinitionSchema.safeParse(def);
@@ -25,6 +29,7 @@ function validated(def: SurveyDefinition | Parameters<typeof SurveyDefinitionSch
 export const SHIPPED_HISTORY: readonly { code: string; versions: readonly SurveyDefinition[] }[] = [
   { code: 'sipas-quick', versions: [sipasQuickV1, sipasQuick].map(validated) },
   { code: 'sipas-full', versions: [sipasFull].map(validated) },
+  { code: 'sipas-counter', versions: [sipasCounter].map(validated) },
 ];
 
 /** The current version of each shipped instrument. */

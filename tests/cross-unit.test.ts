@@ -81,6 +81,8 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
     signerName: 'Chen Ngang',
     abbreviation: 'CN',
     email: 'chen-ngang@example.gov.vn',
+    // A tablet's pause after thanks.
+    seconds: '30',
   };
   const snapshot = async () => ({
     units: await db.selectFrom('unit').select(['id', 'name', 'active']).orderBy('id').execute(),
@@ -105,6 +107,10 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
       .orderBy('id')
       .execute(),
     links: await db.selectFrom('password_link').select(['token_hash', 'used_at', 'revoked_at']).execute(),
+    tablets: await db.selectFrom('kiosk_device').select(['id', 'revoked_at']).orderBy('id').execute(),
+    pairings: (await db.selectFrom('kiosk_pairing').select('id').execute()).length,
+    invitations: (await db.selectFrom('kiosk_invitation').select('id').execute()).length,
+    idle: await db.selectFrom('desk').select(['id', 'kiosk_idle_seconds']).orderBy('id').execute(),
     // No export, change or issue of A's is recorded either (refusals are, as permission.denied).
     audit: await db
       .selectFrom('audit_event')
@@ -152,8 +158,13 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
 
     if (route.url.startsWith('/api/')) {
       // Report routes take the unit in the query: ask for commune A's.
+      // The tablets' list takes the desk: ask for A's.
       const query =
-        route.method === 'GET' ? `?unit=${await unitCode(db, a.communeId)}&from=2026-01-01&to=2026-12-31` : '';
+        name === 'GET /api/v1/kiosk-devices'
+          ? `?desk=${deskCode}`
+          : route.method === 'GET'
+            ? `?unit=${await unitCode(db, a.communeId)}&from=2026-01-01&to=2026-12-31`
+            : '';
       // What a scope-blind route would act on: a whole submission for A's
       // desk, a code for it, or a month of A's dossier volumes (each route's
       // body is strict, so each gets a body it would accept from A's keys).
@@ -169,11 +180,13 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
           month: '2025-01',
           rows: [{ serviceArea: 'dat-dai', ...Object.fromEntries(VOLUME_FIELDS.map((f) => [f, 1])) }],
         },
+        'POST /api/v1/kiosk-pairings': { desk: deskCode },
+        'POST /api/v1/kiosk-invitations': { desk: deskCode, serviceArea: 'dat-dai' },
       };
       const payload = payloads[name] ?? { desk: deskCode, serviceArea: 'dat-dai', dossierRef: 'HS-ALPHA-1' };
       for (const [whose, key] of Object.entries(bKeys)) {
         const res = await app.inject({
-          method: route.method as 'GET' | 'POST' | 'PUT',
+          method: route.method as 'GET' | 'POST' | 'PUT' | 'DELETE',
           url: url + query,
           headers: { authorization: `Bearer ${key}` },
           payload: route.method === 'GET' ? undefined : payload,

@@ -186,10 +186,7 @@ t.test('the XLSX reads in words with a data dictionary; the CSV keeps the codes'
   t.equal(cell(text('trips')).value, '3 lần trở lên');
   t.equal(cell(text('extra_payment')).value, 'Không');
   t.equal(cell(text('staff')).value, null, 'an unanswered question is an empty cell');
-  t.equal(
-    rowWith('Máy tính bảng, ki-ốt tại Trung tâm').getCell(header.indexOf(text('overall')) + 1).value,
-    'Rất hài lòng',
-  );
+  t.equal(rowWith('Máy tính bảng tại quầy').getCell(header.indexOf(text('overall')) + 1).value, 'Rất hài lòng');
   t.equal(rowWith('Mã QR tại quầy').getCell(header.indexOf('Lĩnh vực') + 1).value, 'Đất đai');
 
   const dictionary = wb.getWorksheet('Từ điển dữ liệu')!;

@@ -287,11 +287,15 @@ t.test('every POST route refuses a body over its limit with 413', async (t) => {
   const limitOf = (url: string) =>
     url.startsWith('/q/') || url.startsWith('/t/')
       ? 32 * 1024
-      : url === '/api/v1/transaction-codes'
+      : url === '/api/v1/transaction-codes' || url.startsWith('/api/v1/kiosk-')
         ? 8 * 1024
         : url.startsWith('/staff') || url === '/api/v1/responses'
           ? 64 * 1024
-          : undefined;
+          : url === '/kiosk/api/pair'
+            ? 1024
+            : url === '/kiosk/api/answers'
+              ? 128 * 1024
+              : undefined;
   const posts = app.routeTable.filter((r) => r.method === 'POST');
   t.ok(posts.length > 20, `${posts.length} POST routes`);
   for (const route of posts) {
@@ -301,7 +305,7 @@ t.test('every POST route refuses a body over its limit with 413', async (t) => {
       continue;
     }
     const url = route.url.replace(/:[A-Za-z]+/g, 'x1234567890123456');
-    const json = url.startsWith('/api/');
+    const json = url.startsWith('/api/') || url.startsWith('/kiosk/api/');
     const sized = (n: number) => (json ? `{"x":"${'a'.repeat(n - 8)}"}` : `x=${'a'.repeat(n - 2)}`);
     const headers = { 'content-type': json ? 'application/json' : 'application/x-www-form-urlencoded' };
     const over = await app.inject({ method: 'POST', url, headers, payload: sized(limit + 1) });

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { DEFAULT_SURVEY_CODE, SHIPPED_HISTORY, SHIPPED_SURVEYS, shippedVersions } from '../surveys/instruments.ts';
 import { FACTORS, questionsOf, SurveyDefinitionSchema } from '../surveys/schema.ts';
+import { sipasCounter } from '../surveys/sipas-counter.ts';
 import { sipasFull } from '../surveys/sipas-full.ts';
 import { sipasQuick, sipasQuickV1 } from '../surveys/sipas-quick.ts';
 import { wordingChanges } from '../surveys/wording-changes.ts';
@@ -14,16 +15,16 @@ const quick = shipped('sipas-quick');
 const full = shipped('sipas-full');
 
 t.test('shipped instruments', async (t) => {
-  t.test('both instruments, every version, pass the definition schema', async (t) => {
+  t.test('every instrument, every version, passes the definition schema', async (t) => {
     t.same(
       SHIPPED_SURVEYS.map((d) => d.code),
-      ['sipas-quick', 'sipas-full'],
+      ['sipas-quick', 'sipas-full', 'sipas-counter'],
     );
     t.ok(
       SHIPPED_SURVEYS.some((d) => d.code === DEFAULT_SURVEY_CODE),
       'the default survey is shipped',
     );
-    for (const def of [sipasQuickV1, sipasQuick, sipasFull]) {
+    for (const def of [sipasQuickV1, sipasQuick, sipasFull, sipasCounter]) {
       const parsed = SurveyDefinitionSchema.safeParse(def);
       t.ok(parsed.success, `${def.code} is valid${parsed.success ? '' : `: ${parsed.error.message}`}`);
     }
@@ -131,6 +132,7 @@ t.test('shipped instruments', async (t) => {
       ['sipas-quick', 1, []],
       ['sipas-quick', 2, []],
       ['sipas-full', 1, []],
+      ['sipas-counter', 1, []],
     ]);
   });
 

@@ -27,6 +27,7 @@ const EnvSchema = z.object({
   STUFFING_MAX_PER_CLIENT: z.coerce.number().int().min(1).max(100_000).default(10),
   STUFFING_MAX_PER_DESK: z.coerce.number().int().min(1).max(100_000).default(60),
   STUFFING_BURST: z.coerce.number().int().min(2).max(100_000).default(5),
+  KIOSK_MIN_SECONDS: z.coerce.number().int().min(0).max(600).default(8),
   CODE_DAILY_CAP: z.coerce.number().int().min(1).max(100_000).default(200),
   TRUST_PROXY: z
     .string()
@@ -96,6 +97,8 @@ export interface Config {
     maxPerClient: number;
     maxPerDesk: number;
     burstSize: number;
+    /** Two answers on one counter tablet closer than this are flagged kiosk_rapid. */
+    kioskMinSeconds: number;
   };
   /** Addresses/CIDRs of the reverse proxies whose X-Forwarded-For is believed; empty: none. */
   trustProxy: string[];
@@ -157,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPerClient: e.STUFFING_MAX_PER_CLIENT,
       maxPerDesk: e.STUFFING_MAX_PER_DESK,
       burstSize: e.STUFFING_BURST,
+      kioskMinSeconds: e.KIOSK_MIN_SECONDS,
     },
     trustProxy: e.TRUST_PROXY,
     codeDailyCap: e.CODE_DAILY_CAP,

@@ -17,7 +17,7 @@ import { createCentre, submitHeaders, unitCode } from './fixtures.ts';
  * one-time code issued by that key; and a satisfaction target of the
  * commune; a clerk of the centre and their set-password link; a file of
  * the centre's dossier volumes uploaded by the clerk, awaiting its
- * confirmation. `fill`
+ * confirmation; a counter tablet paired with the desk. `fill`
  * gives every route parameter a value of this commune.
  */
 export async function oneOfEverything(app: FastifyInstance, db: Db, name: string) {
@@ -72,6 +72,20 @@ export async function oneOfEverything(app: FastifyInstance, db: Db, name: string
   });
   if (issued.statusCode !== 201) throw new Error(`fixture code: ${issued.statusCode} ${issued.body}`);
   const feedback = await db.selectFrom('feedback_item').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow();
+  // A counter tablet paired with the desk through the key's pairing code.
+  const pairing = await app.inject({
+    method: 'POST',
+    url: '/api/v1/kiosk-pairings',
+    headers: { authorization: `Bearer ${key.key}` },
+    payload: { desk: deskCode },
+  });
+  const paired = await app.inject({
+    method: 'POST',
+    url: '/kiosk/api/pair',
+    payload: { code: String(pairing.json().pairingCode) },
+  });
+  if (paired.statusCode !== 200) throw new Error(`fixture tablet: ${paired.statusCode} ${paired.body}`);
+  const device = await db.selectFrom('kiosk_device').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow();
   const target = await db
     .insertInto('plan_target')
     .values({
@@ -135,6 +149,7 @@ export async function oneOfEverything(app: FastifyInstance, db: Db, name: string
     userId: String(account.id),
     token: account.link.token,
     uploadId,
+    deviceId: String(device.id),
   };
   return { ...centre, deskCode, deskId, key, names, fill, issuedUrl: String(issued.json().url) };
 }

@@ -4,6 +4,7 @@ import { CodeSchema } from '../../../surveys/schema.ts';
 import { can } from '../../platform/auth/scope.ts';
 import { idParam, staffNotFound, staffPage } from '../../platform/http/staff-view.ts';
 import { requireUser } from '../access/session-plugin.ts';
+import { loadKioskSection } from '../kiosk/kiosk-device-service.ts';
 import { withSubtreeDesks } from './subtree-desks.ts';
 import {
   type Change,
@@ -101,6 +102,29 @@ export async function validated<S extends z.ZodType, R>(
 
 const bodyOf = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;
 
+/**
+ * The desk page, with a form's messages when one failed (422). Its kiosk
+ * section (the desk's tablets) is the kiosk feature's, shown to managers.
+ */
+export async function showDesk(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  deskId?: number,
+  forms: Record<string, FormState> = {},
+) {
+  const db = req.server.db;
+  const page = deskId ? await loadDeskPage(db, req.user!, deskId) : undefined;
+  if (!page) return staffNotFound(req, reply);
+  if (Object.keys(forms).length) reply.code(422);
+  return staffPage(req, reply, 'organisation/desk', {
+    title: page.desk.name,
+    ...page,
+    kiosk: await loadKioskSection(db, req.user!, page.desk.id),
+    forms,
+    canManage: can(req.user!, 'manage'),
+  });
+}
+
 export default async function unitsRoutes(app: FastifyInstance) {
   const anyone = { preHandler: requireUser() };
   const manage = { preHandler: requireUser('manage') };
@@ -121,23 +145,6 @@ export default async function unitsRoutes(app: FastifyInstance) {
       forms,
       areaNames,
       kindNames: KIND_NAMES,
-      canManage: can(req.user!, 'manage'),
-    });
-  }
-
-  async function showDesk(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    deskId?: number,
-    forms: Record<string, FormState> = {},
-  ) {
-    const page = deskId ? await loadDeskPage(app.db, req.user!, deskId) : undefined;
-    if (!page) return staffNotFound(req, reply);
-    if (Object.keys(forms).length) reply.code(422);
-    return staffPage(req, reply, 'organisation/desk', {
-      title: page.desk.name,
-      ...page,
-      forms,
       canManage: can(req.user!, 'manage'),
     });
   }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { formatDateVi } from '../../../analysis/local-time.ts';
 import { idParam, staffNotFound, staffPage } from '../../platform/http/staff-view.ts';
 import { requireUser } from '../access/session-plugin.ts';
+import { deskHasTablet } from '../kiosk/kiosk-invitation-service.ts';
 import type { DeskContext } from '../organisation/desk-repository.ts';
 import { stuffingSettings } from '../submission/stuffing-evidence.ts';
 import { trialMarkFor } from './poster-content.ts';
@@ -108,8 +109,11 @@ export default async function staffCodeRoutes(app: FastifyInstance) {
     desk: DeskContext,
     values: FormValues,
     errors: FormErrors = {},
+    invited = false,
   ) {
     const left = await codesLeftToday(app.db, req.user!, desk.id, cap);
+    // "Mời đánh giá" only where a tablet would see it.
+    const tablet = await deskHasTablet(app.db, desk.id);
     return staffPage(req, reply, 'posters-codes/codes', {
       title: `Mã đánh giá một lần – ${desk.name}`,
       desk,
@@ -118,6 +122,7 @@ export default async function staffCodeRoutes(app: FastifyInstance) {
       maxCount: MAX_COUNTER_CODES,
       maxDays: MAX_COUNTER_CODE_DAYS,
       capText: capText(left, cap),
+      kiosk: { tablet, invited },
     });
   }
 
@@ -126,7 +131,9 @@ export default async function staffCodeRoutes(app: FastifyInstance) {
     if (found.status !== 'ok') return refuse(req, reply, found.status);
     const desk = found.desk;
     const only = desk.serviceAreas.length === 1 ? (desk.serviceAreas[0]?.code ?? '') : '';
-    return codesForm(req, reply, desk, { serviceArea: only, dossierRefs: '', days: String(DEFAULT_CODE_DAYS) });
+    const invited = (req.query as Record<string, unknown> | undefined)?.invited === '1';
+    const values = { serviceArea: only, dossierRefs: '', days: String(DEFAULT_CODE_DAYS) };
+    return codesForm(req, reply, desk, values, {}, invited);
   });
 
   app.post('/staff/desks/:deskId/codes', { preHandler: requireUser('serve') }, async (req, reply) => {

@@ -1,7 +1,8 @@
-import { isoDateToVi } from '../../../analysis/local-time.ts';
+import { formatDateVi, isoDateToVi } from '../../../analysis/local-time.ts';
 import type { SatisfactionReport, TargetVerdict } from '../../../analysis/report-types.ts';
 import { formatCountVi } from '../../../analysis/vi-number.ts';
 import { FACTOR_NAMES } from '../../../surveys/factor-names.ts';
+import type { KioskDeviceCount } from '../kiosk/kiosk-count-repository.ts';
 import { chartSvg } from './charts.ts';
 import { dossierAbsentNote, EXACT_VERDICT_NOTE, weightedRateSentence } from './exports/dossier-text.ts';
 import { reportCharts } from './exports/report-charts.ts';
@@ -144,7 +145,48 @@ function dossierView(r: SatisfactionReport) {
   };
 }
 
-export function dashboardView(bundle: ReportBundle, childSort: ChildSort = 'name') {
+const deviceName = (d: KioskDeviceCount) =>
+  `Máy số ${d.deviceId}, ghép ngày ${formatDateVi(d.pairedAt)}${d.revokedAt ? ' (đã thu hồi)' : ''}`;
+
+/**
+ * "Máy tính bảng tại quầy": the kiosk channel's responses by desk and by
+ * tablet, a desk's total under its tablets when it has several, and what
+ * came on the channel from no paired tablet (kiosk apps posting through the
+ * API), so the table adds up to the channel's count. Null without any.
+ */
+export function kioskTable(devices: readonly KioskDeviceCount[], channelTotal: number): DisplayTable | null {
+  if (!channelTotal) return null;
+  const count = (n: number): DisplayCell => ({ text: formatCountVi(n), num: true });
+  const text = (t: string): DisplayCell => ({ text: t, num: false });
+  const rows: DisplayCell[][] = [];
+  const byDesk = new Map<number, KioskDeviceCount[]>();
+  for (const d of devices) byDesk.set(d.deskId, [...(byDesk.get(d.deskId) ?? []), d]);
+  for (const desk of byDesk.values()) {
+    const first = desk[0]!;
+    const deskName = `${first.deskName} (${first.unitName})`;
+    for (const d of desk) rows.push([text(deskName), text(deviceName(d)), count(d.n)]);
+    if (desk.length > 1) rows.push([text(deskName), text('Cả quầy'), count(desk.reduce((s, d) => s + d.n, 0))]);
+  }
+  const other = channelTotal - devices.reduce((s, d) => s + d.n, 0);
+  if (other > 0) rows.push([text('Ứng dụng ki-ốt khác'), text('Gửi qua API, không qua máy đã ghép'), count(other)]);
+  rows.push([text('Tổng'), text(''), count(channelTotal)]);
+  return {
+    key: 'kiosk',
+    title: 'Số phiếu qua máy tính bảng tại quầy, theo quầy và theo máy',
+    headers: [
+      { text: 'Quầy', num: false },
+      { text: 'Máy tính bảng', num: false },
+      { text: 'Số phiếu', num: true },
+    ],
+    rows,
+    notes: ['Như bảng số phiếu theo kênh: không tính các phiếu bị đánh dấu nghi vấn.'],
+  };
+}
+
+export function dashboardView(
+  bundle: ReportBundle & { kioskDevices?: KioskDeviceCount[] },
+  childSort: ChildSort = 'name',
+) {
   const b = { ...bundle, report: { ...bundle.report, children: [...bundle.report.children].sort(SORTERS[childSort]) } };
   const r = b.report;
   const tables = Object.fromEntries(
@@ -174,6 +216,7 @@ export function dashboardView(bundle: ReportBundle, childSort: ChildSort = 'name
     wordingNote: wordingNote(r.wordingChanged),
     method: methodParagraphs(r),
     tables: { ...tables, serviceAreas: withAreaSample(tables.serviceAreas, r) },
+    kiosk: kioskTable(bundle.kioskDevices ?? [], r.channels.kiosk ?? 0),
     charts,
     trendInterval: b.trend?.interval ?? null,
     childSort,

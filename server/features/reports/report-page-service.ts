@@ -3,6 +3,7 @@ import { recordAudit } from '../../platform/auth/audit-repository.ts';
 import type { Actor } from '../../platform/auth/scope.ts';
 import type { Db } from '../../platform/db/connect.ts';
 import { feedbackFiguresForPeriod } from '../feedback/feedback-service.ts';
+import { type KioskDeviceCount, kioskCountsInScope } from '../kiosk/kiosk-count-repository.ts';
 import { listServiceAreas } from '../organisation/service-area-repository.ts';
 import { listUnitTree, type TreeRow } from '../organisation/unit-admin-service.ts';
 import { reportCsv } from './exports/csv.ts';
@@ -48,13 +49,16 @@ export interface ReportSelection {
   trend: { from: string; to: string; interval: 'month' | 'quarter' };
 }
 
+/** The report, and for the dashboard the kiosk responses by desk and tablet (empty without any). */
+export type DashboardBundle = ReportBundle & { kioskDevices: KioskDeviceCount[] };
+
 /** Everything the dashboard, the CSV, the XLSX and the PDF show; undefined when out of scope. */
 export async function loadReportBundle(
   db: Db,
   actor: Actor,
   s: ReportSelection,
   now = new Date(),
-): Promise<ReportBundle | undefined> {
+): Promise<DashboardBundle | undefined> {
   const query = { unitId: s.unit.id, from: s.from, to: s.to, serviceArea: s.serviceArea?.code ?? null };
   const [report, trend, areas] = await Promise.all([
     buildSatisfactionReport(db, actor, query),
@@ -88,6 +92,8 @@ export async function loadReportBundle(
       : null,
     issuedAt: now,
     serviceAreaNames: Object.fromEntries(areas.map((a) => [a.code, a.nameVi])),
+    // Read only when the channel counts have kiosk responses: most units have no tablet.
+    kioskDevices: report.channels.kiosk ? await kioskCountsInScope(db, { ...query, scopePath: s.unit.path }) : [],
   };
 }
 

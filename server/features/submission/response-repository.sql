@@ -6,25 +6,26 @@
 with r as (
   insert into response (submission_id, payload_hash, survey_version_id, unit_id, desk_id, service_area_code,
                         channel, locale, verified, suspect, suspect_reason, client_key, answer_pattern,
-                        render_key)
-  select s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk
+                        render_key, submitted_at, kiosk_device_id)
+  select s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, coalesce(at, now()), kd
     from unnest($1::uuid[], $2::text[],
                 $3::int[], $4::int[],
                 $5::int[], $6::text[],
                 $7::text[], $8::text[],
                 $9::bool[], $10::bool[],
                 $11::text[], $12::text[],
-                $13::text[], $14::text[])
-         with ordinality as x(s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, n)
+                $13::text[], $14::text[],
+                $15::timestamptz[], $16::int[])
+         with ordinality as x(s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, at, kd, n)
    order by n
   on conflict (submission_id) do nothing
   returning id, submission_id
 ), a as (
   insert into answer (response_id, indicator_key, value_num, value_option, value_text)
   select r.id, x.k, x.num, x.opt, x.txt
-    from unnest($15::uuid[], $16::text[],
-                $17::smallint[], $18::text[],
-                $19::text[]) as x(s, k, num, opt, txt)
+    from unnest($17::uuid[], $18::text[],
+                $19::smallint[], $20::text[],
+                $21::text[]) as x(s, k, num, opt, txt)
     join r on r.submission_id = x.s
 )
 select id, submission_id from r;
@@ -42,8 +43,10 @@ select id, submission_id from r;
 -- $12 = ["client-key-1",null]
 -- $13 = ["pattern-1",null]
 -- $14 = ["render-key-1",null]
--- $15 = ["00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000002"]
--- $16 = ["overall","feedback","trips","comment","overall"]
--- $17 = [5,null,null,null,2]
--- $18 = [null,"na","1",null,null]
--- $19 = [null,null,null,"Nhanh gọn.",null]
+-- $15 = [null,null]
+-- $16 = [null,null]
+-- $17 = ["00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000002"]
+-- $18 = ["overall","feedback","trips","comment","overall"]
+-- $19 = [5,null,null,null,2]
+-- $20 = [null,"na","1",null,null]
+-- $21 = [null,null,null,"Nhanh gọn.",null]

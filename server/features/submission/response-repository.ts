@@ -23,6 +23,10 @@ export interface NewResponse {
   answerPattern?: string | null;
   /** Why the row is suspect (stuffing-rules.ts), in the order the checks ran: stored as suspect, never dropped. */
   suspectReasons?: string[];
+  /** When it was answered, if not now: a counter tablet's queued answer counts on the day it was given. */
+  submittedAt?: Date;
+  /** The counter tablet it came from. */
+  kioskDeviceId?: number | null;
 }
 
 /**
@@ -50,16 +54,17 @@ export function insertResponseRowsQuery(rows: readonly NewResponse[]) {
     with r as (
       insert into response (submission_id, payload_hash, survey_version_id, unit_id, desk_id, service_area_code,
                             channel, locale, verified, suspect, suspect_reason, client_key, answer_pattern,
-                            render_key)
-      select s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk
+                            render_key, submitted_at, kiosk_device_id)
+      select s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, coalesce(at, now()), kd
         from unnest(${col((r) => r.submissionId)}::uuid[], ${col((r) => r.payloadHash)}::text[],
                     ${col((r) => r.surveyVersionId)}::int[], ${col((r) => r.unitId)}::int[],
                     ${col((r) => r.deskId)}::int[], ${col((r) => r.serviceArea)}::text[],
                     ${col((r) => r.channel)}::text[], ${col((r) => r.locale)}::text[],
                     ${col((r) => r.verified ?? false)}::bool[], ${col((r) => Boolean(r.suspectReasons?.length))}::bool[],
                     ${col((r) => suspectReason(r.suspectReasons ?? []))}::text[], ${col((r) => r.clientKey ?? null)}::text[],
-                    ${col((r) => r.answerPattern ?? null)}::text[], ${col((r) => r.renderKey ?? null)}::text[])
-             with ordinality as x(s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, n)
+                    ${col((r) => r.answerPattern ?? null)}::text[], ${col((r) => r.renderKey ?? null)}::text[],
+                    ${col((r) => r.submittedAt ?? null)}::timestamptz[], ${col((r) => r.kioskDeviceId ?? null)}::int[])
+             with ordinality as x(s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, at, kd, n)
        order by n
       on conflict (submission_id) do nothing
       returning id, submission_id
@@ -130,6 +135,7 @@ function responseRow(r: NewResponse): Insertable<ResponseTable> {
     ...(why ? { suspect: true, suspect_reason: why } : {}),
     ...(r.clientKey ? { client_key: r.clientKey } : {}),
     ...(r.answerPattern ? { answer_pattern: r.answerPattern } : {}),
+    ...(r.kioskDeviceId ? { kiosk_device_id: r.kioskDeviceId } : {}),
     submission_id: r.submissionId,
     payload_hash: r.payloadHash,
     survey_version_id: r.surveyVersionId,

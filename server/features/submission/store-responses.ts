@@ -48,7 +48,13 @@ export async function storeResponses(db: Db, rows: readonly PendingResponse[]): 
   }
 }
 
-async function storeInTransaction(trx: Db, rows: readonly PendingResponse[]): Promise<InsertOutcome[]> {
+/**
+ * The body of storeResponses in the caller's own transaction, for a caller
+ * that does more in it (a counter tablet's pace and invitation,
+ * kiosk-submission-service.ts). Rows with one-time codes go through
+ * storeResponses, which rolls their transaction back.
+ */
+export async function storeInTransaction(trx: Db, rows: readonly PendingResponse[]): Promise<InsertOutcome[]> {
   // The stuffing checks first, so each flag is stored with its row.
   const screened = await screenBatch(trx, rows);
   // The first row of each submission id is the one that can be stored; a
@@ -62,7 +68,8 @@ async function storeInTransaction(trx: Db, rows: readonly PendingResponse[]): Pr
         ? [
             {
               ...r,
-              verified: Boolean(r.consumeCodeHash),
+              // A code used up here, or an invitation the caller used up in this transaction.
+              verified: Boolean(r.consumeCodeHash) || r.verified === true,
               suspectReasons: [...(r.suspectReasons ?? []), ...(screened[i] ?? [])],
             },
           ]

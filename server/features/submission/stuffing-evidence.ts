@@ -61,6 +61,8 @@ export interface StuffingEvidence {
   renderKey: string | null;
   /** The per-source rate and watch checks; off for one-time codes. */
   perSource: boolean;
+  /** The per-source volume limit (client_rate) within them; off for a counter tablet, one source serving everyone. */
+  sourceLimit: boolean;
   /** Whether the in-transaction checks run at all. */
   rateChecks: boolean;
 }
@@ -96,6 +98,7 @@ export function formEvidence(
     clientKey: input.address ? clientKey(settings.secret, input.address, now) : null,
     renderKey: renderedAtMs !== undefined && input.renderToken ? renderKey(settings.secret, input.renderToken) : null,
     perSource: !input.verified,
+    sourceLimit: true,
     rateChecks: true,
   };
 }
@@ -118,6 +121,26 @@ export function apiEvidence(
     clientKey: clientKey(settings.secret, `api-key/${input.keyId}`, now),
     renderKey: null,
     perSource: true,
+    sourceLimit: true,
     rateChecks: input.channel !== 'paper',
+  };
+}
+
+/**
+ * Evidence of an answer from a paired counter tablet: the device is the
+ * source. One tablet serves everyone at its desk, so there is no address
+ * check and no per-source volume limit; the desk's watch and the burst check
+ * still apply with the device as the source, and the tablet's own pace is
+ * checked in its transaction (kiosk_rapid, kiosk-submission-service.ts).
+ */
+export function kioskEvidence(settings: StuffingSettings, deviceId: number, now = new Date()): StuffingEvidence {
+  return {
+    limits: settings.limits,
+    reasons: [],
+    clientKey: clientKey(settings.secret, `kiosk-device/${deviceId}`, now),
+    renderKey: null,
+    perSource: true,
+    sourceLimit: false,
+    rateChecks: true,
   };
 }

@@ -18,6 +18,10 @@ import { questionsOf, type SurveyDefinition } from '../../../surveys/schema.ts';
 // at all. So a desk's volume alone never flags anybody: it only puts the desk
 // under watch, where a source that sends a second response is flagged, and
 // a source caught is flagged back to the start of the window.
+//
+// A counter tablet is one source serving everyone at its desk, so it has no
+// per-source volume limit; instead two of its answers may not come closer
+// than a citizen can step up and tap (kiosk_rapid).
 
 export const STUFFING_REASONS = [
   'honeypot',
@@ -27,6 +31,7 @@ export const STUFFING_REASONS = [
   'client_rate',
   'desk_rate',
   'burst',
+  'kiosk_rapid',
 ] as const;
 export type StuffingReason = (typeof STUFFING_REASONS)[number];
 
@@ -39,6 +44,7 @@ export const REASON_VI: Record<StuffingReason, string> = {
   client_rate: 'Quá nhiều phiếu từ cùng một nguồn (mạng, thiết bị hoặc khóa API) tại quầy trong thời gian ngắn',
   desk_rate: 'Quầy đang bị theo dõi vì lượng phiếu bất thường, và nguồn này đã gửi phiếu khác tại quầy',
   burst: 'Cùng một nguồn gửi nhiều phiếu trả lời giống hệt nhau',
+  kiosk_rapid: 'Máy tính bảng tại quầy nhận hai phiếu cách nhau quá ít giây, không kịp để hai người lần lượt đánh giá',
 };
 
 export interface StuffingLimits {
@@ -146,10 +152,6 @@ export function renderKey(secret: Buffer, token: string): string {
 }
 
 /**
- * A fingerprint of the scale answers (comments and choices left out, so that
- * a different comment does not hide a repeated score).
- */
-/**
  * Fewer scale answers than this make a pattern too common to be evidence:
  * the quick survey can be sent with the overall item alone, and five honest
  * "Rất hài lòng" from a centre's shared Wi-Fi are not a burst. Floods of
@@ -162,6 +164,10 @@ export function tellingPattern(answers: readonly Answer[]): boolean {
   return answers.filter((a) => a.kind === 'scale').length >= MIN_TELLING_ANSWERS;
 }
 
+/**
+ * A fingerprint of the scale answers (comments and choices left out, so that
+ * a different comment does not hide a repeated score).
+ */
 export function answerPattern(answers: readonly Answer[]): string {
   const scale = answers
     .filter((a) => a.kind === 'scale' || a.kind === 'na')
@@ -207,18 +213,30 @@ export function underWatch(counts: WindowCounts, limits: StuffingLimits): boolea
  * Reasons from what the desk has already received. `perSource` is off for
  * one-time codes: citizens with receipts often share the centre's Wi-Fi, and
  * the code already admits one response; the token and burst checks still apply.
+ * `sourceLimit: false` (a counter tablet) drops only the per-source volume
+ * limit: a desk under watch still flags its repeating sources.
  */
 export function rateReasons(
   counts: WindowCounts,
   limits: StuffingLimits,
-  opts: { perSource: boolean; telling?: boolean },
+  opts: { perSource: boolean; sourceLimit?: boolean; telling?: boolean },
 ): StuffingReason[] {
   const reasons: StuffingReason[] = [];
   if (counts.token > 0) reasons.push('token_reuse');
-  if (opts.perSource && counts.source >= limits.maxPerClient) reasons.push('client_rate');
+  const limited = opts.perSource && opts.sourceLimit !== false;
+  if (limited && counts.source >= limits.maxPerClient) reasons.push('client_rate');
   else if (opts.perSource && counts.source > 0 && underWatch(counts, limits)) reasons.push('desk_rate');
   if (opts.telling !== false && counts.sourcePattern >= limits.burstSize - 1) reasons.push('burst');
   return reasons;
+}
+
+/**
+ * Whether a tablet's answer came too soon after its previous one (kiosk_rapid).
+ * Times are the device's, as stored; a queue sent out of order is judged by
+ * the distance either way, so an honest queue sent late is not flagged.
+ */
+export function kioskRapid(answeredAtMs: number, previousMs: number | null, minSeconds: number): boolean {
+  return previousMs !== null && Math.abs(answeredAtMs - previousMs) < minSeconds * 1000;
 }
 
 /**

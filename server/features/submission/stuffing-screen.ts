@@ -64,7 +64,11 @@ export function stuffingFields(
           windowMinutes: e.limits.windowMinutes,
           caps: countCaps(e.limits),
           reasons: (counts) =>
-            rateReasons(counts, e.limits, { perSource: e.perSource, telling: tellingPattern(answers) }),
+            rateReasons(counts, e.limits, {
+              perSource: e.perSource,
+              sourceLimit: e.sourceLimit,
+              telling: tellingPattern(answers),
+            }),
           underWatch: (counts) => underWatch(counts, e.limits),
           reachesBackNow: (reason, counts) => reachesBackNow(reason as StuffingReason, counts, e.limits),
         }

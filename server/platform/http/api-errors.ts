@@ -60,6 +60,31 @@ export const API_ERROR_CODES = {
     en: 'This key has issued all its codes for this desk today (Vietnam time); try again tomorrow.',
     vi: 'Khóa này đã cấp đủ số mã cho quầy này trong hôm nay (giờ Việt Nam); vui lòng cấp tiếp vào ngày mai.',
   },
+  'kiosk_device.not_found': {
+    status: [404],
+    en: 'No such counter tablet in your scope.',
+    vi: 'Không có máy tính bảng này trong phạm vi của Ông/Bà.',
+  },
+  'kiosk.too_many_pairings': {
+    status: [429],
+    en: 'This desk has too many unused pairing codes; use one, or wait until they expire (10 minutes).',
+    vi: 'Quầy này đã có quá nhiều mã ghép chưa dùng; vui lòng dùng một mã hoặc chờ các mã hết hạn (10 phút).',
+  },
+  'kiosk.pairing_invalid': {
+    status: [422],
+    en: 'This pairing code is not valid: it may be mistyped, already used or expired.',
+    vi: 'Mã ghép không hợp lệ: có thể đã nhập sai, đã được dùng hoặc đã hết hạn.',
+  },
+  'kiosk.pairing_throttled': {
+    status: [429],
+    en: 'Too many wrong pairing codes; try again later (see Retry-After).',
+    vi: 'Đã nhập sai mã ghép quá nhiều lần; vui lòng thử lại sau.',
+  },
+  'kiosk.no_device': {
+    status: [409],
+    en: 'This desk has no paired counter tablet (or its tablet was revoked): pair one on the desk page first.',
+    vi: 'Quầy này chưa có máy tính bảng đã ghép (hoặc máy đã bị thu hồi): vui lòng ghép máy ở trang của quầy trước.',
+  },
   'auth.key_required': { status: [401], en: 'A valid API key is required.', vi: 'Cần khóa API hợp lệ.' },
   'auth.key_or_session_required': {
     status: [401],
@@ -214,7 +239,7 @@ const STATUS_MEANING: Record<number, string> = {
   413: 'The body is over the route’s size limit.',
   415: 'The body is not application/json.',
   422: 'The request is not valid: `errors` names each field at fault.',
-  429: 'Over a daily limit; see Retry-After.',
+  429: 'Over a limit (a daily cap, open pairing codes); see Retry-After.',
 };
 
 type ErrorResponse = { description: string; content: { 'application/json': { schema: typeof ApiError } } };

@@ -24,7 +24,7 @@ export { formatMoreResponses, formatProbability, formatRate, TARGET_VERDICT_NAME
 export const CHANNEL_LABELS: Record<Channel, LocalText> = {
   qr: { vi: 'Mã QR tại quầy', en: 'QR code at the desk' },
   code: { vi: 'Mã trên giấy hẹn', en: 'Code on the receipt' },
-  kiosk: { vi: 'Máy tính bảng, ki-ốt tại Trung tâm', en: 'Tablet or kiosk at the centre' },
+  kiosk: { vi: 'Máy tính bảng tại quầy', en: 'Counter tablet' },
   paper: { vi: 'Phiếu giấy (nhập lại)', en: 'Paper form (entered later)' },
   link: { vi: 'Đường dẫn gửi qua tin nhắn, thư', en: 'Link sent by text message or letter' },
   api: { vi: 'Phần mềm một cửa (API)', en: 'One-stop software (API)' },
