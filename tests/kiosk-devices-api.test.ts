@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { createApiKey } from '../server/features/access/api-key-service.ts';
 import { insertDesk } from '../server/features/organisation/desk-repository.ts';
@@ -75,6 +76,21 @@ t.test('the API lists a desk’s tablets and revokes one; the tablet is refused 
 t.test('the desk page lists the tablets and revokes one in a click', async (t) => {
   const { app, db, key, deskId, deskCode, centreCode } = await kioskSetup(t);
   const tablet = await pairTablet(app, key.key, deskCode);
+  // Two ratings from the tablet, counted on its row.
+  const sent = await app.inject({
+    method: 'POST',
+    url: '/kiosk/api/answers',
+    cookies: { hl_kiosk: tablet.token },
+    payload: {
+      items: [0, 1].map((i) => ({
+        submissionId: randomUUID(),
+        answers: { overall: 5 },
+        answeredAt: new Date(Date.now() - (i + 1) * 60_000).toISOString(),
+        locale: 'vi',
+      })),
+    },
+  });
+  t.match(sent.json(), { results: [{ status: 'created' }, { status: 'created' }] });
   await probe(app, tablet.token, '?queued=4');
   const manager = await staffClient(app, db, { role: 'manager', unitCode: centreCode });
   const page = await manager.get(`/staff/desks/${deskId}`);
@@ -82,6 +98,7 @@ t.test('the desk page lists the tablets and revokes one in a click', async (t) =
   t.match(page.body, 'Máy tính bảng tại quầy');
   t.match(page.body, `Máy số ${tablet.deviceId}`);
   t.match(page.body, /data-label="Đang chờ gửi">4</);
+  t.match(page.body, /data-label="Phiếu 30 ngày qua">2</, 'the ratings of the last 30 days');
   t.match(page.body, /data-label="Liên lạc gần nhất">\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}</);
   const action = `/staff/desks/${deskId}/kiosk-devices/${tablet.deviceId}/revoke`;
   t.match(page.body, new RegExp(`action="${action}"[^>]*hx-confirm=`), 'a confirmation before revoking');

@@ -170,13 +170,13 @@ t.test('invalid answers are refused with the words the citizen reads, and nothin
 t.test('an invitation verifies one answer at its own desk while it is open', async (t) => {
   const { db, desk, device } = await setup(t);
   const other = await createDesk(db, ['ho-tich']);
-  const invite = async (deskId: number, minutes = 10) =>
+  const invite = async (deskId: number, minutes = 10, area = 'ho-tich') =>
     (
       await db
         .insertInto('kiosk_invitation')
         .values({
           desk_id: deskId,
-          service_area_code: 'ho-tich',
+          service_area_code: area,
           expires_at: new Date(Date.now() + minutes * MINUTE),
         })
         .returning('id')
@@ -185,6 +185,7 @@ t.test('an invitation verifies one answer at its own desk while it is open', asy
   const open = await invite(desk.deskId);
   const expired = await invite(desk.deskId, -1);
   const elsewhere = await invite(other.deskId);
+  const otherArea = await invite(desk.deskId, 10, 'dat-dai');
   // A minute apart, so that none is flagged for its pace.
   const base = Date.now() - 10 * MINUTE;
   const send = async (i: number, invitationId: string) => {
@@ -202,6 +203,7 @@ t.test('an invitation verifies one answer at its own desk while it is open', asy
   t.same(await send(2, expired), { verified: false, suspect: false }, 'expired: stored, unverified');
   t.same(await send(3, elsewhere), { verified: false, suspect: false }, "another desk's: stored, unverified");
   t.same(await send(4, 'abc'), { verified: false, suspect: false }, 'not an invitation id: stored, unverified');
+  t.same(await send(5, otherArea), { verified: false, suspect: false }, "another area's: stored, unverified");
 
   const invitations = await db
     .selectFrom('kiosk_invitation')
@@ -214,6 +216,7 @@ t.test('an invitation verifies one answer at its own desk while it is open', asy
       [open, true, device.id],
       [expired, false, null],
       [elsewhere, false, null],
+      [otherArea, false, null],
     ],
     'only the open invitation is used, by this device',
   );

@@ -1,4 +1,4 @@
-import { formatDateTimeVi } from '../../../analysis/local-time.ts';
+import { formatDateTimeVi, todayIso } from '../../../analysis/local-time.ts';
 import { recordAudit } from '../../platform/auth/audit-repository.ts';
 import { type Actor, can } from '../../platform/auth/scope.ts';
 import type { Db } from '../../platform/db/connect.ts';
@@ -9,6 +9,7 @@ import {
   revokeDevice,
   setDeskIdleSeconds,
 } from './kiosk-admin-repository.ts';
+import { kioskCountsByDevice } from './kiosk-count-repository.ts';
 import { type DeskRef, reachableKioskDesk } from './kiosk-pairing-service.ts';
 
 // A desk's paired tablets as its managers see them (on the desk page and
@@ -92,7 +93,12 @@ export interface DeviceRow {
   queued: number;
   revoked: boolean;
   revokedAt: string;
+  /** Responses counted from this tablet in the last RECENT_DAYS days (flagged ones left out). */
+  recent: number;
 }
+
+/** The window of the per-tablet count on the desk page. */
+export const RECENT_DAYS = 30;
 
 export interface KioskSection {
   devices: DeviceRow[];
@@ -106,6 +112,14 @@ export async function loadKioskSection(db: Db, actor: Actor, deskId: number): Pr
   if (!can(actor, 'manage')) return undefined;
   const desk = await reachableKioskDesk(db, actor, { id: deskId });
   if (!desk) return undefined;
+  const now = new Date();
+  const counts = await kioskCountsByDevice(
+    db,
+    desk.id,
+    todayIso(new Date(now.getTime() - (RECENT_DAYS - 1) * 86_400_000)),
+    todayIso(now),
+  );
+  const recent = new Map(counts.map((c) => [c.deviceId, c.n]));
   const devices = (await listDeskDevices(db, desk.id)).map((d) => ({
     id: d.id,
     pairedAt: formatDateTimeVi(d.pairedAt),
@@ -113,6 +127,7 @@ export async function loadKioskSection(db: Db, actor: Actor, deskId: number): Pr
     queued: d.queued,
     revoked: d.revokedAt !== null,
     revokedAt: d.revokedAt ? formatDateTimeVi(d.revokedAt) : '',
+    recent: recent.get(d.id) ?? 0,
   }));
   return { devices, idleSeconds: desk.idleSeconds, idleMin: IDLE_SECONDS_MIN, idleMax: IDLE_SECONDS_MAX };
 }

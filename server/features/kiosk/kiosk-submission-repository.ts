@@ -67,13 +67,15 @@ export async function noteAnswered(trx: Db, deviceId: number, answeredAt: Date):
  */
 export async function useInvitation(
   trx: Db,
-  q: { invitationId: string; deskId: number; deviceId: number; now: Date },
+  q: { invitationId: string; deskId: number; serviceArea: string; deviceId: number; now: Date },
 ): Promise<boolean> {
   const result = await trx
     .updateTable('kiosk_invitation')
     .set({ used_at: q.now, used_by_device_id: q.deviceId })
     .where('id', '=', q.invitationId)
     .where('desk_id', '=', q.deskId)
+    // The invitation is for one transaction of one area: a rating of another area is not that transaction.
+    .where('service_area_code', '=', q.serviceArea)
     .where('used_at', 'is', null)
     .where('expires_at', '>', q.now)
     .executeTakeFirst();

@@ -158,9 +158,15 @@ export async function submitKioskAnswer(
       await noteAnswered(trx, device.id, submittedAt);
       const invitationId =
         input.invitationId && INVITATION_ID.test(input.invitationId) ? input.invitationId : undefined;
-      // An invitation that is used, expired or another desk's leaves the answer stored, unverified.
+      // An invitation that is used, expired, another desk's or another area's leaves the answer stored, unverified.
       const verified = invitationId
-        ? await useInvitation(trx, { invitationId, deskId: device.deskId, deviceId: device.id, now })
+        ? await useInvitation(trx, {
+            invitationId,
+            deskId: device.deskId,
+            serviceArea: checked.serviceArea,
+            deviceId: device.id,
+            now,
+          })
         : false;
       const suspectReasons = [...(row.suspectReasons ?? []), ...(rapid ? ['kiosk_rapid'] : [])];
       const [outcome] = await storeInTransaction(trx, [{ ...row, verified, suspectReasons }]);
