@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CodeSchema } from '../../../surveys/schema.ts';
-import { apiError, errorResponses } from '../../platform/http/api-errors.ts';
+import { apiError, areaNotServedError, errorResponses } from '../../platform/http/api-errors.ts';
 import { requireApiKey } from '../access/api-auth-plugin.ts';
 import { INVITATION_MINUTES, inviteFromApi } from './kiosk-invitation-service.ts';
 
@@ -50,14 +50,8 @@ const kioskInvitationApi: FastifyPluginAsyncZod = async (app) => {
               message: { en: 'Only a manager key invites ratings', vi: 'Chỉ khóa quản lý được mời đánh giá' },
             }),
           );
-        case 'area_not_served': {
-          const { message } = apiError('service_area.not_served');
-          return reply.code(422).send(
-            apiError('service_area.not_served', {
-              errors: [{ path: 'serviceArea', code: 'service_area.not_served', message }],
-            }),
-          );
-        }
+        case 'area_not_served':
+          return reply.code(422).send(areaNotServedError());
         case 'no_device':
           return reply.code(409).send(apiError('kiosk.no_device'));
         case 'created':

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CodeSchema } from '../../../surveys/schema.ts';
-import { apiError, errorResponses } from '../../platform/http/api-errors.ts';
+import { apiError, areaNotServedError, errorResponses } from '../../platform/http/api-errors.ts';
 import { requireApiKey } from '../access/api-auth-plugin.ts';
 import { stuffingSettings } from '../submission/stuffing-evidence.ts';
 import { issueTransactionCode, MAX_DOSSIER_REF_LENGTH, startOfLocalDay } from './transaction-code-service.ts';
@@ -65,14 +65,8 @@ const transactionCodeApi: FastifyPluginAsyncZod = async (app) => {
               message: { en: 'Only a manager key issues codes', vi: 'Chỉ khóa quản lý được cấp mã' },
             }),
           );
-        case 'area_not_served': {
-          const { message } = apiError('service_area.not_served');
-          return reply.code(422).send(
-            apiError('service_area.not_served', {
-              errors: [{ path: 'serviceArea', code: 'service_area.not_served', message }],
-            }),
-          );
-        }
+        case 'area_not_served':
+          return reply.code(422).send(areaNotServedError());
         case 'dossier_has_code':
           return reply.code(409).send(apiError('dossier.has_code'));
         case 'daily_cap': {

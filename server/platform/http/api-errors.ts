@@ -229,6 +229,14 @@ export function apiError(
   return { code, message: extra.message ?? { vi, en }, errors: extra.errors ?? [] };
 }
 
+/** The 422 for a desk that does not serve the body's `serviceArea`. */
+export function areaNotServedError(): ApiError {
+  const { message } = apiError('service_area.not_served');
+  return apiError('service_area.not_served', {
+    errors: [{ path: 'serviceArea', code: 'service_area.not_served', message }],
+  });
+}
+
 /** What each refusal status means on this API, for the document. */
 const STATUS_MEANING: Record<number, string> = {
   400: 'The request could not be read (malformed or empty JSON, a badly encoded address).',
