@@ -111,6 +111,12 @@ export const abortedClients: Scenario = {
       const idleInTransaction = await count(`state like 'idle in transaction%'`);
       const storedBusy = await ctx.stored(busy.id);
       const after = await request(server.url, submission(busy.code));
+      // Seen once under a loaded machine (ECONNREFUSED) and never again: say what the server did.
+      if (after.error) {
+        const { exitCode, signalCode } = server.child;
+        say(`  the server did not answer (${after.error}); exit ${exitCode}, signal ${signalCode}; its last output:`);
+        say(server.output().slice(-3000));
+      }
       const storedHalf = await ctx.stored(half.id);
       const lost = [...r.acknowledged].filter((id) => !storedBusy.ids.has(id)).length;
       return {

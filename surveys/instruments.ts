@@ -1,3 +1,4 @@
+import { papiXa } from './papi-xa.ts';
 import { type SurveyDefinition, SurveyDefinitionSchema } from './schema.ts';
 import { sipasCounter } from './sipas-counter.ts';
 import { sipasFull } from './sipas-full.ts';
@@ -30,6 +31,7 @@ export const SHIPPED_HISTORY: readonly { code: string; versions: readonly Survey
   { code: 'sipas-quick', versions: [sipasQuickV1, sipasQuick].map(validated) },
   { code: 'sipas-full', versions: [sipasFull].map(validated) },
   { code: 'sipas-counter', versions: [sipasCounter].map(validated) },
+  { code: 'papi-xa', versions: [papiXa].map(validated) },
 ];
 
 /** The current version of each shipped instrument. */

@@ -20,6 +20,7 @@ t.test('published survey versions cannot be changed or deleted', async (t) => {
   t.same(
     versions.map((v) => [v.code, v.version]).sort(),
     [
+      ['papi-xa', 1],
       ['sipas-counter', 1],
       ['sipas-full', 1],
       ['sipas-quick', 1],

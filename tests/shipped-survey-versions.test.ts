@@ -14,8 +14,9 @@ import { versionsOf } from './helpers/survey-versions.ts';
 // version stay with it; a survey staff have published versions of their own
 // is left to them.
 
-/** The history as an earlier release shipped it: version 1 of each survey, and no counter survey yet. */
-const PREVIOUS_RELEASE = SHIPPED_HISTORY.filter((h) => h.code !== 'sipas-counter').map((h) => ({
+/** The history as an earlier release shipped it: version 1 of each survey, and no counter or PAPI survey yet. */
+const NEWER_SURVEYS = ['sipas-counter', 'papi-xa'];
+const PREVIOUS_RELEASE = SHIPPED_HISTORY.filter((h) => !NEWER_SURVEYS.includes(h.code)).map((h) => ({
   code: h.code,
   versions: h.versions.slice(0, 1),
 }));
@@ -60,11 +61,13 @@ t.test('the new version is published at start; earlier responses keep their vers
   t.same(await ensureSurveys(db, shippedVersions()), { keptByStaff: [] });
   t.equal((await versionsOf(db)).length, 2, 'a second start publishes nothing more');
   t.equal((await versionsOf(db, 'sipas-full')).length, 1, 'the full survey has one version still');
-  t.same(
-    (await versionsOf(db, 'sipas-counter')).map((v) => [v.version, v.published_by]),
-    [[1, null]],
-    'a survey new in this release is published at start',
-  );
+  for (const code of NEWER_SURVEYS) {
+    t.same(
+      (await versionsOf(db, code)).map((v) => [v.version, v.published_by]),
+      [[1, null]],
+      `${code}, new since that release, is published at start`,
+    );
+  }
 });
 
 t.test('a survey staff have re-published is not overwritten by a deploy', async (t) => {

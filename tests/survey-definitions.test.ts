@@ -1,5 +1,6 @@
 import t from 'tap';
 import { DEFAULT_SURVEY_CODE, SHIPPED_HISTORY, SHIPPED_SURVEYS, shippedVersions } from '../surveys/instruments.ts';
+import { papiXa } from '../surveys/papi-xa.ts';
 import { FACTORS, questionsOf, SurveyDefinitionSchema } from '../surveys/schema.ts';
 import { sipasCounter } from '../surveys/sipas-counter.ts';
 import { sipasFull } from '../surveys/sipas-full.ts';
@@ -18,13 +19,13 @@ t.test('shipped instruments', async (t) => {
   t.test('every instrument, every version, passes the definition schema', async (t) => {
     t.same(
       SHIPPED_SURVEYS.map((d) => d.code),
-      ['sipas-quick', 'sipas-full', 'sipas-counter'],
+      ['sipas-quick', 'sipas-full', 'sipas-counter', 'papi-xa'],
     );
     t.ok(
       SHIPPED_SURVEYS.some((d) => d.code === DEFAULT_SURVEY_CODE),
       'the default survey is shipped',
     );
-    for (const def of [sipasQuickV1, sipasQuick, sipasFull, sipasCounter]) {
+    for (const def of [sipasQuickV1, sipasQuick, sipasFull, sipasCounter, papiXa]) {
       const parsed = SurveyDefinitionSchema.safeParse(def);
       t.ok(parsed.success, `${def.code} is valid${parsed.success ? '' : `: ${parsed.error.message}`}`);
     }
@@ -133,6 +134,7 @@ t.test('shipped instruments', async (t) => {
       ['sipas-quick', 2, []],
       ['sipas-full', 1, []],
       ['sipas-counter', 1, []],
+      ['papi-xa', 1, []],
     ]);
   });
 

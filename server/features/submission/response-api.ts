@@ -12,13 +12,14 @@ import {
 } from '../../platform/http/api-errors.ts';
 import { requireApiKey } from '../access/api-auth-plugin.ts';
 import { apiEvidence, stuffingSettings } from './stuffing-evidence.ts';
-import { type FieldError, loadDeskSurvey, submitResponse } from './submission-service.ts';
+import { type FieldError, loadDeskSurvey, submitResponse, surveyedOnProblem } from './submission-service.ts';
 
 // Responses from machine clients (kiosk apps, paper data entry, one-stop
 // software). Every channel has an owner: a `submit` key of the desk's unit
 // or a unit above it, granted the channel it posts on. Anonymous citizens
 // answer through the form (/q/..., /t/...), never here. A retry with the same
 // submissionId is a harmless replay; the same id with other answers is a 409.
+// Paper forms are typed in later by clerks, with the day they were answered.
 
 const Body = z
   .object({
@@ -30,6 +31,15 @@ const Body = z
     submissionId: z.uuid().meta({ description: 'Chosen by the client; sending it again is a harmless replay.' }),
     channel: z.enum(['kiosk', 'paper', 'link', 'api']).default('api'),
     locale: z.enum(['vi', 'en']).default('vi'),
+    surveyedOn: z.iso
+      .date()
+      .optional()
+      .meta({
+        description:
+          'Only with "channel": "paper": the day the paper form was answered (YYYY-MM-DD, Vietnam time, not in ' +
+          'the future, not before 2000); the response counts on that day. Part of the payload: the same ' +
+          'submissionId with another day is a 409. Left out: the form is dated now.',
+      }),
   })
   .strict();
 
@@ -81,7 +91,9 @@ const responseApi: FastifyPluginAsyncZod = async (app) => {
         summary: 'Post a response',
         description:
           'A citizen’s answers at a desk, with a `submit` key granted the channel. 201 when stored, 200 for a ' +
-          'replay of the same submissionId and answers, 409 for the same submissionId with other answers.',
+          'replay of the same submissionId and answers, 409 for the same submissionId with other answers. ' +
+          'Paper forms (`paper` channel) may carry the day they were answered (`surveyedOn`) and are never ' +
+          'flagged by the rate or burst checks: clerks type them in bulk, and identical forms are normal.',
         security: [{ apiKey: [] }],
         body: Body,
         response: {
@@ -94,6 +106,16 @@ const responseApi: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const principal = req.principal!;
       const b = req.body;
+      const dated = b.surveyedOn === undefined ? undefined : surveyedOnProblem(b.channel, b.surveyedOn);
+      if (dated) {
+        return reply
+          .code(422)
+          .send(
+            apiError('validation.failed', {
+              errors: [{ path: 'surveyedOn', code: 'validation.custom', message: dated }],
+            }),
+          );
+      }
       if (!principal.channels.includes(b.channel)) {
         return reply.code(403).send(
           apiError('auth.channel_not_allowed', {
@@ -115,6 +137,7 @@ const responseApi: FastifyPluginAsyncZod = async (app) => {
         channel: b.channel,
         locale: b.locale,
         source: 'json',
+        surveyedOn: b.surveyedOn,
         // The key is the source the rate checks count; no form, so no honeypot or timing.
         stuffing: apiEvidence(stuffingSettings(app.config), { keyId: principal.keyId, channel: b.channel }),
       });

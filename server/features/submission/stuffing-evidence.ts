@@ -107,22 +107,27 @@ export function formEvidence(
  * Evidence of a JSON API submission. The credential is the source: a kiosk
  * or an integration posting more than a desk can serve is flagged, and the
  * desk's other sources are not. Paper entry is bulk typing of forms by
- * design, so it skips the rate checks; only keys granted the paper channel
- * may use it, and every such key is created and audited by name.
+ * design, identical forms included, so it skips the rate, watch and burst
+ * checks; only keys granted the paper channel may use it, and every such key
+ * is created and audited by name. A paper row carries no source either: the
+ * same key posting on another channel and caught there would otherwise flag
+ * its paper forms of the window too (stuffing-screen.ts reaches back by
+ * source).
  */
 export function apiEvidence(
   settings: StuffingSettings,
   input: { keyId: number; channel: Channel },
   now = new Date(),
 ): StuffingEvidence {
+  const paper = input.channel === 'paper';
   return {
     limits: settings.limits,
     reasons: [],
-    clientKey: clientKey(settings.secret, `api-key/${input.keyId}`, now),
+    clientKey: paper ? null : clientKey(settings.secret, `api-key/${input.keyId}`, now),
     renderKey: null,
     perSource: true,
     sourceLimit: true,
-    rateChecks: input.channel !== 'paper',
+    rateChecks: !paper,
   };
 }
 

@@ -46,14 +46,17 @@ export interface WindowQuery {
  * For each query, the responses at its desk in the last `windowMinutes`, as
  * the checks count them (up to the caps), in one round trip: all of them,
  * those of the same source, of the same source and answers, and those sent
- * from the same rendered page (as long as render keys are kept).
+ * from the same rendered page (as long as render keys are kept). The desk's
+ * count leaves paper forms out: clerks type them in piles, and a pile must not
+ * put the desk under watch and get another source flagged.
  */
 export async function countWindows(trx: Db, qs: readonly WindowQuery[]): Promise<WindowCounts[]> {
   if (!qs.length) return [];
   const window = sql`r.desk_id = q.desk_id and r.submitted_at > now() - make_interval(mins => q.minutes)
     and r.submission_id <> q.submission_id`;
   const { rows } = await sql<{ desk: number; source: number; same: number; token: number }>`
-    select (select count(*) from (select from response r where ${window} limit q.cap_desk) x)::int as desk,
+    select (select count(*) from (select from response r where ${window} and r.channel <> 'paper'
+                                   limit q.cap_desk) x)::int as desk,
            (select count(*) from (select from response r where ${window} and r.client_key = q.client_key
                                    limit q.cap_source) x)::int as source,
            (select count(*) from (select from response r where ${window} and r.client_key = q.client_key

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { todayIso } from '../../../analysis/local-time.ts';
 import { type AnswerSource, checkAnswers, submissionFingerprint } from '../../../surveys/answers.ts';
 import { DEFAULT_SURVEY_CODE } from '../../../surveys/instruments.ts';
 import type { LocalText } from '../../../surveys/schema.ts';
@@ -83,6 +85,8 @@ export interface Submission {
   replyKey?: string;
   /** Evidence for the anti-stuffing checks (stuffing-service.ts); absent: none run. */
   stuffing?: StuffingEvidence;
+  /** A paper form's day, YYYY-MM-DD in Vietnam, as surveyedOnProblem accepts it; absent: answered now. */
+  surveyedOn?: string;
 }
 
 export interface FieldError {
@@ -102,7 +106,45 @@ export type SubmissionResult =
 const AREA_REQUIRED = FIELD_ERROR_CODES['service_area.required'];
 const AREA_INVALID = FIELD_ERROR_CODES['service_area.not_served'];
 
-export async function submitResponse(db: Db, s: Submission): Promise<SubmissionResult> {
+/** Paper forms older than this are not taken: no survey of this kind ran before. */
+const EARLIEST_SURVEY_DAY = '2000-01-01';
+
+/**
+ * Why a paper form's `surveyedOn` is refused, or undefined when it is taken:
+ * only paper is typed in after the fact (a citizen at a tablet or on a link
+ * answers now), and a day in the future or before 2000 is a typing error.
+ */
+export function surveyedOnProblem(channel: Channel, surveyedOn: string, now = new Date()): LocalText | undefined {
+  if (channel !== 'paper') {
+    return {
+      en: 'surveyedOn is only for paper forms ("channel": "paper")',
+      vi: 'Chỉ phiếu giấy ("channel": "paper") mới được ghi ngày khảo sát (surveyedOn)',
+    };
+  }
+  if (surveyedOn > todayIso(now)) {
+    return {
+      en: 'surveyedOn is in the future (Vietnam time)',
+      vi: 'Ngày khảo sát (surveyedOn) ở tương lai (giờ Việt Nam)',
+    };
+  }
+  if (surveyedOn < EARLIEST_SURVEY_DAY) {
+    return { en: 'surveyedOn is before 2000', vi: 'Ngày khảo sát (surveyedOn) trước năm 2000' };
+  }
+  return undefined;
+}
+
+/**
+ * The instant a paper form dated `day` is stored at: noon in Vietnam (05:00
+ * UTC), the same calendar day read in Vietnam or in UTC and seven hours from
+ * either edge, so whichever way a query rounds it, the form counts on the day
+ * it was answered. A form of today is not dated later than now.
+ */
+export function paperSubmittedAt(day: string, now = new Date()): Date {
+  const noon = new Date(`${day}T12:00:00+07:00`);
+  return noon < now ? noon : now;
+}
+
+export async function submitResponse(db: Db, s: Submission, now = new Date()): Promise<SubmissionResult> {
   const context = await loadDeskSurvey(db, s.deskCode);
   if (!context) return { status: 'unknown_desk' };
   const { desk, version } = context;
@@ -120,7 +162,12 @@ export async function submitResponse(db: Db, s: Submission): Promise<SubmissionR
   }
   if (!checked.ok || !serviceArea || errors.length) return { status: 'invalid', errors, context };
 
-  const payloadHash = submissionFingerprint({ desk: desk.code, serviceArea, answers: checked.answers });
+  const fingerprint = submissionFingerprint({ desk: desk.code, serviceArea, answers: checked.answers });
+  // The day is part of what the form says: the same id with another day is a
+  // conflict. A form without one keeps the fingerprint it always had.
+  const payloadHash = s.surveyedOn
+    ? createHash('sha256').update(`${fingerprint}|surveyedOn:${s.surveyedOn}`).digest('hex')
+    : fingerprint;
   const row: PendingResponse = {
     submissionId: s.submissionId,
     payloadHash,
@@ -131,6 +178,7 @@ export async function submitResponse(db: Db, s: Submission): Promise<SubmissionR
     channel: s.channel,
     locale: s.locale,
     answers: checked.answers,
+    submittedAt: s.surveyedOn ? paperSubmittedAt(s.surveyedOn, now) : undefined,
     consumeCodeHash: s.codeHash,
     replyKey: s.codeHash ? s.replyKey : undefined,
     // A suspect is stored and flagged, never dropped: the citizen is thanked either way.
