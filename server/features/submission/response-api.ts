@@ -108,13 +108,11 @@ const responseApi: FastifyPluginAsyncZod = async (app) => {
       const b = req.body;
       const dated = b.surveyedOn === undefined ? undefined : surveyedOnProblem(b.channel, b.surveyedOn);
       if (dated) {
-        return reply
-          .code(422)
-          .send(
-            apiError('validation.failed', {
-              errors: [{ path: 'surveyedOn', code: 'validation.custom', message: dated }],
-            }),
-          );
+        return reply.code(422).send(
+          apiError('validation.failed', {
+            errors: [{ path: 'surveyedOn', code: 'validation.custom', message: dated }],
+          }),
+        );
       }
       if (!principal.channels.includes(b.channel)) {
         return reply.code(403).send(
