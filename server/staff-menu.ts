@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { routeGate } from './features/access/session-plugin.ts';
 import { canReadFeedback } from './features/feedback/feedback-service.ts';
 import { canReadCodeUsage } from './features/posters-codes/code-usage-service.ts';
+import { canReadRounds } from './features/rounds/round-service.ts';
 import { canReviewSuspects } from './features/suspects/suspect-review-service.ts';
 import { canImportVolumes } from './features/volumes/volume-service.ts';
 import { type Actor, can } from './platform/auth/scope.ts';
@@ -56,6 +57,12 @@ export const STAFF_MENU: readonly MenuEntry[] = [
     label: 'Số liệu hồ sơ',
     description: 'Số hồ sơ tiếp nhận, giải quyết từng tháng (Biểu II.06a): tải mẫu, nhập từ tệp Excel hoặc CSV',
     alsoRequires: canImportVolumes,
+  },
+  {
+    href: '/staff/rounds',
+    label: 'Đợt khảo sát',
+    description: 'Đợt khảo sát theo mẫu: cỡ mẫu, phân bổ cho từng lĩnh vực và tiến độ',
+    alsoRequires: canReadRounds,
   },
   { href: '/staff/surveys', label: 'Phiếu khảo sát', description: 'Phiếu khảo sát và phiên bản' },
   {

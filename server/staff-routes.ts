@@ -15,6 +15,7 @@ import posterRoutes from './features/posters-codes/poster-routes.ts';
 import staffCodeRoutes from './features/posters-codes/staff-code-routes.ts';
 import reportRoutes from './features/reports/report-routes.ts';
 import reportSettingsRoutes from './features/reports/report-settings-routes.ts';
+import roundRoutes from './features/rounds/round-routes.ts';
 import { forgetDeskSurveys } from './features/submission/submission-service.ts';
 import surveyAdminRoutes from './features/surveys/survey-admin-routes.ts';
 import suspectRoutes from './features/suspects/suspect-routes.ts';
@@ -46,6 +47,7 @@ export default async function staffRoutes(app: FastifyInstance) {
   await app.register(codeUsageRoutes);
   await app.register(targetRoutes);
   await app.register(volumeRoutes);
+  await app.register(roundRoutes);
   await app.register(feedbackRoutes);
   await app.register(surveyAdminRoutes);
   await app.register(apiKeyRoutes);

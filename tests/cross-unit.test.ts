@@ -110,6 +110,8 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
     tablets: await db.selectFrom('kiosk_device').select(['id', 'revoked_at']).orderBy('id').execute(),
     pairings: (await db.selectFrom('kiosk_pairing').select('id').execute()).length,
     invitations: (await db.selectFrom('kiosk_invitation').select('id').execute()).length,
+    rounds: await db.selectFrom('survey_round').select(['id', 'code', 'unit_id']).orderBy('id').execute(),
+    quotas: await db.selectFrom('survey_round_quota').selectAll().orderBy('round_id').execute(),
     idle: await db.selectFrom('desk').select(['id', 'kiosk_idle_seconds']).orderBy('id').execute(),
     // No export, change or issue of A's is recorded either (refusals are, as permission.denied).
     audit: await db

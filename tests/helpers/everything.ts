@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { CLI_ACTOR, createAccount } from '../../server/features/access/account-service.ts';
 import { createApiKey } from '../../server/features/access/api-key-service.ts';
 import { insertDesk } from '../../server/features/organisation/desk-repository.ts';
+import { insertRound } from '../../server/features/rounds/round-repository.ts';
+import { latestVersion } from '../../server/features/surveys/survey-version-repository.ts';
 import { insertUpload } from '../../server/features/volumes/volume-upload-repository.ts';
 import type { Db } from '../../server/platform/db/connect.ts';
 import { createCentre, submitHeaders, unitCode } from './fixtures.ts';
@@ -17,8 +19,8 @@ import { createCentre, submitHeaders, unitCode } from './fixtures.ts';
  * one-time code issued by that key; and a satisfaction target of the
  * commune; a clerk of the centre and their set-password link; a file of
  * the centre's dossier volumes uploaded by the clerk, awaiting its
- * confirmation; a counter tablet paired with the desk. `fill`
- * gives every route parameter a value of this commune.
+ * confirmation; a counter tablet paired with the desk; a survey round of
+ * the commune. `fill` gives every route parameter a value of this commune.
  */
 export async function oneOfEverything(app: FastifyInstance, db: Db, name: string) {
   const names = {
@@ -102,6 +104,25 @@ export async function oneOfEverything(app: FastifyInstance, db: Db, name: string
     } as never)
     .returning('id')
     .executeTakeFirstOrThrow();
+  // A survey round of the commune with a quota.
+  const roundId = await insertRound(
+    db,
+    {
+      unitId: centre.communeId,
+      code: `dot-${slug}`,
+      surveyVersionId: (await latestVersion(db, 'sipas-quick'))!.id,
+      fieldworkFrom: '2026-04-01',
+      fieldworkTo: '2026-06-30',
+      referenceFrom: null,
+      referenceTo: null,
+      population: 1000,
+      populationSource: 'typed',
+      margin: 0.05,
+      allocation: 'equal',
+      quotas: [{ code: 'dat-dai', quota: 286 }],
+    },
+    null,
+  );
   // A clerk of the centre, with the one-time link to set their password.
   const account = await createAccount(db, CLI_ACTOR, {
     email: `can-bo-${slug}-${centre.centreId}@example.gov.vn`,
@@ -150,6 +171,7 @@ export async function oneOfEverything(app: FastifyInstance, db: Db, name: string
     token: account.link.token,
     uploadId,
     deviceId: String(device.id),
+    roundId: String(roundId),
   };
   return { ...centre, deskCode, deskId, key, names, fill, issuedUrl: String(issued.json().url) };
 }

@@ -35,6 +35,8 @@ export interface ResponseTable {
   render_key: string | null;
   /** The counter tablet a kiosk response came from (issue 15). */
   kiosk_device_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The survey round a paper response was entered for (issue 16). */
+  round_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface TransactionCodeTable {
@@ -121,4 +123,32 @@ export interface FeedbackEventTable {
   to_status: FeedbackStatus;
   note: string | null;
   public_answer_changed: Generated<boolean>;
+}
+
+/** A sampled survey of a unit and its subtree over a fieldwork period (issue 16). */
+export interface SurveyRoundTable {
+  id: Generated<number>;
+  unit_id: number;
+  code: string;
+  survey_version_id: number;
+  /** date; read with to_char, written as 'yyyy-mm-dd' */
+  fieldwork_from: ColumnType<Date, string, string>;
+  fieldwork_to: ColumnType<Date, string, string>;
+  /** The period whose resolved dossiers gave N; null when N was typed. */
+  reference_from: ColumnType<Date | null, string | null, string | null>;
+  reference_to: ColumnType<Date | null, string | null, string | null>;
+  population: number;
+  population_source: 'volumes' | 'typed';
+  /** numeric, returned by pg as a string */
+  margin: ColumnType<string, string, string>;
+  allocation: 'proportional' | 'equal';
+  created_by: number | null;
+  created_at: Generated<Date>;
+}
+
+/** How many responses a round plans for one service area. */
+export interface SurveyRoundQuotaTable {
+  round_id: number;
+  service_area_code: string;
+  quota: number;
 }

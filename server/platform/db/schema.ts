@@ -18,6 +18,8 @@ import type {
   FeedbackReplyKeyTable,
   FeedbackSettingTable,
   ResponseTable,
+  SurveyRoundQuotaTable,
+  SurveyRoundTable,
   TransactionCodeTable,
 } from './schema-responses.ts';
 
@@ -311,6 +313,8 @@ export interface Database {
   kiosk_device: KioskDeviceTable;
   kiosk_pairing: KioskPairingTable;
   kiosk_invitation: KioskInvitationTable;
+  survey_round: SurveyRoundTable;
+  survey_round_quota: SurveyRoundQuotaTable;
   volume_upload: VolumeUploadTable;
   feedback_setting: FeedbackSettingTable;
   feedback_item: FeedbackItemTable;
