@@ -246,17 +246,18 @@ t.test('no id, no time, an order that is not arrival, every response once with i
   t.match(notes, /Số phiếu: 63/);
 });
 
-t.test('20,000 responses made in SQL: all of them, once each, in both formats', async (t) => {
+t.test('8,000 responses made in SQL: all of them, once each, in both formats', async (t) => {
   const { app, db } = await testApp(t);
   const c = await commune(db);
   const version = await quickVersionId(db);
-  // Five days of March 2026 with a gap, 5,000 a day (five chunks each), spread over both desks and areas.
+  // Four days of March 2026 with gaps, 2,000 a day (two chunks each), spread over both desks and areas.
+  // (The fault suite exports 150,000; here the chunk boundaries are what matter.)
   await sql`insert into response (submission_id, payload_hash, survey_version_id, unit_id, desk_id, service_area_code, channel, submitted_at)
     select gen_random_uuid(), 'x', ${version}, ${c.centreId},
       case when g % 2 = 0 then ${c.deskA}::int else ${c.deskB}::int end,
       case when g % 3 = 0 then 'ho-tich' else 'dat-dai' end, 'qr',
       (date '2026-03-02' + (g % 4) * 2)::timestamp at time zone 'Asia/Ho_Chi_Minh' + (g % 600) * interval '1 minute'
-    from generate_series(1, 20000) g`.execute(db);
+    from generate_series(1, 8000) g`.execute(db);
   await sql`insert into answer (response_id, indicator_key, value_num, value_text)
     select r.id, k.key, case when k.key = 'overall' then 1 + r.id % 5 end,
       case when k.key = 'comment' then md5(r.id::text) end
@@ -264,11 +265,11 @@ t.test('20,000 responses made in SQL: all of them, once each, in both formats', 
   const official = await staffClient(app, db, { role: 'official', unitCode: c.communeCode });
   const query = `unitId=${c.communeId}&period=custom&from=2026-03-01&to=2026-03-31`;
   const expected = (await expectedLines(db, c.centreId, ['comment', 'overall'])).sort();
-  t.equal(expected.length, 20_000);
+  t.equal(expected.length, 8_000);
 
   const csv = await csvRows(official, query);
   const body = csv.rows.slice(1);
-  t.equal(body.length, 20_000, 'one line per response');
+  t.equal(body.length, 8_000, 'one line per response');
   t.same(body.map((r) => r.join('|')).sort(), expected, 'each response exactly once, across chunk boundaries');
   t.same(
     [...new Set(body.map((r) => r[0]))],
@@ -281,13 +282,13 @@ t.test('20,000 responses made in SQL: all of them, once each, in both formats', 
   const res = await official.get(`/staff/reports/responses.xlsx?${query}`);
   t.equal(res.statusCode, 200);
   const sheet = (await openXlsx(res.rawPayload)).getWorksheet('Phiếu khảo sát')!;
-  t.equal(sheet.rowCount, 20_001, 'a header and 20,000 responses');
+  t.equal(sheet.rowCount, 8_001, 'a header and 8,000 responses');
   const commentColumn = RAW_COLUMNS.length + (await quickQuestions(db)).findIndex((q) => q.key === 'comment') + 1;
   const comments = new Set<string>();
   sheet.eachRow((row, n) => {
     if (n > 1) comments.add(String(row.getCell(commentColumn).value));
   });
-  t.equal(comments.size, 20_000, 'no response twice in the XLSX either');
+  t.equal(comments.size, 8_000, 'no response twice in the XLSX either');
 });
 
 /** A table that makes 2 MB chunks on demand and says how many it made and whether it was stopped. */
