@@ -132,7 +132,8 @@ function processes(args: string[]): { files: string[]; timeout: number } {
   const all = args.length ? testFiles(args) : testFiles(['tests']).filter((f) => !f.startsWith(E2E));
   const grouped = process.env.TEST_GROUPS !== '0' && all.length > 2 * jobs();
   if (!grouped) return { files: all, timeout: perFile };
-  const groups = planGroups(all.map(describeFile));
+  // Seven files a process: each tap process costs about 3 core-seconds to start.
+  const groups = planGroups(all.map(describeFile), 7);
   return {
     files: writeGroupEntries(groups, GROUPS_DIR),
     timeout: perFile * Math.max(...groups.map((g) => g.length)),
