@@ -123,7 +123,12 @@ if (!HAS_CHROMIUM) {
       await button(page, 'Ghép máy').click();
       await heading(page, IDLE).waitFor();
       // The worker takes the page over (clients.claim) once it has kept the shell.
-      await page.waitForFunction('navigator.serviceWorker.controller !== null');
+      // A function, not a string: the page's CSP forbids eval, and a string predicate is eval'd in the page.
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as { navigator: { serviceWorker: { controller: unknown } } }).navigator.serviceWorker
+            .controller !== null,
+      );
       return { context, page, violations };
     }
 
