@@ -69,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(
         s.skipped
           ? 'Demo data is already there; nothing added.\n'
-          : `Added ${s.units} units, ${s.desks} desks, ${s.responses} responses.\n`,
+          : `Added ${s.units} units, ${s.desks} desks, ${s.responses} responses, ${s.roundForms} survey-round forms.\n`,
       );
     } else if (command === 'user') {
       const { accountCommand } = await import('./features/access/account-cli.ts');

@@ -32,7 +32,9 @@ async function main() {
       say('  (or start with ADMIN_EMAIL and ADMIN_PASSWORD set)');
     }
     if (seeded && !seeded.skipped) {
-      say(`Demo data: ${seeded.units} units, ${seeded.desks} desks, ${seeded.responses} responses.`);
+      say(
+        `Demo data: ${seeded.units} units, ${seeded.desks} desks, ${seeded.responses} responses, ${seeded.roundForms} survey-round forms.`,
+      );
     }
     app = await buildApp({ config, db: database.db, logger: loggerOptions(config.logLevel) });
     app.addHook('onClose', async () => database.close());

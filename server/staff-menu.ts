@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { routeGate } from './features/access/session-plugin.ts';
 import { canReadFeedback } from './features/feedback/feedback-service.ts';
 import { canReadCodeUsage } from './features/posters-codes/code-usage-service.ts';
-import { canReadRounds } from './features/rounds/round-service.ts';
 import { canReviewSuspects } from './features/suspects/suspect-review-service.ts';
 import { canImportVolumes } from './features/volumes/volume-service.ts';
 import { type Actor, can } from './platform/auth/scope.ts';
@@ -61,8 +60,7 @@ export const STAFF_MENU: readonly MenuEntry[] = [
   {
     href: '/staff/rounds',
     label: 'Đợt khảo sát',
-    description: 'Đợt khảo sát theo mẫu: cỡ mẫu, phân bổ cho từng lĩnh vực và tiến độ',
-    alsoRequires: canReadRounds,
+    description: 'Đợt khảo sát theo mẫu: cỡ mẫu, in phiếu, nhập phiếu hai lần, tiến độ và kết quả',
   },
   { href: '/staff/surveys', label: 'Phiếu khảo sát', description: 'Phiếu khảo sát và phiên bản' },
   {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { CLI_ACTOR, createAccount } from '../../server/features/access/account-service.ts';
 import { createApiKey } from '../../server/features/access/api-key-service.ts';
 import { insertDesk } from '../../server/features/organisation/desk-repository.ts';
+import { insertFirstEntry, saveSecondEntry } from '../../server/features/rounds/round-form-repository.ts';
 import { insertRound } from '../../server/features/rounds/round-repository.ts';
 import { latestVersion } from '../../server/features/surveys/survey-version-repository.ts';
 import { insertUpload } from '../../server/features/volumes/volume-upload-repository.ts';
@@ -20,7 +21,8 @@ import { createCentre, submitHeaders, unitCode } from './fixtures.ts';
  * commune; a clerk of the centre and their set-password link; a file of
  * the centre's dossier volumes uploaded by the clerk, awaiting its
  * confirmation; a counter tablet paired with the desk; a survey round of
- * the commune. `fill` gives every route parameter a value of this commune.
+ * the commune, with a paper form whose two entries disagree. `fill` gives
+ * every route parameter a value of this commune.
  */
 export async function oneOfEverything(app: FastifyInstance, db: Db, name: string) {
   const names = {
@@ -123,6 +125,10 @@ export async function oneOfEverything(app: FastifyInstance, db: Db, name: string
     },
     null,
   );
+  // Paper form 7 of the round, typed twice with a difference: it awaits reconciliation.
+  const paper = { serial: 7, surveyedOn: '2026-04-15', unitId: centre.centreId, serviceArea: 'dat-dai' };
+  await insertFirstEntry(db, roundId, { ...paper, answers: { overall: '5' } }, null);
+  await saveSecondEntry(db, roundId, { ...paper, answers: { overall: '4' } }, null, { status: 'disagree' });
   // A clerk of the centre, with the one-time link to set their password.
   const account = await createAccount(db, CLI_ACTOR, {
     email: `can-bo-${slug}-${centre.centreId}@example.gov.vn`,
@@ -172,6 +178,7 @@ export async function oneOfEverything(app: FastifyInstance, db: Db, name: string
     uploadId,
     deviceId: String(device.id),
     roundId: String(roundId),
+    serial: '7',
   };
   return { ...centre, deskCode, deskId, key, names, fill, issuedUrl: String(issued.json().url) };
 }

@@ -8,6 +8,7 @@ import { insertResponsesBulk, type NewResponse } from '../submission/response-re
 import { latestVersion } from '../surveys/survey-version-repository.ts';
 import { answerDemoFeedback } from './demo-feedback-repository.ts';
 import { DAY_MS, ICT_OFFSET_MS, localYear, mulberry32 } from './demo-random.ts';
+import { seedDemoRounds } from './demo-rounds.ts';
 import { seedDemoTargets } from './demo-targets.ts';
 import { AREA_MOOD, DEMO_COMMENTS, DEMO_COMMUNES, type DemoCommune } from './demo-units.ts';
 import { insertDemoVolumes } from './demo-volume-repository.ts';
@@ -24,6 +25,8 @@ export interface SeedSummary {
   responses: number;
   /** Dossier volume rows: centre × service area × month. */
   volumeRows: number;
+  /** Paper forms of the first commune's survey rounds (demo-rounds.ts). */
+  roundForms: number;
   skipped: boolean;
 }
 
@@ -32,7 +35,7 @@ export async function seedDemo(db: Db, opts: { now?: Date; days?: number } = {})
   const days = opts.days ?? 120;
   const first = DEMO_COMMUNES[0]!;
   if (await findUnitId(db, first.commune.code))
-    return { units: 0, desks: 0, responses: 0, volumeRows: 0, skipped: true };
+    return { units: 0, desks: 0, responses: 0, volumeRows: 0, roundForms: 0, skipped: true };
 
   const version = await latestVersion(db, DEFAULT_SURVEY_CODE);
   if (!version) throw new Error(`survey ${DEFAULT_SURVEY_CODE} is not published`);
@@ -83,7 +86,9 @@ export async function seedDemo(db: Db, opts: { now?: Date; days?: number } = {})
   }
   // An inbox as a commune that keeps up with it has: most items answered in time.
   await answerDemoFeedback(db, now);
-  return { units, desks, responses, volumeRows, skipped: false };
+  // Two survey rounds at the first commune, sized on its centre's volumes.
+  const roundForms = await seedDemoRounds(db, now);
+  return { units, desks, responses, volumeRows, roundForms, skipped: false };
 }
 
 function* demoResponses(rand: () => number, c: DemoCommune, areas: string[], now: Date, days: number) {
@@ -108,7 +113,7 @@ function* demoResponses(rand: () => number, c: DemoCommune, areas: string[], now
  * Answers around a respondent's mood: `mood` is the chance that they are
  * satisfied, `neutral` how often a satisfied respondent still answers 3.
  */
-function demoAnswers(rand: () => number, mood: number, neutral: number): Answer[] {
+export function demoAnswers(rand: () => number, mood: number, neutral: number): Answer[] {
   const happy = rand() < mood;
   const score = () => {
     const x = rand();

@@ -18,6 +18,7 @@ import {
   reportOptions,
 } from './report-page-service.ts';
 import { PERIOD_PRESETS, type PeriodPreset, PRESET_NAMES, presetRange, trendWindow } from './report-periods.ts';
+import { type DashboardRounds, dashboardRounds } from './report-rounds.ts';
 
 // The officials' dashboard (Kết quả) and its exports. Anyone signed in reads
 // the results of their own subtree; the unit comes from the query string and
@@ -161,6 +162,7 @@ export default async function reportRoutes(app: FastifyInstance) {
       presets: PERIOD_PRESETS.map((code) => ({ code, name: PRESET_NAMES[code] })),
       errors: {} as Record<string, string>,
       view: null as ReturnType<typeof dashboardView> | null,
+      rounds: null as DashboardRounds | null,
       exportQuery: '',
       canExportResponses: canReadFeedback(req.user!),
     };
@@ -171,6 +173,7 @@ export default async function reportRoutes(app: FastifyInstance) {
       const bundle = await loadReportBundle(app.db, req.user!, resolved.selection);
       if (!bundle) return staffNotFound(req, reply);
       page.view = dashboardView(bundle, Query.parse(req.query ?? {}).sort);
+      page.rounds = await dashboardRounds(app.db, resolved.selection);
       page.exportQuery = exportQuery(resolved.filter);
     }
     return staffPage(req, reply, partial ? 'reports/report-body' : 'reports/dashboard', page);

@@ -80,9 +80,27 @@ export async function listRoundsInSubtree(db: Db, scopePath: string): Promise<Ro
     .execute();
 }
 
+/** Rounds of units under `scopePath` and rounds above it that cover it, newest fieldwork first. */
+export async function listRoundsAround(db: Db, scopePath: string): Promise<RoundRecord[]> {
+  return selectRounds(db)
+    .where((eb) => eb.or([eb('u.path', 'like', `${scopePath}%`), sql<boolean>`starts_with(${scopePath}, u.path)`]))
+    .orderBy('r.fieldwork_from', 'desc')
+    .orderBy('r.id', 'desc')
+    .execute();
+}
+
 /** A round by id; the caller checks the actor's scope. */
 export async function findRound(db: Db, id: number): Promise<RoundRecord | undefined> {
   return selectRounds(db).where('r.id', '=', id).executeTakeFirst();
+}
+
+/** The round of this code whose subtree holds the unit at `unitPath`: the nearest, if units at two levels share a code. */
+export async function findRoundForUnit(db: Db, code: string, unitPath: string): Promise<RoundRecord | undefined> {
+  return selectRounds(db)
+    .where('r.code', '=', code)
+    .where(sql<boolean>`starts_with(${unitPath}, u.path)`)
+    .orderBy(sql`length(u.path)`, 'desc')
+    .executeTakeFirst();
 }
 
 export async function roundCodeTaken(db: Db, unitId: number, code: string): Promise<boolean> {

@@ -1,8 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { canReach } from '../../platform/auth/scope.ts';
-import { idParam, staffNotFound, staffPage, staffRefused } from '../../platform/http/staff-view.ts';
+import { idParam, staffNotFound, staffPage } from '../../platform/http/staff-view.ts';
 import { requireUser } from '../access/session-plugin.ts';
+import { formCounts as countForms } from './round-form-repository.ts';
+import { canImportForms } from './round-import-service.ts';
+import { roundReport } from './round-report-service.ts';
 import type { RoundRecord } from './round-repository.ts';
 import {
   newRoundFormValues,
@@ -13,7 +16,6 @@ import {
 } from './round-rules.ts';
 import {
   canEditRounds,
-  canReadRounds,
   changeQuotas,
   createRound,
   loadRound,
@@ -27,7 +29,6 @@ import {
 // sample plan and edit its quotas; managers follow the progress. Staff at
 // the counter have no use for them and are refused.
 
-const REFUSED = 'Chỉ lãnh đạo, công chức theo dõi và quản lý Trung tâm/Bộ phận Một cửa xem được các đợt khảo sát.';
 const DONE = { created: 'Đã tạo đợt khảo sát.', quotas: 'Đã lưu chỉ tiêu số phiếu.' } as const;
 const DoneQuery = z.object({ done: z.enum(['created', 'quotas']).optional().catch(undefined) });
 
@@ -58,12 +59,20 @@ async function renderRound(
   round: RoundRecord,
   extra: { values?: Record<string, string>; errors?: Record<string, string>; done?: string } = {},
 ) {
-  const design = await roundDesign(req.server.db, round);
+  const db = req.server.db;
+  const [design, report, formCounts] = await Promise.all([
+    roundDesign(db, round),
+    roundReport(db, round),
+    countForms(db, round.id),
+  ]);
   return staffPage(req, reply, 'rounds/round', {
     title: `Đợt khảo sát ${round.code}`,
     round,
     design,
+    report,
+    formCounts,
     canEdit: canEditRounds(req.user!),
+    canImport: canImportForms(req.user!),
     values: extra.values ?? {},
     errors: extra.errors ?? {},
     done: extra.done,
@@ -71,15 +80,27 @@ async function renderRound(
 }
 
 /** The round named in the URL if it exists and lies in the user's subtree. */
-async function roundInScope(req: FastifyRequest) {
+export async function roundInScope(req: FastifyRequest) {
   const id = idParam(req.params, 'roundId');
   const round = id ? await loadRound(req.server.db, id) : undefined;
   return round && canReach(req.user!, round.unitPath) ? round : undefined;
 }
 
+/**
+ * The round named in the URL for entering its forms: one in the user's
+ * subtree, or one above the user's unit that covers it (a centre's clerk
+ * types the forms of the commune's round; entryContext keeps them to the
+ * centre's own units).
+ */
+export async function roundForEntry(req: FastifyRequest) {
+  const id = idParam(req.params, 'roundId');
+  const round = id ? await loadRound(req.server.db, id) : undefined;
+  const user = req.user!;
+  return round && (canReach(user, round.unitPath) || user.unitPath.startsWith(round.unitPath)) ? round : undefined;
+}
+
 export default async function roundRoutes(app: FastifyInstance) {
   app.get('/staff/rounds', { preHandler: requireUser() }, async (req, reply) => {
-    if (!canReadRounds(req.user!)) return staffRefused(req, reply, REFUSED, { why: 'role' });
     return renderList(req, reply, { values: newRoundFormValues(req.user!.unitId) });
   });
 
@@ -94,7 +115,6 @@ export default async function roundRoutes(app: FastifyInstance) {
   });
 
   app.get('/staff/rounds/:roundId', { preHandler: requireUser() }, async (req, reply) => {
-    if (!canReadRounds(req.user!)) return staffRefused(req, reply, REFUSED, { why: 'role' });
     const round = await roundInScope(req);
     if (!round) return staffNotFound(req, reply);
     const { done } = DoneQuery.parse(req.query ?? {});

@@ -14,7 +14,7 @@ import { volumesInSubtree } from '../volumes/volume-repository.ts';
 import {
   findRound,
   insertRound,
-  listRoundsInSubtree,
+  listRoundsAround,
   type RoundRecord,
   replaceQuotas,
   roundCodeTaken,
@@ -24,13 +24,10 @@ import {
 } from './round-repository.ts';
 import type { RoundFormErrors, RoundInput } from './round-rules.ts';
 
-// Survey rounds (issue 16): officials and admins plan them ('oversee'),
-// managers follow them; each change is one transaction with its audit entry.
-
-/** Who may open the round pages: those who plan rounds and those who run the counters. */
-export function canReadRounds(actor: Pick<Actor, 'role'>): boolean {
-  return can(actor, 'oversee') || can(actor, 'manage');
-}
+// Survey rounds (issue 16): officials and admins plan them ('oversee');
+// every account of the round's subtree opens them, clerks included (they
+// print and enter its forms); each change is one transaction with its audit
+// entry.
 
 export function canEditRounds(actor: Pick<Actor, 'role'>): boolean {
   return can(actor, 'oversee');
@@ -42,18 +39,21 @@ export async function loadRound(db: Db, id: number): Promise<RoundRecord | undef
 }
 
 export interface RoundRow extends RoundRecord {
+  /** In the actor's subtree: its page opens; a round above only takes the actor's forms. */
+  open: boolean;
   fieldworkText: string;
   n: number;
   responses: number;
 }
 
 export async function roundsFor(db: Db, actor: Actor): Promise<RoundRow[]> {
-  const rounds = await listRoundsInSubtree(db, actor.unitPath);
+  const rounds = await listRoundsAround(db, actor.unitPath);
   return Promise.all(
     rounds.map(async (r) => {
       const [quotas, progress] = await Promise.all([roundQuotas(db, r.id), roundProgress(db, r.id)]);
       return {
         ...r,
+        open: canReach(actor, r.unitPath),
         fieldworkText: `${isoDateToVi(r.fieldworkFrom)} – ${isoDateToVi(r.fieldworkTo)}`,
         n: quotas.reduce((s, q) => s + q.quota, 0),
         responses: [...progress.values()].reduce((s, n) => s + n, 0),
@@ -77,7 +77,11 @@ export async function roundFormOptions(db: Db, actor: Actor) {
  * whole `months` (methodology §6): each unit's months made one period, then
  * the units added up.
  */
-async function resolvedByArea(db: Db, unitPath: string, months: readonly string[]): Promise<Map<string, number>> {
+export async function resolvedByArea(
+  db: Db,
+  unitPath: string,
+  months: readonly string[],
+): Promise<Map<string, number>> {
   const rows = await volumesInSubtree(db, { scopePath: unitPath, fromMonth: months[0]!, toMonth: months.at(-1)! });
   const byUnitArea = new Map<string, typeof rows>();
   for (const r of rows) {

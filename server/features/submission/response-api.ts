@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CodeSchema } from '../../../surveys/schema.ts';
 import { canReach } from '../../platform/auth/scope.ts';
+import type { Db } from '../../platform/db/connect.ts';
 import {
   type ApiErrorItem,
   apiError,
@@ -11,6 +12,9 @@ import {
   type FieldErrorCode,
 } from '../../platform/http/api-errors.ts';
 import { requireApiKey } from '../access/api-auth-plugin.ts';
+import type { DeskContext } from '../organisation/desk-repository.ts';
+import { postRoundForm, type RoundPostResult } from '../rounds/round-api-service.ts';
+import { MAX_SERIAL } from '../rounds/round-form-rules.ts';
 import { apiEvidence, stuffingSettings } from './stuffing-evidence.ts';
 import { type FieldError, loadDeskSurvey, submitResponse, surveyedOnProblem } from './submission-service.ts';
 
@@ -40,8 +44,46 @@ const Body = z
           'the future, not before 2000); the response counts on that day. Part of the payload: the same ' +
           'submissionId with another day is a 409. Left out: the form is dated now.',
       }),
+    round: CodeSchema.optional().meta({
+      description:
+        'Only with "channel": "paper", `surveyedOn` and `serial`: the code of the survey round the form belongs ' +
+        "to (a round of the desk's unit or a unit above it). The form then counts in the round's report, not " +
+        "in the continuous figures, under the round's rules: dated inside its fieldwork, an area of its plan, " +
+        'unanswered questions left out.',
+    }),
+    serial: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_SERIAL)
+      .optional()
+      .meta({ description: 'With `round`: the number printed on the form; each is taken once per round (409).' }),
   })
   .strict();
+
+/** Why a round's fields are refused together, by field; empty when they fit. */
+function roundFieldProblems(b: z.infer<typeof Body>): ApiErrorItem[] {
+  if (b.round === undefined && b.serial === undefined) return [];
+  const say = (path: string, en: string, vi: string): ApiErrorItem => ({
+    path,
+    code: 'validation.custom',
+    message: { en, vi },
+  });
+  const problems: ApiErrorItem[] = [];
+  if (b.channel !== 'paper') {
+    problems.push(
+      say('channel', 'A survey round takes paper forms only', 'Đợt khảo sát chỉ nhận phiếu giấy ("paper")'),
+    );
+  }
+  if (b.surveyedOn === undefined) {
+    problems.push(
+      say('surveyedOn', 'A round form needs the day it was answered', 'Phiếu của đợt khảo sát cần ngày khảo sát'),
+    );
+  }
+  if (b.round === undefined) problems.push(say('round', 'serial needs round', 'Có số phiếu thì cần mã đợt khảo sát'));
+  if (b.serial === undefined) problems.push(say('serial', 'round needs serial', 'Có mã đợt khảo sát thì cần số phiếu'));
+  return problems;
+}
 
 const Stored = (status: 'created' | 'replayed') =>
   z.object({
@@ -80,6 +122,44 @@ async function requireSubmitKey(req: FastifyRequest, reply: FastifyReply) {
   );
 }
 
+function postRoundFormOf(db: Db, b: z.infer<typeof Body>, desk: DeskContext, keyId: number | null) {
+  return postRoundForm(db, {
+    roundCode: b.round!,
+    serial: b.serial!,
+    surveyedOn: b.surveyedOn!,
+    desk,
+    serviceArea: b.serviceArea,
+    answers: b.answers,
+    submissionId: b.submissionId,
+    keyId,
+  });
+}
+
+function sendRoundForm(reply: FastifyReply, r: RoundPostResult) {
+  switch (r.status) {
+    case 'created':
+      return reply.code(201).send({ id: r.id, status: 'created' });
+    case 'replayed':
+      return reply.code(200).send({ id: r.id, status: 'replayed' });
+    case 'conflict':
+      return reply.code(409).send(apiError('submission.conflict'));
+    case 'serial_taken':
+      return reply.code(409).send(apiError('round.serial_taken'));
+    case 'unknown_round':
+      return reply.code(422).send(
+        apiError('round.unknown', {
+          errors: [{ path: 'round', code: 'round.unknown', message: apiError('round.unknown').message }],
+        }),
+      );
+    case 'invalid':
+      return reply.code(422).send(
+        apiError('submission.invalid', {
+          errors: r.problems.map((p) => ({ path: p.path, code: 'validation.custom' as const, message: p.message })),
+        }),
+      );
+  }
+}
+
 const responseApi: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/v1/responses',
@@ -93,7 +173,9 @@ const responseApi: FastifyPluginAsyncZod = async (app) => {
           'A citizen’s answers at a desk, with a `submit` key granted the channel. 201 when stored, 200 for a ' +
           'replay of the same submissionId and answers, 409 for the same submissionId with other answers. ' +
           'Paper forms (`paper` channel) may carry the day they were answered (`surveyedOn`) and are never ' +
-          'flagged by the rate or burst checks: clerks type them in bulk, and identical forms are normal.',
+          'flagged by the rate or burst checks: clerks type them in bulk, and identical forms are normal. ' +
+          'A paper form of a survey round names its `round` and `serial`: it counts in the round at once, and a ' +
+          'serial entered before is a 409 round.serial_taken.',
         security: [{ apiKey: [] }],
         body: Body,
         response: {
@@ -107,13 +189,11 @@ const responseApi: FastifyPluginAsyncZod = async (app) => {
       const principal = req.principal!;
       const b = req.body;
       const dated = b.surveyedOn === undefined ? undefined : surveyedOnProblem(b.channel, b.surveyedOn);
-      if (dated) {
-        return reply.code(422).send(
-          apiError('validation.failed', {
-            errors: [{ path: 'surveyedOn', code: 'validation.custom', message: dated }],
-          }),
-        );
-      }
+      const fieldProblems: ApiErrorItem[] = [
+        ...(dated ? [{ path: 'surveyedOn', code: 'validation.custom' as const, message: dated }] : []),
+        ...roundFieldProblems(b),
+      ];
+      if (fieldProblems.length) return reply.code(422).send(apiError('validation.failed', { errors: fieldProblems }));
       if (!principal.channels.includes(b.channel)) {
         return reply.code(403).send(
           apiError('auth.channel_not_allowed', {
@@ -127,6 +207,8 @@ const responseApi: FastifyPluginAsyncZod = async (app) => {
       // A desk outside the key's subtree does not exist for it (as for every API route).
       const context = await loadDeskSurvey(app.db, b.desk);
       if (!context || !canReach(principal, context.desk.unitPath)) return reply.code(422).send(UNKNOWN_DESK);
+      if (b.round !== undefined)
+        return sendRoundForm(reply, await postRoundFormOf(app.db, b, context.desk, principal.keyId));
       const result = await submitResponse(app.db, {
         deskCode: b.desk,
         serviceArea: b.serviceArea,

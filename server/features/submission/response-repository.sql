@@ -6,8 +6,8 @@
 with r as (
   insert into response (submission_id, payload_hash, survey_version_id, unit_id, desk_id, service_area_code,
                         channel, locale, verified, suspect, suspect_reason, client_key, answer_pattern,
-                        render_key, submitted_at, kiosk_device_id)
-  select s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, coalesce(at, now()), kd
+                        render_key, submitted_at, kiosk_device_id, round_id)
+  select s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, coalesce(at, now()), kd, rd
     from unnest($1::uuid[], $2::text[],
                 $3::int[], $4::int[],
                 $5::int[], $6::text[],
@@ -15,17 +15,18 @@ with r as (
                 $9::bool[], $10::bool[],
                 $11::text[], $12::text[],
                 $13::text[], $14::text[],
-                $15::timestamptz[], $16::int[])
-         with ordinality as x(s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, at, kd, n)
+                $15::timestamptz[], $16::int[],
+                $17::int[])
+         with ordinality as x(s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, at, kd, rd, n)
    order by n
   on conflict (submission_id) do nothing
   returning id, submission_id
 ), a as (
   insert into answer (response_id, indicator_key, value_num, value_option, value_text)
   select r.id, x.k, x.num, x.opt, x.txt
-    from unnest($17::uuid[], $18::text[],
-                $19::smallint[], $20::text[],
-                $21::text[]) as x(s, k, num, opt, txt)
+    from unnest($18::uuid[], $19::text[],
+                $20::smallint[], $21::text[],
+                $22::text[]) as x(s, k, num, opt, txt)
     join r on r.submission_id = x.s
 )
 select id, submission_id from r;
@@ -45,8 +46,9 @@ select id, submission_id from r;
 -- $14 = ["render-key-1",null]
 -- $15 = [null,null]
 -- $16 = [null,null]
--- $17 = ["00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000002"]
--- $18 = ["overall","feedback","trips","comment","overall"]
--- $19 = [5,null,null,null,2]
--- $20 = [null,"na","1",null,null]
--- $21 = [null,null,null,"Nhanh gọn.",null]
+-- $17 = [null,null]
+-- $18 = ["00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000002"]
+-- $19 = ["overall","feedback","trips","comment","overall"]
+-- $20 = [5,null,null,null,2]
+-- $21 = [null,"na","1",null,null]
+-- $22 = [null,null,null,"Nhanh gọn.",null]

@@ -27,6 +27,8 @@ export interface NewResponse {
   submittedAt?: Date;
   /** The counter tablet it came from. */
   kioskDeviceId?: number | null;
+  /** The survey round a paper form was entered for: kept out of the continuous figures (issue 16). */
+  roundId?: number | null;
 }
 
 /**
@@ -54,8 +56,8 @@ export function insertResponseRowsQuery(rows: readonly NewResponse[]) {
     with r as (
       insert into response (submission_id, payload_hash, survey_version_id, unit_id, desk_id, service_area_code,
                             channel, locale, verified, suspect, suspect_reason, client_key, answer_pattern,
-                            render_key, submitted_at, kiosk_device_id)
-      select s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, coalesce(at, now()), kd
+                            render_key, submitted_at, kiosk_device_id, round_id)
+      select s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, coalesce(at, now()), kd, rd
         from unnest(${col((r) => r.submissionId)}::uuid[], ${col((r) => r.payloadHash)}::text[],
                     ${col((r) => r.surveyVersionId)}::int[], ${col((r) => r.unitId)}::int[],
                     ${col((r) => r.deskId)}::int[], ${col((r) => r.serviceArea)}::text[],
@@ -63,8 +65,9 @@ export function insertResponseRowsQuery(rows: readonly NewResponse[]) {
                     ${col((r) => r.verified ?? false)}::bool[], ${col((r) => Boolean(r.suspectReasons?.length))}::bool[],
                     ${col((r) => suspectReason(r.suspectReasons ?? []))}::text[], ${col((r) => r.clientKey ?? null)}::text[],
                     ${col((r) => r.answerPattern ?? null)}::text[], ${col((r) => r.renderKey ?? null)}::text[],
-                    ${col((r) => r.submittedAt ?? null)}::timestamptz[], ${col((r) => r.kioskDeviceId ?? null)}::int[])
-             with ordinality as x(s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, at, kd, n)
+                    ${col((r) => r.submittedAt ?? null)}::timestamptz[], ${col((r) => r.kioskDeviceId ?? null)}::int[],
+                    ${col((r) => r.roundId ?? null)}::int[])
+             with ordinality as x(s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, at, kd, rd, n)
        order by n
       on conflict (submission_id) do nothing
       returning id, submission_id
@@ -136,6 +139,7 @@ function responseRow(r: NewResponse): Insertable<ResponseTable> {
     ...(r.clientKey ? { client_key: r.clientKey } : {}),
     ...(r.answerPattern ? { answer_pattern: r.answerPattern } : {}),
     ...(r.kioskDeviceId ? { kiosk_device_id: r.kioskDeviceId } : {}),
+    ...(r.roundId ? { round_id: r.roundId } : {}),
     submission_id: r.submissionId,
     payload_hash: r.payloadHash,
     survey_version_id: r.surveyVersionId,

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../../platform/db/connect.ts';
+import { MAX_FILE_BYTES } from '../../platform/http/table-file.ts';
 import { CLI_ACTOR } from '../access/account-service.ts';
-import { MAX_FILE_BYTES } from './volume-file.ts';
 import { changeCounts } from './volume-preview.ts';
 import { importVolumeFile } from './volume-upload-service.ts';
 

@@ -1,7 +1,7 @@
 import { ALL_VOLUME_FIELDS, VOLUME_FIELDS } from '../../../analysis/dossiers.ts';
 import { formatCountVi as viNumber } from '../../../analysis/vi-number.ts';
 import { CodeSchema } from '../../../surveys/schema.ts';
-import type { Cell, SheetRow } from './volume-file.ts';
+import type { Cell, SheetRow } from '../../platform/http/table-file.ts';
 import { FIELD_HEADERS, KEY_HEADERS, MAX_COUNT, normaliseRow, VolumeRowSchema } from './volume-rules.ts';
 import type { VolumeBatch, VolumeIssue } from './volume-service.ts';
 

@@ -1,9 +1,8 @@
-import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { acceptFileUploads, isFilePart, MAX_FILE_MIB as MAX_MIB } from '../../platform/http/file-upload.ts';
 import { idParam, staffNotFound, staffPage, staffRefused } from '../../platform/http/staff-view.ts';
 import { requireUser } from '../access/session-plugin.ts';
-import { MAX_FILE_BYTES } from './volume-file.ts';
 import type { FileProblem } from './volume-file-rows.ts';
 import { changeCounts } from './volume-preview.ts';
 import { canImportVolumes } from './volume-service.ts';
@@ -26,7 +25,6 @@ import {
 // before the confirmation, and a file with any faulty row stores nothing.
 
 const REFUSED = 'Chỉ quản lý Trung tâm/Bộ phận Một cửa và lãnh đạo, công chức theo dõi được nhập số liệu hồ sơ.';
-const MAX_MIB = MAX_FILE_BYTES / 1024 / 1024;
 /** A page lists this many problems; a sheet with thousands wrong needs fixing as a whole anyway. */
 const SHOWN_PROBLEMS = 200;
 
@@ -41,15 +39,6 @@ const PageQuery = z.object({
   format: z.enum(['xlsx', 'csv']).optional().catch(undefined),
   done: z.enum(['discarded']).optional().catch(undefined),
 });
-
-/** The file field as the multipart plugin's onFile below leaves it. */
-interface FilePart {
-  filename: string;
-  data: Buffer;
-  truncated: boolean;
-}
-const isFilePart = (v: unknown): v is FilePart =>
-  typeof v === 'object' && v !== null && Buffer.isBuffer((v as FilePart).data);
 
 function refuse(req: FastifyRequest, reply: FastifyReply) {
   return staffRefused(req, reply, REFUSED, { why: 'role' });
@@ -96,23 +85,8 @@ function renderPending(req: FastifyRequest, reply: FastifyReply, id: string, r: 
 }
 
 export default async function volumeRoutes(app: FastifyInstance) {
-  // Multipart for these routes alone. Fields go to req.body, so the CSRF
-  // check of requireUser reads _csrf as from any form; the file is read in
-  // memory up to the limit, and a larger one arrives marked truncated so
-  // the page can say so in Vietnamese rather than fail the request.
-  await app.register(multipart, {
-    attachFieldsToBody: 'keyValues',
-    throwFileSizeLimit: false,
-    limits: { fileSize: MAX_FILE_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 },
-    async onFile(part: MultipartFile) {
-      const data = await part.toBuffer();
-      (part as unknown as { value: FilePart }).value = {
-        filename: part.filename,
-        data,
-        truncated: part.file.truncated,
-      };
-    },
-  });
+  // Multipart for these routes alone (file-upload.ts).
+  await acceptFileUploads(app);
 
   app.get('/staff/volumes', { preHandler: requireUser() }, async (req, reply) => {
     if (!canImportVolumes(req.user!)) return refuse(req, reply);

@@ -152,3 +152,24 @@ export interface SurveyRoundQuotaTable {
   service_area_code: string;
   quota: number;
 }
+
+/** A numbered paper form of a round and its two entries (issue 16). */
+export interface RoundFormTable {
+  round_id: number;
+  serial: number;
+  /** 'first': entered once; 'disagree': two entries differ; 'counted': its response is stored. */
+  status: 'first' | 'disagree' | 'counted';
+  source: Generated<'entry' | 'import' | 'api'>;
+  /** What the clerk typed (round-form-rules.ts FormEntry), as JSON. */
+  first_entry: ColumnType<unknown, string, string>;
+  first_by: number | null;
+  first_at: Generated<Date>;
+  second_entry: ColumnType<unknown, string | null | undefined, string | null>;
+  second_by: number | null;
+  second_at: Date | null;
+  /** The reconciler's reading of a form whose entries disagreed. */
+  final_entry: ColumnType<unknown, string | null | undefined, string | null>;
+  reconciled_by: number | null;
+  reconciled_at: Date | null;
+  response_id: string | null;
+}

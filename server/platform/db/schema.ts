@@ -18,6 +18,7 @@ import type {
   FeedbackReplyKeyTable,
   FeedbackSettingTable,
   ResponseTable,
+  RoundFormTable,
   SurveyRoundQuotaTable,
   SurveyRoundTable,
   TransactionCodeTable,
@@ -315,6 +316,7 @@ export interface Database {
   kiosk_invitation: KioskInvitationTable;
   survey_round: SurveyRoundTable;
   survey_round_quota: SurveyRoundQuotaTable;
+  round_form: RoundFormTable;
   volume_upload: VolumeUploadTable;
   feedback_setting: FeedbackSettingTable;
   feedback_item: FeedbackItemTable;

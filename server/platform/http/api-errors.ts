@@ -44,6 +44,16 @@ export const API_ERROR_CODES = {
     en: 'The dossier volumes cannot be stored as sent, and none were: see errors for each row and field.',
     vi: 'Số liệu hồ sơ chưa được lưu (không dòng nào được lưu): xem chi tiết từng dòng, từng trường.',
   },
+  'round.unknown': {
+    status: [422],
+    en: 'No survey round with this code holds the desk.',
+    vi: 'Không có đợt khảo sát với mã này bao gồm quầy đã chọn.',
+  },
+  'round.serial_taken': {
+    status: [409],
+    en: 'A form with this serial was already entered for the round.',
+    vi: 'Phiếu có số này đã được nhập cho đợt khảo sát.',
+  },
   'survey.not_found': { status: [404], en: 'No such survey.', vi: 'Không có phiếu khảo sát này.' },
   'unit.not_found': {
     status: [404],
@@ -179,6 +189,7 @@ export const FIELD_ERROR_CODES = {
     vi: 'Quầy này không phục vụ lĩnh vực đã chọn.',
   },
   'desk.unknown': API_ERROR_CODES['desk.unknown'],
+  'round.unknown': API_ERROR_CODES['round.unknown'],
   // Dossier volumes (server/features/volumes/volume-service.ts gives each with its figures).
   'service_area.unknown': { en: 'No service area with this code.', vi: 'Không có lĩnh vực với mã này.' },
   'volume.duplicate_area': {

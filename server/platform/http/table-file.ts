@@ -1,9 +1,9 @@
 import type ExcelJS from 'exceljs';
 import { formatCountVi } from '../../../analysis/vi-number.ts';
 
-// Reading an uploaded volume file into rows of cells, whatever a spreadsheet
-// made of it: XLSX (the first sheet) or CSV (UTF-8, comma or semicolon,
-// quoted fields). Row numbers are those the spreadsheet shows, so that an
+// Reading an uploaded table (dossier volumes, a round's paper forms) into
+// rows of cells, whatever a spreadsheet made of it: XLSX (the first sheet)
+// or CSV (UTF-8, comma or semicolon, quoted fields). Row numbers are those the spreadsheet shows, so that an
 // error names the row a person sees. Pure apart from parsing in memory.
 
 /** A cell as read: formulas become their results, rich text its text. */
