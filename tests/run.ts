@@ -21,6 +21,9 @@ const TEMPLATE = `hl_template_${process.pid}`;
 const RAW_TAP = path.resolve(`.tap/raw-${process.pid}.tap`);
 const GROUPS_DIR = path.resolve(`.tap/groups-${process.pid}`);
 const E2E = path.join('tests', 'e2e') + path.sep;
+// Tests that start the server or the CLI as processes (a few core-seconds
+// each): `npm run test:processes`, beside the browser tests.
+const PROCESSES = path.join('tests', 'processes') + path.sep;
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -128,8 +131,11 @@ async function throwaway(adminUrl: string) {
  */
 function processes(args: string[]): { files: string[]; timeout: number } {
   const perFile = Number(JSON.parse(readFileSync('package.json', 'utf8')).tap?.timeout ?? 30);
-  // A whole run leaves the browser tests to `npm run test:e2e` (.ci/run runs both).
-  const all = args.length ? testFiles(args) : testFiles(['tests']).filter((f) => !f.startsWith(E2E));
+  // A whole run leaves the browser and process tests to `npm run test:e2e`
+  // and `npm run test:processes` (.ci/run runs all three).
+  const all = args.length
+    ? testFiles(args)
+    : testFiles(['tests']).filter((f) => !f.startsWith(E2E) && !f.startsWith(PROCESSES));
   const grouped = process.env.TEST_GROUPS !== '0' && all.length > 2 * jobs();
   if (!grouped) return { files: all, timeout: perFile };
   // Seven files a process: each tap process costs about 3 core-seconds to start.

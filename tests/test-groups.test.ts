@@ -43,7 +43,7 @@ t.test(
       describeFile(path.join(ROOT, 'tests/stuffing-traffic.test.ts')).alone,
       'its side-by-side option is on its own test',
     );
-    const server = describeFile(path.join(ROOT, 'tests/server-process.test.ts'));
+    const server = describeFile(path.join(ROOT, 'tests/processes/server-process.test.ts'));
     t.ok(server.weight > readFileSync(server.file, 'utf8').length, 'starting servers weighs more than the source');
 
     const dir = mkdtempSync(path.join(os.tmpdir(), 'hl-groups-'));

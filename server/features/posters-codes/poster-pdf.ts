@@ -10,7 +10,7 @@ import type { PosterContent, PosterSize } from './poster-content.ts';
 
 const require = createRequire(import.meta.url);
 let fonts: { regular: Buffer; bold: Buffer } | undefined;
-/** The Be Vietnam Pro regular and bold TTFs, read once (the report PDF uses them too). */
+
 /**
  * pdfkit (and exceljs, report-export/xlsx.ts) are loaded on the first
  * document, not at start: together they are about 45 MB of a server's
@@ -20,6 +20,7 @@ export async function loadPdfKit(): Promise<typeof PDFKitDocument> {
   return (await import('pdfkit')).default;
 }
 
+/** The Be Vietnam Pro regular and bold TTFs, read once (the report PDF uses them too). */
 export function loadFonts() {
   fonts ??= {
     regular: readFileSync(require.resolve('@expo-google-fonts/be-vietnam-pro/400Regular/BeVietnamPro_400Regular.ttf')),
@@ -47,11 +48,19 @@ export function fitFontSize(width: (size: number) => number, max: number, start:
   return Math.max(size, min);
 }
 
-export async function renderPostersPdf(pages: PosterPage[], size: PosterSize, title: string): Promise<Buffer> {
+/**
+ * A portrait document in Vietnamese with the fonts 'regular' and 'bold', no
+ * page yet and no margins (callers lay out their own), and the PDF's bytes
+ * once the caller ends it.
+ */
+export async function openPdf(
+  size: string,
+  title: string,
+): Promise<{ doc: PDFKit.PDFDocument; done: Promise<Buffer> }> {
   const PDFDocument = await loadPdfKit();
   const { regular, bold } = loadFonts();
   const doc = new PDFDocument({
-    size: size.toUpperCase(),
+    size,
     layout: 'portrait',
     margin: 0,
     autoFirstPage: false,
@@ -66,6 +75,11 @@ export async function renderPostersPdf(pages: PosterPage[], size: PosterSize, ti
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
+  return { doc, done };
+}
+
+export async function renderPostersPdf(pages: PosterPage[], size: PosterSize, title: string): Promise<Buffer> {
+  const { doc, done } = await openPdf(size.toUpperCase(), title);
   for (const page of pages) {
     doc.addPage();
     drawPoster(doc, page);

@@ -3,7 +3,7 @@ import type { PaperField } from '../../../surveys/paper-numbering.ts';
 import { SCALE_LABELS, SCALE_VALUES } from '../../../surveys/scale.ts';
 import type { SurveyDefinition } from '../../../surveys/schema.ts';
 import type { Db } from '../../platform/db/connect.ts';
-import { loadFonts, loadPdfKit } from '../posters-codes/poster-pdf.ts';
+import { openPdf } from '../posters-codes/poster-pdf.ts';
 import { entryContext } from './round-form-service.ts';
 import {
   A4,
@@ -175,23 +175,7 @@ function drawFooter(doc: Doc, code: string, serial: number | null, page: number,
 }
 
 async function renderForms(input: RoundPrintInput, serials: readonly (number | null)[], title: string) {
-  const PDFDocument = await loadPdfKit();
-  const { regular, bold } = loadFonts();
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 0,
-    autoFirstPage: false,
-    lang: 'vi-VN',
-    info: { Title: title, Creator: 'Hài Lòng – khảo sát sự hài lòng' },
-  });
-  doc.registerFont('regular', regular);
-  doc.registerFont('bold', bold);
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const { doc, done } = await openPdf('A4', title);
   // Measured once: every form has the same page breaks, its header as tall
   // with or without a serial (the QR's height at least).
   doc.addPage();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import { testDatabase } from './helpers/harness.ts';
-import { exited, startServer } from './helpers/process.ts';
+import { testDatabase } from '../helpers/harness.ts';
+import { exited, startServer } from '../helpers/process.ts';
 
 // The server as a user starts it: a real process on an empty database.
 
@@ -9,7 +9,7 @@ t.test('first start migrates, seeds the demo, serves it, and stops cleanly on SI
   const { url: databaseUrl, db } = await testDatabase(t, { empty: true });
   const server = await startServer({ DATABASE_URL: databaseUrl, PUBLIC_URL: 'https://khaosat.example.gov.vn' });
   t.teardown(() => void server.child.kill('SIGKILL'));
-  t.match(server.output(), /Demo data: 19 units, 28 desks, \d+ responses\./);
+  t.match(server.output(), /Demo data: 19 units, 28 desks, \d+ responses, \d+ survey-round forms\./);
 
   const health = await fetch(`${server.url}/healthz`);
   t.equal(health.status, 200);
@@ -69,14 +69,14 @@ t.test('two instances starting together on one empty database both come up, seed
 });
 
 t.test('a bad setting stops the start with a clear message and exit code 1', async (t) => {
-  const { runScript } = await import('./helpers/process.ts');
+  const { runScript } = await import('../helpers/process.ts');
   const run = await runScript('server/server.ts', [], { PORT: 'eighty', DATABASE_URL: 'postgres://x@127.0.0.1:1/x' });
   t.equal(run.code, 1);
   t.match(run.stderr, /PORT/);
 });
 
 t.test('an unreachable database stops the start with exit code 1', async (t) => {
-  const { runScript } = await import('./helpers/process.ts');
+  const { runScript } = await import('../helpers/process.ts');
   const run = await runScript('server/server.ts', [], { PORT: '0', DATABASE_URL: 'postgres://x:y@127.0.0.1:1/x' });
   t.equal(run.code, 1);
   t.match(run.stderr, /Start failed/);

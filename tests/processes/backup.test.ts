@@ -4,13 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import t from 'tap';
-import { createApiKey } from '../server/features/access/api-key-service.ts';
-import { createUser } from '../server/features/access/auth-service.ts';
-import { submitResponse } from '../server/features/submission/submission-service.ts';
-import type { Db } from '../server/platform/db/connect.ts';
-import { createDesk, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
-import { testDatabase } from './helpers/harness.ts';
-import { runScript } from './helpers/process.ts';
+import { createApiKey } from '../../server/features/access/api-key-service.ts';
+import { createUser } from '../../server/features/access/auth-service.ts';
+import { submitResponse } from '../../server/features/submission/submission-service.ts';
+import type { Db } from '../../server/platform/db/connect.ts';
+import { createDesk, unitCode, VALID_FORM_ANSWERS } from '../helpers/fixtures.ts';
+import { testDatabase } from '../helpers/harness.ts';
+import { runScript } from '../helpers/process.ts';
 
 // npm run cli -- backup / restore, as real processes around pg_dump and
 // pg_restore: what comes back is what was there, table by table, and a

@@ -1,10 +1,10 @@
 import t, { type Test } from 'tap';
-import { isTrialAddress } from '../server/platform/config.ts';
-import { createDesk, unitCode } from './helpers/fixtures.ts';
-import { TEST_PUBLIC_URL, testApp, testDatabase } from './helpers/harness.ts';
-import { pdfText } from './helpers/pdf-text.ts';
-import { startServer } from './helpers/process.ts';
-import { staffClient } from './helpers/staff.ts';
+import { isTrialAddress } from '../../server/platform/config.ts';
+import { createDesk, unitCode } from '../helpers/fixtures.ts';
+import { TEST_PUBLIC_URL, testApp, testDatabase } from '../helpers/harness.ts';
+import { pdfText } from '../helpers/pdf-text.ts';
+import { startServer } from '../helpers/process.ts';
+import { staffClient } from '../helpers/staff.ts';
 
 // A first run cannot mislead (issue 13): while the links printed in QR codes
 // lead to the server's own machine (PUBLIC_URL unset or local), posters and

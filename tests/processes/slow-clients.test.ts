@@ -1,8 +1,8 @@
 import http from 'node:http';
 import net from 'node:net';
 import t, { type Test } from 'tap';
-import { testDatabase } from './helpers/harness.ts';
-import { startServer } from './helpers/process.ts';
+import { testDatabase } from '../helpers/harness.ts';
+import { startServer } from '../helpers/process.ts';
 
 // Slow and idle clients against a real server process (issue 11: with no
 // timeouts, trickling connections held the server and /healthz went dark).

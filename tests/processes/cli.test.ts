@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import t from 'tap';
-import { createUser } from '../server/features/access/auth-service.ts';
-import { secretHash } from '../server/platform/secrets.ts';
-import { createCentre, unitCode } from './helpers/fixtures.ts';
-import { testDatabase } from './helpers/harness.ts';
-import { runScript } from './helpers/process.ts';
+import { createUser } from '../../server/features/access/auth-service.ts';
+import { secretHash } from '../../server/platform/secrets.ts';
+import { createCentre, unitCode } from '../helpers/fixtures.ts';
+import { testDatabase } from '../helpers/harness.ts';
+import { runScript } from '../helpers/process.ts';
 
 // npm run cli -- <command>, run as a real process against a test database.
 
@@ -23,7 +23,7 @@ t.test('migrate, seed-demo and desks work on an empty database', async (t) => {
 
   const seed = await runScript('server/cli.ts', ['seed-demo'], env);
   t.equal(seed.code, 0, seed.stderr);
-  t.match(seed.stdout, /Added 19 units, 28 desks, \d+ responses\./);
+  t.match(seed.stdout, /Added 19 units, 28 desks, \d+ responses, \d+ survey-round forms\./);
   const reseed = await runScript('server/cli.ts', ['seed-demo'], env);
   t.match(reseed.stdout, /already there/);
 
@@ -54,7 +54,8 @@ t.test('migrate, seed-demo and desks work on an empty database', async (t) => {
     /^tan-hoi-q1\ttan-hoi-tt\tTrung tâm Phục vụ hành chính công xã Tân Hội\tdat-dai,xay-dung\thttps:\/\/khaosat\.example\.gov\.vn\/q\/tan-hoi-q1$/m,
   );
 
-  // The demo it seeded, as an official would look at it.
+  // The demo it seeded, as an official would look at it: the QR stream (the
+  // survey rounds' paper forms have no desk; tests/demo-rounds.test.ts).
   await t.test('the demo responses are plausible: office hours, on weekdays, in the past', async (t) => {
     const row = await sql<{
       n: number;
@@ -70,8 +71,10 @@ t.test('migrate, seed-demo and desks work on an empty database', async (t) => {
         count(*) filter (where submitted_at > now())::int as future,
         count(*) filter (where not exists (select 1 from desk_service_area d
           where d.desk_id = r.desk_id and d.service_area_code = r.service_area_code))::int as areas_wrong,
-        (select avg((value_num >= 4)::int)::float from answer where indicator_key = 'overall') as rate
-      from response r`.execute(db);
+        (select avg((a.value_num >= 4)::int)::float from answer a join response x on x.id = a.response_id
+          where a.indicator_key = 'overall' and x.round_id is null) as rate
+      from response r
+      where r.round_id is null`.execute(db);
     const s = row.rows[0]!;
     t.ok(s.n > 1000, `${s.n} responses`);
     t.equal(s.off_hours, 0);
