@@ -10,6 +10,7 @@ import kioskRoutes from './features/kiosk/kiosk-routes.ts';
 import kioskWaitRoutes from './features/kiosk/kiosk-wait-routes.ts';
 import homeRoutes from './features/organisation/home-routes.ts';
 import transactionCodeApi from './features/posters-codes/transaction-code-api.ts';
+import publicRoutes from './features/public/public-routes.ts';
 import reportApi from './features/reports/report-api.ts';
 import clientKeySweep from './features/submission/client-key-sweep.ts';
 import responseApi from './features/submission/response-api.ts';
@@ -126,6 +127,7 @@ export async function buildApp({ config: given, db, logger = false }: AppOptions
   await app.register(health);
   await app.register(staticRoutes);
   await app.register(homeRoutes);
+  await app.register(publicRoutes);
   await app.register(staffRoutes);
   await app.register(surveyRoutes);
   await app.register(kioskRoutes);

@@ -27,6 +27,13 @@ ${ACCOUNT_USAGE}  apikey create --unit CODE --role official|manager|submit [--ch
   volumes import FILE [--dry-run]
                      import dossier volumes from a CSV or XLSX file made from the staff page's
                      template (as an administrator); --dry-run checks and shows, stores nothing
+  unit merge --into CODE --from CODE,CODE --on YYYY-MM-DD [--dry-run]
+  unit split --from CODE --into CODE,CODE --on YYYY-MM-DD [--dry-run]
+  unit rename CODE --name NAME --on YYYY-MM-DD [--dry-run]
+  unit move CODE --to PARENT_CODE --on YYYY-MM-DD [--dry-run]
+                     reorganise units with an effective date (previewed with --dry-run)
+  unit public CODE on|off
+                     publish the unit's results at /cong-khai/CODE, or stop
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -47,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
       'backup',
       'restore',
       'volumes',
+      'unit',
     ].includes(command)
   ) {
     process.stderr.write(`Unknown command: ${command}\n\n${USAGE}`);
@@ -83,6 +91,13 @@ async function main(argv: string[]): Promise<number> {
     } else if (command === 'volumes') {
       const { volumesCommand } = await import('./features/volumes/volume-cli.ts');
       return await volumesCommand(database.db, args);
+    } else if (command === 'unit') {
+      if (args[0] === 'public') {
+        const { publicCommand } = await import('./features/public/public-cli.ts');
+        return await publicCommand(database.db, args.slice(1));
+      }
+      const { lineageCommand } = await import('./features/organisation/unit-lineage-cli.ts');
+      return await lineageCommand(database.db, args);
     } else if (command === 'rebuild-aggregates') {
       const { rebuildAggregates } = await import('./features/reports/aggregate-repository.ts');
       const r = await rebuildAggregates(database.db);

@@ -9,6 +9,7 @@ import auditRoutes from './features/audit/audit-routes.ts';
 import feedbackRoutes from './features/feedback/feedback-routes.ts';
 import kioskInvitationRoutes from './features/kiosk/kiosk-invitation-routes.ts';
 import kioskStaffRoutes from './features/kiosk/kiosk-staff-routes.ts';
+import unitLineageRoutes from './features/organisation/unit-lineage-routes.ts';
 import unitsRoutes from './features/organisation/units-routes.ts';
 import codeUsageRoutes from './features/posters-codes/code-usage-routes.ts';
 import posterRoutes from './features/posters-codes/poster-routes.ts';
@@ -43,6 +44,7 @@ export default async function staffRoutes(app: FastifyInstance) {
   trackStaffMenu(app);
   await app.register(authRoutes);
   await app.register(unitsRoutes);
+  await app.register(unitLineageRoutes);
   await app.register(kioskStaffRoutes);
   await app.register(kioskInvitationRoutes);
   await app.register(posterRoutes);

@@ -83,6 +83,8 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
     email: 'chen-ngang@example.gov.vn',
     // A tablet's pause after thanks.
     seconds: '30',
+    // The public results switch (on).
+    published: '1',
   };
   const snapshot = async () => ({
     units: await db.selectFrom('unit').select(['id', 'name', 'active']).orderBy('id').execute(),
@@ -99,6 +101,7 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
     feedback: await db.selectFrom('feedback_item').select(['id', 'status']).orderBy('id').execute(),
     assignments: (await db.selectFrom('survey_assignment').selectAll().execute()).length,
     reportSettings: await db.selectFrom('unit_report_setting').selectAll().orderBy('unit_id').execute(),
+    publication: await db.selectFrom('unit_publication').selectAll().orderBy('unit_id').execute(),
     responses: (await db.selectFrom('response').select('id').execute()).length,
     volumes: await db.selectFrom('dossier_volume').select(['unit_id', 'month', 'service_area_code']).execute(),
     users: await db

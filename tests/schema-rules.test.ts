@@ -61,7 +61,7 @@ t.test('published survey versions cannot be changed or deleted', async (t) => {
   t.equal(Number(rows[0]?.n), versions.length, 'nothing deleted');
 });
 
-t.test("a unit's path is set from its parents and cannot be moved", async (t) => {
+t.test("a unit's path is set from its parents, follows a move and is never written by hand", async (t) => {
   const { db } = await testDatabase(t);
   const provinceId = await insertUnit(db, {
     code: 'tinh-thu',
@@ -106,22 +106,20 @@ t.test("a unit's path is set from its parents and cannot be moved", async (t) =>
     kind: 'province',
     parent_id: null,
   });
-  const move = await rejection(
+  // A province merger (issue 17): the commune and everything under it follow.
+  await sql`update unit set parent_id = ${otherProvince} where id = ${communeId}`.execute(db);
+  t.equal(await pathOf(communeId), `/${otherProvince}/${communeId}/`, 'a moved unit takes its new parent');
+  t.equal(await pathOf(centreId), `/${otherProvince}/${communeId}/${centreId}/`, 'its subtree follows');
+  const cycle = await rejection(
     t,
-    sql`update unit set parent_id = ${otherProvince} where id = ${communeId}`.execute(db),
-    "changing a unit's parent",
+    sql`update unit set parent_id = ${centreId} where id = ${communeId}`.execute(db),
+    'moving a unit under its own subtree',
   );
-  t.match(messageOf(move), /parent/);
-  const detach = await rejection(
-    t,
-    sql`update unit set parent_id = null where id = ${communeId}`.execute(db),
-    'detaching a unit',
-  );
-  t.match(messageOf(detach), /parent/);
-  t.equal(await pathOf(communeId), `/${provinceId}/${communeId}/`, 'the path is unchanged');
+  t.match(messageOf(cycle), /own subtree/);
+  t.equal(await pathOf(communeId), `/${otherProvince}/${communeId}/`, 'the refused move changed nothing');
 
   await sql`update unit set path = '/forged/', name = 'Xã Đổi Tên' where id = ${centreId}`.execute(db);
-  t.equal(await pathOf(centreId), `/${provinceId}/${communeId}/${centreId}/`, 'the path cannot be written directly');
+  t.equal(await pathOf(centreId), `/${otherProvince}/${communeId}/${centreId}/`, 'the path cannot be written directly');
   const renamed = await db.selectFrom('unit').select('name').where('id', '=', centreId).executeTakeFirst();
   t.equal(renamed?.name, 'Xã Đổi Tên', 'other columns still update');
 });

@@ -2,7 +2,9 @@ import { formatDateTimeVi, formatDateVi } from '../../../analysis/local-time.ts'
 import { recordAudit } from '../../platform/auth/audit-repository.ts';
 import type { Actor } from '../../platform/auth/scope.ts';
 import type { Db } from '../../platform/db/connect.ts';
+import { clearPublicCache } from '../public/public-page-service.ts';
 import { listAssignees } from './feedback-inbox-repository.ts';
+import { commentPublishableOf, setCommentPublishable } from './feedback-publish-repository.ts';
 import {
   type FeedbackDetail,
   findFeedback,
@@ -74,39 +76,74 @@ export async function feedbackPage(db: Db, actor: Actor, item: FeedbackDetail, n
 
 export type UpdateResult = { ok: true } | { ok: false; errors: FeedbackChangeErrors };
 
-/** Applies a manager's change to an item already loaded and scope-checked. */
+/**
+ * Applies a manager's change to an item already loaded and scope-checked.
+ * `commentPublishable` (the checkbox «Cho phép công khai ý kiến của người
+ * dân», issue 17) is saved with it; changed alone, it is a change too.
+ */
 export async function updateFeedbackItem(
   db: Db,
   actor: Actor & { userId: number },
   item: FeedbackDetail,
   change: FeedbackChange,
   now = new Date(),
+  commentPublishable?: boolean,
 ): Promise<UpdateResult> {
-  return db.transaction().execute(async (trx) => {
+  let markChanged = false;
+  const result = await db.transaction().execute(async (trx): Promise<UpdateResult> => {
     const current = await lockFeedback(trx, item.id);
     if (!current) return { ok: false, errors: { form: 'Không tìm thấy mục này.' } };
     if (current.withheld) return { ok: false, errors: { form: WITHHELD_NOTES[current.withheld] } };
     if (current.kind === 'praise') {
       return { ok: false, errors: { form: 'Đây là lời khen, góp ý: hãy chuyển thành mục cần xử lý trước.' } };
     }
-    const plan = planChange(current, change, now);
-    if (!plan.ok) return plan;
-    await updateFeedback(trx, item.id, plan.next);
-    await insertFeedbackEvent(trx, { feedbackId: item.id, actorUserId: actor.userId, ...plan.event });
+    const wasPublishable = await commentPublishableOf(trx, item.id);
+    const flagChanged = commentPublishable !== undefined && commentPublishable !== wasPublishable;
+    const unchanged =
+      change.status === current.status &&
+      (change.internalNote || null) === current.internalNote &&
+      (change.publicAnswer || null) === current.publicAnswer;
+    const plan = flagChanged && unchanged && current.status !== 'closed' ? null : planChange(current, change, now);
+    if (plan && !plan.ok) return plan;
+    if (plan) {
+      await updateFeedback(trx, item.id, plan.next);
+      await insertFeedbackEvent(trx, { feedbackId: item.id, actorUserId: actor.userId, ...plan.event });
+    }
+    if (flagChanged) {
+      await setCommentPublishable(trx, item.id, commentPublishable);
+      await insertFeedbackEvent(trx, {
+        feedbackId: item.id,
+        actorUserId: actor.userId,
+        fromStatus: plan?.event.toStatus ?? current.status,
+        toStatus: plan?.event.toStatus ?? current.status,
+        note: commentPublishable
+          ? 'Cho phép công khai ý kiến của người dân.'
+          : 'Không cho phép công khai ý kiến của người dân nữa.',
+        publicAnswerChanged: false,
+      });
+    }
     await recordAudit(trx, {
       actorUserId: actor.userId,
       unitId: item.unitId,
       action: 'feedback.update',
       detail: {
         feedbackId: item.id,
-        from: plan.event.fromStatus,
-        to: plan.event.toStatus,
-        publicAnswerChanged: plan.event.publicAnswerChanged,
+        from: current.status,
+        to: plan?.event.toStatus ?? current.status,
+        publicAnswerChanged: plan?.event.publicAnswerChanged ?? false,
+        ...(flagChanged ? { commentPublishable } : {}),
       },
     });
+    markChanged = flagChanged;
     return { ok: true };
   });
+  // After the commit: a page built in between would otherwise keep the old mark.
+  if (markChanged) clearPublicCache();
+  return result;
 }
+
+/** Whether the citizen's comment may be shown on the public results page, for the item's form. */
+export const commentPublishable = (db: Db, item: Pick<FeedbackDetail, 'id'>) => commentPublishableOf(db, item.id);
 
 /**
  * Gives an item to a manager the actor may see who can open it (or to

@@ -6,6 +6,7 @@ import { requireUser } from '../access/session-plugin.ts';
 import {
   assignFeedback,
   canAssign,
+  commentPublishable,
   convertPraise,
   feedbackPage,
   loadFeedback,
@@ -85,9 +86,10 @@ async function renderItem(
   req: FastifyRequest,
   reply: FastifyReply,
   item: Item,
-  form?: { values: Partial<FeedbackChange>; errors: FeedbackChangeErrors },
+  form?: { values: Partial<FeedbackChange> & { commentPublishable?: boolean }; errors: FeedbackChangeErrors },
 ) {
   const page = await feedbackPage(req.server.db, req.user!, item);
+  const publishable = await commentPublishable(req.server.db, item);
   const manager = can(req.user!, 'manage');
   const canEdit = manager && item.kind === 'item' && item.status !== 'closed' && !item.withheld;
   const nextStatuses = [item.status, ...TRANSITIONS[item.status]].map((code) => ({ code, name: STATUS_NAMES[code] }));
@@ -102,6 +104,7 @@ async function renderItem(
       status: item.status,
       internalNote: item.internalNote ?? '',
       publicAnswer: item.publicAnswer ?? '',
+      commentPublishable: publishable,
       ...form?.values,
     },
     errors: form?.errors ?? {},
@@ -149,15 +152,20 @@ export default async function feedbackRoutes(app: FastifyInstance) {
       publicAnswer: str(body.publicAnswer),
     };
     const parsed = FeedbackChangeSchema.safeParse(typed);
+    // The checkbox is in the form only when there is a comment: absent then means unticked.
+    const publishable = item.comment ? body.commentPublishable === '1' : undefined;
     const result = parsed.success
-      ? await updateFeedbackItem(app.db, req.user!, item, parsed.data)
+      ? await updateFeedbackItem(app.db, req.user!, item, parsed.data, undefined, publishable)
       : {
           ok: false as const,
           errors: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])),
         };
     if (!result.ok) {
       reply.code(422);
-      const values = Object.fromEntries(Object.entries(typed).filter(([, v]) => v !== undefined));
+      const values = {
+        ...Object.fromEntries(Object.entries(typed).filter(([, v]) => v !== undefined)),
+        ...(publishable === undefined ? {} : { commentPublishable: publishable }),
+      };
       return renderItem(req, reply, item, { values, errors: result.errors });
     }
     return reply.redirect(`/staff/feedback/${item.id}?saved=1`, 303);

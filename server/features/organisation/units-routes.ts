@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { parseDateInput, todayIso } from '../../../analysis/local-time.ts';
 import { CodeSchema } from '../../../surveys/schema.ts';
 import { can } from '../../platform/auth/scope.ts';
 import { idParam, staffNotFound, staffPage } from '../../platform/http/staff-view.ts';
@@ -20,6 +21,7 @@ import {
   UNIT_KINDS,
   updateDeskSettings,
 } from './unit-admin-service.ts';
+import { canReorganise, unitTreeAt } from './unit-lineage-service.ts';
 import type { UnitKind } from './unit-repository.ts';
 
 // Units and desks: everyone signed in may look at what is in their subtree;
@@ -186,14 +188,23 @@ export default async function unitsRoutes(app: FastifyInstance) {
     };
   }
 
-  const unitList = async (req: FastifyRequest, reply: FastifyReply, top?: { values: unknown; errors: unknown }) =>
-    staffPage(req, reply, 'organisation/units', {
+  const unitList = async (req: FastifyRequest, reply: FastifyReply, top?: { values: unknown; errors: unknown }) => {
+    // ?at=dd/mm/yyyy: the tree as it stood that day (reorganisations after it undone), read-only.
+    const asked = (req.query as { at?: unknown } | undefined)?.at;
+    const at = typeof asked === 'string' ? parseDateInput(asked.trim()) : undefined;
+    const past = at && at < todayIso(new Date()) ? at : undefined;
+    return staffPage(req, reply, 'organisation/units', {
       title: 'Đơn vị và quầy',
-      units: withSubtreeDesks(await listUnitTree(app.db, req.user!)),
+      units: withSubtreeDesks(past ? await unitTreeAt(app.db, req.user!, past) : await listUnitTree(app.db, req.user!)),
       kindNames: KIND_NAMES,
-      canAddTop: req.user!.role === 'admin' && req.user!.unitPath === '/',
+      canAddTop: !past && req.user!.role === 'admin' && req.user!.unitPath === '/',
+      canReorganise: !past && canReorganise(req.user!),
+      at: past ?? '',
+      atTyped: typeof asked === 'string' ? asked : '',
+      atInvalid: typeof asked === 'string' && asked.trim() !== '' && !at,
       top,
     });
+  };
 
   app.get('/staff/units', anyone, (req, reply) => unitList(req, reply));
 

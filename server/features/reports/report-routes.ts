@@ -5,6 +5,7 @@ import { MAX_REPORT_DAYS } from '../../../analysis/periods.ts';
 import { idParam, staffNotFound, staffPage } from '../../platform/http/staff-view.ts';
 import { requireUser } from '../access/session-plugin.ts';
 import { canReadFeedback, refuseFeedbackRead } from '../feedback/feedback-service.ts';
+import { lineageNotes } from '../organisation/unit-lineage-service.ts';
 import { CHILD_SORTS, dashboardView } from './report-dashboard.ts';
 import {
   type ExportFile,
@@ -165,6 +166,7 @@ export default async function reportRoutes(app: FastifyInstance) {
       rounds: null as DashboardRounds | null,
       exportQuery: '',
       canExportResponses: canReadFeedback(req.user!),
+      lineage: resolved.status === 'ok' ? await lineageNotes(app.db, resolved.selection.unit.id) : [],
     };
     if (resolved.status === 'invalid') {
       reply.code(422);

@@ -1,6 +1,7 @@
 import { recordAudit } from '../../platform/auth/audit-repository.ts';
-import { type Actor, canReach } from '../../platform/auth/scope.ts';
+import { type Actor, can, canReach } from '../../platform/auth/scope.ts';
 import type { Db } from '../../platform/db/connect.ts';
+import { canPublish, publicationOf, setPublication } from '../public/public-switch-service.ts';
 import { findReportSettings, type LineageUnit, listLineage, saveReportSettings } from './report-settings-repository.ts';
 import {
   defaultSettings,
@@ -19,6 +20,8 @@ export interface SettingsPage {
   unit: LineageUnit;
   stored: StoredReportSettings;
   defaults: ReportSettings;
+  /** Whether the unit's results are published at /cong-khai/{code} (issue 17). */
+  published: boolean;
 }
 
 async function reachable(db: Db, actor: Actor, unitId: number) {
@@ -31,7 +34,26 @@ async function reachable(db: Db, actor: Actor, unitId: number) {
 export async function loadSettingsPage(db: Db, actor: Actor, unitId: number): Promise<SettingsPage | undefined> {
   const found = await reachable(db, actor, unitId);
   if (!found) return undefined;
-  return { ...found, stored: (await findReportSettings(db, unitId)) ?? EMPTY_SETTINGS };
+  const [stored, published] = await Promise.all([findReportSettings(db, unitId), publicationOf(db, unitId)]);
+  return { ...found, stored: stored ?? EMPTY_SETTINGS, published };
+}
+
+/** Who sees the page: managers set what reports print, officials what the unit publishes. */
+export const canSeeSettings = (actor: Actor) => can(actor, 'manage') || canPublish(actor);
+
+/**
+ * Switches the unit's public results page on or off: 'not_found' out of
+ * scope (before anything else), 'forbidden' for a role that may not publish.
+ */
+export async function updatePublication(
+  db: Db,
+  actor: Actor,
+  unitId: number,
+  published: boolean,
+): Promise<'ok' | 'not_found' | 'forbidden'> {
+  const found = await reachable(db, actor, unitId);
+  if (!found) return 'not_found';
+  return setPublication(db, actor, found.unit, published);
 }
 
 export async function updateReportSettings(

@@ -5,6 +5,7 @@ import { CodeSchema } from '../../../surveys/schema.ts';
 import { pickLocale } from '../../platform/i18n.ts';
 import { deskSurveyUrl, qrPng, qrSvg } from '../organisation/desk-links.ts';
 import { findActiveDesk } from '../organisation/desk-repository.ts';
+import { findReplacementDesk } from '../organisation/unit-lineage-repository.ts';
 import codeRoutes from './code-routes.ts';
 import { loadDeskSurvey } from './submission-service.ts';
 import { handleSurveyPost, notFound, renderFreshSurvey } from './survey-form.ts';
@@ -35,7 +36,13 @@ export default async function surveyRoutes(app: FastifyInstance) {
       return reply.redirect(`${deskPath(lower)}${query < 0 ? '' : req.url.slice(query)}`, 301);
     }
     const ctx = deskCode ? await loadDeskSurvey(app.db, deskCode) : undefined;
-    if (!ctx) return notFound(reply, lang);
+    if (!ctx) {
+      // A desk retired in a merger: its posters lead to the successor's desk (no dead end).
+      const next = deskCode ? await findReplacementDesk(app.db, deskCode) : undefined;
+      const query = req.url.indexOf('?');
+      if (next) return reply.redirect(`${deskPath(next)}${query < 0 ? '' : req.url.slice(query)}`, 302);
+      return notFound(reply, lang);
+    }
     const area = query.data?.area;
     const serviceArea = ctx.desk.serviceAreas.some((a) => a.code === area) ? area : undefined;
     return renderFreshSurvey(reply, ctx, { lang, serviceArea }, deskPath(ctx.desk.code));

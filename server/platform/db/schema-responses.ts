@@ -102,6 +102,8 @@ export interface FeedbackItemTable {
   /** A manager of the item's unit or above who is to handle it. */
   assignee_user_id: number | null;
   assigned_at: Date | null;
+  /** Staff read the citizen's comment and let the public page show it beside the reply. */
+  comment_publishable: Generated<boolean>;
 }
 
 export type FeedbackKind = 'item' | 'praise';

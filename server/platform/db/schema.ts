@@ -23,6 +23,7 @@ import type {
   SurveyRoundTable,
   TransactionCodeTable,
 } from './schema-responses.ts';
+import type { UnitEventTable, UnitLineageTable, UnitPublicationTable } from './schema-units.ts';
 
 // Table types for Kysely. Migrations never import this file; it describes
 // the schema that the migrations in /migrations produce. The tables of
@@ -32,6 +33,7 @@ import type {
 
 export type * from './schema-aggregates.ts';
 export type * from './schema-responses.ts';
+export type * from './schema-units.ts';
 
 export interface UnitTable {
   id: Generated<number>;
@@ -91,6 +93,8 @@ export interface DeskTable {
   created_at: Generated<Date>;
   /** Seconds a paired tablet shows its thanks before the idle screen again. */
   kiosk_idle_seconds: Generated<number>;
+  /** A desk retired at a reorganisation: its old posters lead to this desk (issue 17). */
+  replaced_by: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface DeskServiceAreaTable {
@@ -310,10 +314,13 @@ export interface Database {
   audit_event: AuditEventTable;
   plan_target: PlanTargetTable;
   unit_report_setting: UnitReportSettingTable;
+  unit_publication: UnitPublicationTable;
   dossier_volume: DossierVolumeTable;
   kiosk_device: KioskDeviceTable;
   kiosk_pairing: KioskPairingTable;
   kiosk_invitation: KioskInvitationTable;
+  unit_event: UnitEventTable;
+  unit_lineage: UnitLineageTable;
   survey_round: SurveyRoundTable;
   survey_round_quota: SurveyRoundQuotaTable;
   round_form: RoundFormTable;

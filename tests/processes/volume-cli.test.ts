@@ -3,17 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import t from 'tap';
-import { buildApp } from '../server/app.ts';
-import { createApiKey } from '../server/features/access/api-key-service.ts';
-import { listServiceAreas } from '../server/features/organisation/service-area-repository.ts';
-import { buildSatisfactionReport } from '../server/features/reports/report-service.ts';
-import { monthRows } from '../server/features/volumes/volume-repository.ts';
-import { templateXlsx } from '../server/features/volumes/volume-template.ts';
-import { createCentre, unitCode } from './helpers/fixtures.ts';
-import { TEST_PUBLIC_URL, testConfig, testDatabase } from './helpers/harness.ts';
-import { runScript } from './helpers/process.ts';
-import { staffClient } from './helpers/staff.ts';
-import { upload } from './helpers/volume-upload.ts';
+import { buildApp } from '../../server/app.ts';
+import { createApiKey } from '../../server/features/access/api-key-service.ts';
+import { listServiceAreas } from '../../server/features/organisation/service-area-repository.ts';
+import { buildSatisfactionReport } from '../../server/features/reports/report-service.ts';
+import { monthRows } from '../../server/features/volumes/volume-repository.ts';
+import { templateXlsx } from '../../server/features/volumes/volume-template.ts';
+import { createCentre, unitCode } from '../helpers/fixtures.ts';
+import { TEST_PUBLIC_URL, testConfig, testDatabase } from '../helpers/harness.ts';
+import { runScript } from '../helpers/process.ts';
+import { staffClient } from '../helpers/staff.ts';
+import { upload } from '../helpers/volume-upload.ts';
 
 // npm run cli -- volumes import FILE: the staff page's template filled in and
 // imported from a shell, as a real process against a test database; and the

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import t from 'tap';
-import { createApiKey } from '../server/features/access/api-key-service.ts';
-import { createDesk, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
-import { TEST_PUBLIC_URL, testDatabase } from './helpers/harness.ts';
-import { exited, startServer } from './helpers/process.ts';
+import { createApiKey } from '../../server/features/access/api-key-service.ts';
+import { createDesk, unitCode, VALID_FORM_ANSWERS } from '../helpers/fixtures.ts';
+import { TEST_PUBLIC_URL, testDatabase } from '../helpers/harness.ts';
+import { exited, startServer } from '../helpers/process.ts';
 
 // A one-time code links a receipt to its answers, and every log line has a
 // time: the server's own output, at info level, must never carry one
