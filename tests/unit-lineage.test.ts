@@ -336,5 +336,19 @@ t.test('a merge into a new unit creates it first', async (t) => {
     'both sit under the new commune',
   );
   t.match(await lineageNotes(db, c), [/Gồm số liệu của Xã Đông, Xã Tây trước ngày 01\/07\/2025/]);
+  const before = await unitTreeAt(db, CLI_ACTOR, '2025-06-30');
+  t.notOk(
+    before.some((u) => u.id === c),
+    'the new commune is not in the tree before the merge',
+  );
+  t.same(
+    before.filter((u) => u.id === a.communeId || u.id === b.communeId).map((u) => u.active),
+    [true, true],
+    'its predecessors are, active',
+  );
+  t.ok(
+    (await unitTreeAt(db, CLI_ACTOR, '2025-07-01')).some((u) => u.id === c),
+    'it is from the merge on',
+  );
   t.equal((await cli(db, ['merge', '--into', 'x1', '--from', from, '--on', '2025-07-01', '--new-name', 'X'])).code, 2);
 });

@@ -35,6 +35,8 @@ export function treeAtDate(rows: UnitRow[], events: LineageEvent[], date: string
           const u = byId.get(f.id);
           if (u) u.parentId = f.parentId;
         }
+        // A successor the merge founded did not exist before it.
+        for (const id of d.created ?? []) byId.delete(id);
       }
       for (const desk of d.desks) {
         if (desk.toUnitId !== null) moveDesk(desk.fromUnitId, desk.toUnitId);

@@ -162,9 +162,11 @@ export async function applyLineage(
     const created = await newSuccessor(trx, actor, req);
     if (!created.ok) return created;
     const n = created.unit;
+    let createdId: number | undefined;
     if (n) {
       const id = await insertChildUnit(trx, { parentId: n.parent.id, code: n.code, name: n.name, kind: n.kind });
       if (!id) return { ok: false, errors: { into: `Mã “${n.code}” đã được dùng cho một đơn vị khác.` } };
+      createdId = id;
       await recordAudit(trx, {
         actorUserId: actor.userId,
         actorLabel: actor.userId ? null : actor.label,
@@ -178,6 +180,7 @@ export async function applyLineage(
     if (!planned.ok) return planned;
     const plan = planned.plan;
     if (n) plan.sections.unshift(createdSection(n));
+    if (createdId && plan.detail.kind === 'merge') plan.detail.created = [createdId];
     for (const c of plan.parentChanges) await setParent(trx, c.unitId, c.toParentId);
     await retireUnits(trx, plan.retire);
     if (plan.rename) await renameUnitRow(trx, plan.rename.unitId, plan.rename.name);

@@ -47,6 +47,8 @@ export interface MergeDetail {
   desks: (Moved & { code: string; toUnitId: number | null })[];
   users: Moved[];
   keys: Moved[];
+  /** The successor, when the merge founded it: not in the tree before the merge. */
+  created?: number[];
 }
 
 export interface SplitDetail {
