@@ -4,9 +4,10 @@ import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import t, { type Test } from 'tap';
 import { buildApp } from '../server/app.ts';
+import { setPublicationByCode } from '../server/features/public/public-switch-service.ts';
 import { loadConfig } from '../server/platform/config.ts';
 import { oneOfEverything } from './helpers/everything.ts';
-import { createDesk, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
+import { createDesk, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
 import { testApp, testConfig, testDatabase } from './helpers/harness.ts';
 import { ROOT } from './helpers/process.ts';
 import { staffClient } from './helpers/staff.ts';
@@ -205,7 +206,11 @@ t.test('every citizen page and every staff page an administrator reaches keeps t
   );
   scan('used code', await app.inject(codePath));
   scan('no such page', await app.inject('/khong-co-trang-nay'));
-  t.equal(scanned.length, 11, 'every citizen page was scanned');
+  // The public results pages (issue 17), once the unit publishes.
+  await setPublicationByCode(db, await unitCode(db, centre.centreId), true);
+  scan('public index', await app.inject('/cong-khai'));
+  scan('public unit page', await app.inject(`/cong-khai/${await unitCode(db, centre.centreId)}`));
+  t.equal(scanned.length, 13, 'every citizen page was scanned');
 
   // Staff: every GET route of the route table, as a page and as an htmx request.
   const admin = await staffClient(app, db, { role: 'admin' });

@@ -6,6 +6,7 @@ import { can } from '../../platform/auth/scope.ts';
 import { idParam, staffNotFound, staffPage } from '../../platform/http/staff-view.ts';
 import { requireUser } from '../access/session-plugin.ts';
 import { loadKioskSection } from '../kiosk/kiosk-device-service.ts';
+import { canPublish } from '../public/public-switch-service.ts';
 import { withSubtreeDesks } from './subtree-desks.ts';
 import {
   type Change,
@@ -148,6 +149,7 @@ export default async function unitsRoutes(app: FastifyInstance) {
       areaNames,
       kindNames: KIND_NAMES,
       canManage: can(req.user!, 'manage'),
+      canPublish: canPublish(req.user!),
     });
   }
 
