@@ -146,6 +146,7 @@ export async function buildApp({ config: given, db, logger = false }: AppOptions
     await api.register(volumeApi);
     await api.register(kioskApi);
     await api.register(kioskInvitationApi);
+    await api.register((await import('./features/webhooks/webhook-api.ts')).default);
   });
   return app;
 }

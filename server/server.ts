@@ -1,5 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp, loggerOptions } from './app.ts';
+import { startBackgroundWork } from './background.ts';
 import { ConfigError, isTrialAddress, loadConfig } from './platform/config.ts';
 import { openDatabase } from './platform/db/database.ts';
 import { prepareDatabase } from './setup.ts';
@@ -14,6 +15,7 @@ async function main() {
     `Starting database: ${config.databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL (first start takes a few seconds)'}…`,
   );
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let jobs: Awaited<ReturnType<typeof startBackgroundWork>> | undefined;
   const database = await openDatabase(config, (err) =>
     app?.log.warn({ err: err.message }, 'idle database client failed'),
   );
@@ -42,10 +44,15 @@ async function main() {
     closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
       if (err) app?.log.error({ err }, 'shutting down after an error');
       else app?.log.info({ signal }, 'shutting down: finishing requests in flight');
+      await jobs?.stop();
       await app?.close();
     });
 
     await app.listen({ port: config.port, host: config.host });
+    // Webhook deliveries in this process, unless `npm run worker` runs them (WORKER=separate).
+    const log = app.log;
+    if (config.worker.mode === 'inline')
+      jobs = await startBackgroundWork(config, database.db, (l, m, x) => log[l](x, m));
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     say('');
@@ -64,6 +71,7 @@ async function main() {
     }
     say('');
   } catch (err) {
+    await jobs?.stop().catch(() => {});
     await app?.close().catch(() => {});
     await database.close().catch(() => {});
     throw err;

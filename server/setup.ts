@@ -5,13 +5,14 @@ import { type SeedSummary, seedDemo } from './features/demo/demo.ts';
 import { countUnits } from './features/organisation/unit-repository.ts';
 import { ensureSurveys } from './features/surveys/survey-version-repository.ts';
 import type { Db } from './platform/db/connect.ts';
+import { installJobSchema } from './platform/db/job-schema.ts';
 import { withAdvisoryLock } from './platform/db/lock-repository.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 
 const FIRST_START_LOCK = 0x4a1_5eed;
 
 /**
- * What every start does before serving: migrate, publish the shipped
+ * What every start does before serving: migrate (the job queue's schema too), publish the shipped
  * survey versions that are missing (unless staff published their own), seed the demo into an empty database, and
  * create the first administrator from ADMIN_EMAIL/ADMIN_PASSWORD when there
  * are no users yet.
@@ -21,6 +22,8 @@ export async function prepareDatabase(
   opts: { seedDemo: boolean; admin?: { email: string; password: string } },
 ): Promise<{ seeded?: SeedSummary; adminCreated?: string; noUsers?: boolean; surveysKeptByStaff: string[] }> {
   await migrateToLatest(db);
+  // The job queue's own schema (graphile_worker), after ours: see job-schema.ts.
+  await installJobSchema(db);
   const { keptByStaff } = await ensureSurveys(db, shippedVersions());
   // Two instances started together must not both do the one-time work.
   return withAdvisoryLock(db, FIRST_START_LOCK, async (conn) => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { VOLUME_FIELDS } from '../analysis/dossiers.ts';
 import { createApiKey } from '../server/features/access/api-key-service.ts';
+import { insertEndpoint } from '../server/features/webhooks/webhook-repository.ts';
 import { oneOfEverything } from './helpers/everything.ts';
 import { createCentre, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
@@ -51,6 +52,18 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
   // Commune A, with one of everything a route can name.
   const a = await oneOfEverything(app, db, 'Alpha Riêng Biệt');
   const { deskCode, deskId, fill } = a;
+  // A webhook of commune A (issue 18), for the routes that take its id.
+  fill.webhookId = String(
+    (
+      await insertEndpoint(db, {
+        unitId: a.communeId,
+        url: 'https://hooks.example.vn/alpha',
+        events: ['feedback.created'],
+        secret: 'alpha-secret-0123456789',
+        createdBy: 'test',
+      })
+    ).id,
+  );
 
   // What a route would change if it ignored the scope: names, areas, statuses, A's ids in the body.
   const body = {
@@ -103,6 +116,11 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
     reportSettings: await db.selectFrom('unit_report_setting').selectAll().orderBy('unit_id').execute(),
     publication: await db.selectFrom('unit_publication').selectAll().orderBy('unit_id').execute(),
     responses: (await db.selectFrom('response').select('id').execute()).length,
+    webhooks: await db
+      .withTables<{ webhook_endpoint: { id: string; url: string } }>()
+      .selectFrom('webhook_endpoint')
+      .select(['id', 'url'])
+      .execute(),
     volumes: await db.selectFrom('dossier_volume').select(['unit_id', 'month', 'service_area_code']).execute(),
     users: await db
       .selectFrom('app_user')
@@ -187,6 +205,12 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
         },
         'POST /api/v1/kiosk-pairings': { desk: deskCode },
         'POST /api/v1/kiosk-invitations': { desk: deskCode, serviceArea: 'dat-dai' },
+        'POST /api/v1/webhooks': {
+          unit: await unitCode(db, a.communeId),
+          url: 'https://hooks.example.vn/beta',
+          events: ['feedback.created'],
+          secret: 'beta-secret-0123456789',
+        },
       };
       const payload = payloads[name] ?? { desk: deskCode, serviceArea: 'dat-dai', dossierRef: 'HS-ALPHA-1' };
       for (const [whose, key] of Object.entries(bKeys)) {

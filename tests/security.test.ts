@@ -292,7 +292,7 @@ t.test('every POST route refuses a body over its limit with 413', async (t) => {
   const limitOf = (url: string) =>
     url.startsWith('/q/') || url.startsWith('/t/')
       ? 32 * 1024
-      : url === '/api/v1/transaction-codes' || url.startsWith('/api/v1/kiosk-')
+      : url === '/api/v1/transaction-codes' || url.startsWith('/api/v1/kiosk-') || url === '/api/v1/webhooks'
         ? 8 * 1024
         : url.startsWith('/staff') || url === '/api/v1/responses'
           ? 64 * 1024

@@ -29,6 +29,10 @@ const EnvSchema = z.object({
   STUFFING_BURST: z.coerce.number().int().min(2).max(100_000).default(5),
   KIOSK_MIN_SECONDS: z.coerce.number().int().min(0).max(600).default(8),
   CODE_DAILY_CAP: z.coerce.number().int().min(1).max(100_000).default(200),
+  WORKER: z.enum(['inline', 'separate']).default('inline'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['0', '1']).default('0'),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(500).max(10_000).default(10_000),
   TRUST_PROXY: z
     .string()
     .default('')
@@ -104,6 +108,14 @@ export interface Config {
   trustProxy: string[];
   /** One-time codes a staff account or an API key may issue for one desk in a local day. */
   codeDailyCap: number;
+  /** Background jobs (webhook deliveries): 'inline' in the server process, 'separate' in `npm run worker`. */
+  worker: { mode: 'inline' | 'separate'; concurrency: number };
+  webhooks: {
+    /** Let webhook URLs reach private networks (10/8, 172.16/12, 192.168/16, fc00::/7, …). */
+    allowPrivate: boolean;
+    /** One delivery attempt's limit; at most 10 s, lower only to make tests quick. */
+    timeoutMs: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -164,5 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     trustProxy: e.TRUST_PROXY,
     codeDailyCap: e.CODE_DAILY_CAP,
+    worker: { mode: e.WORKER, concurrency: e.WORKER_CONCURRENCY },
+    webhooks: { allowPrivate: e.WEBHOOK_ALLOW_PRIVATE === '1', timeoutMs: e.WEBHOOK_TIMEOUT_MS },
   };
 }

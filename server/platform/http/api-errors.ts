@@ -95,6 +95,16 @@ export const API_ERROR_CODES = {
     en: 'This desk has no paired counter tablet (or its tablet was revoked): pair one on the desk page first.',
     vi: 'Quầy này chưa có máy tính bảng đã ghép (hoặc máy đã bị thu hồi): vui lòng ghép máy ở trang của quầy trước.',
   },
+  'webhook.not_found': {
+    status: [404],
+    en: 'No such webhook in your scope.',
+    vi: 'Không có webhook này trong phạm vi của Ông/Bà.',
+  },
+  'webhook.too_many': {
+    status: [409],
+    en: 'This unit already has 10 webhooks: delete one first.',
+    vi: 'Đơn vị này đã có 10 webhook: vui lòng xóa bớt trước.',
+  },
   'auth.key_required': { status: [401], en: 'A valid API key is required.', vi: 'Cần khóa API hợp lệ.' },
   'auth.key_or_session_required': {
     status: [401],
@@ -190,6 +200,11 @@ export const FIELD_ERROR_CODES = {
   },
   'desk.unknown': API_ERROR_CODES['desk.unknown'],
   'round.unknown': API_ERROR_CODES['round.unknown'],
+  // Webhooks (server/features/webhooks/webhook-url.ts gives the reason).
+  'webhook.url_not_allowed': {
+    en: 'This address may not receive webhooks.',
+    vi: 'Địa chỉ này không được nhận webhook.',
+  },
   // Dossier volumes (server/features/volumes/volume-service.ts gives each with its figures).
   'service_area.unknown': { en: 'No service area with this code.', vi: 'Không có lĩnh vực với mã này.' },
   'volume.duplicate_area': {

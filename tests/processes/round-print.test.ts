@@ -5,16 +5,16 @@ import path from 'node:path';
 import jsqr from 'jsqr';
 import { PNG } from 'pngjs';
 import t, { type Test } from 'tap';
-import { roundFormsPdf } from '../server/features/rounds/round-print.ts';
-import { insertRound } from '../server/features/rounds/round-repository.ts';
-import { latestVersion } from '../server/features/surveys/survey-version-repository.ts';
-import { SHIPPED_SURVEYS } from '../surveys/instruments.ts';
-import { paperNumbering } from '../surveys/paper-numbering.ts';
-import { questionsOf } from '../surveys/schema.ts';
-import { createCentre, unitCode } from './helpers/fixtures.ts';
-import { TEST_PUBLIC_URL, testApp } from './helpers/harness.ts';
-import { pdfText } from './helpers/pdf-text.ts';
-import { staffClient } from './helpers/staff.ts';
+import { roundFormsPdf } from '../../server/features/rounds/round-print.ts';
+import { insertRound } from '../../server/features/rounds/round-repository.ts';
+import { latestVersion } from '../../server/features/surveys/survey-version-repository.ts';
+import { SHIPPED_SURVEYS } from '../../surveys/instruments.ts';
+import { paperNumbering } from '../../surveys/paper-numbering.ts';
+import { questionsOf } from '../../surveys/schema.ts';
+import { createCentre, unitCode } from '../helpers/fixtures.ts';
+import { TEST_PUBLIC_URL, testApp } from '../helpers/harness.ts';
+import { pdfText } from '../helpers/pdf-text.ts';
+import { staffClient } from '../helpers/staff.ts';
 
 // Printed questionnaires of a survey round (issue 16): one numbered form per
 // serial with the QR link the clerk enters it by, a blank form to photocopy,
