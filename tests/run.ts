@@ -8,7 +8,7 @@ import { startEmbedded } from '../server/platform/db/embedded.ts';
 import { prepareDatabase } from '../server/setup.ts';
 import { freePort } from './helpers/process.ts';
 import { type CheckResult, startStaticChecks } from './helpers/static-checks.ts';
-import { countResults } from './helpers/tap-count.ts';
+import { countResults, failedTests } from './helpers/tap-count.ts';
 import { describeFile, planGroups, writeGroupEntries } from './helpers/test-groups.ts';
 
 // The test command: a real PostgreSQL (embedded, or DATABASE_URL's server),
@@ -71,7 +71,12 @@ async function main(): Promise<number> {
       });
       child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
     });
-    const { passed, failed, skipped } = countResults(readFileSync(RAW_TAP, 'utf8'));
+    const raw = readFileSync(RAW_TAP, 'utf8');
+    const { passed, failed, skipped } = countResults(raw);
+    // CI's log holds no reporter output (not a terminal): name what failed.
+    const names = failed ? failedTests(raw) : [];
+    for (const name of names.slice(0, 50)) process.stdout.write(`\nfailed: ${name}`);
+    if (names.length) process.stdout.write(names.length > 50 ? `\n… and ${names.length - 50} more\n` : '\n');
     rmSync(RAW_TAP, { force: true });
     rmSync(GROUPS_DIR, { recursive: true, force: true });
     const failedChecks = (await checks).filter((c) => !c.ok);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { countResults } from './helpers/tap-count.ts';
+import { countResults, failedTests } from './helpers/tap-count.ts';
 
 // The closing line CI reads must tell skipped tests apart: a machine without
 // Chromium once reported its browser tests as passed.
@@ -34,4 +34,25 @@ t.test('a file that crashed before asserting anything is one failure', async (t)
     '',
   ].join('\n');
   t.same(countResults(tap), { passed: 0, failed: 1, skipped: 0 });
+});
+
+t.test('the failing tests are named by their path, for a log with no reporter output', async (t) => {
+  const tap = [
+    'TAP version 14',
+    '# Subtest: tests/a.test.ts',
+    '    # Subtest: a form is stored',
+    '        ok 1 - stored once',
+    '        not ok 2 - flagged',
+    '        1..2',
+    '    not ok 1 - a form is stored',
+    '    1..1',
+    'not ok 1 - tests/a.test.ts',
+    '# Subtest: tests/b.test.ts',
+    '    1..0',
+    'not ok 2 - tests/b.test.ts',
+    'ok 3 - tests/c.test.ts',
+    '1..3',
+    '',
+  ].join('\n');
+  t.same(failedTests(tap), ['tests/a.test.ts > a form is stored > flagged', 'tests/b.test.ts']);
 });

@@ -32,3 +32,32 @@ export function countResults(tap: string): { passed: number; failed: number; ski
   parser.end(tap);
   return acc;
 }
+
+/**
+ * The failing leaf tests, each as its path of subtest names ("file > test >
+ * assertion"), for the run's closing lines: CI's log has no reporter output
+ * to read them from.
+ */
+export function failedTests(tap: string): string[] {
+  const failed: string[] = [];
+  const watch = (p: Parser, path: string[]) => {
+    let child: { path: string[]; failedBefore: number } | undefined;
+    p.on('child', (c: Parser) => {
+      child = { path: [...path, c.name], failedBefore: failed.length };
+      watch(c, child.path);
+    });
+    p.on('assert', (a: { ok: boolean; name?: string; todo?: unknown }) => {
+      if (child) {
+        // A subtest's own line: a failure only when nothing inside it failed.
+        if (!a.ok && failed.length === child.failedBefore) failed.push(child.path.join(' > '));
+        child = undefined;
+        return;
+      }
+      if (!a.ok && !a.todo) failed.push([...path, a.name ?? ''].join(' > '));
+    });
+  };
+  const parser = new Parser();
+  watch(parser, []);
+  parser.end(tap);
+  return failed;
+}
