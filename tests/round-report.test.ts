@@ -1,24 +1,19 @@
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { insertResponsesBulk, type NewResponse } from '../server/features/submission/response-repository.ts';
 import { latestVersion } from '../server/features/surveys/survey-version-repository.ts';
-import { importVolumes } from '../server/features/volumes/volume-service.ts';
-import type { Actor } from '../server/platform/auth/scope.ts';
 import type { Answer } from '../surveys/answers.ts';
 import { SHIPPED_SURVEYS } from '../surveys/instruments.ts';
 import { PAPI_DIMENSION_KEYS, PAPI_XA_REVERSED_KEYS } from '../surveys/papi-xa.ts';
 import { questionsOf } from '../surveys/schema.ts';
 import { bulkRow } from './helpers/aggregate-data.ts';
-import { createCentre, unitCode } from './helpers/fixtures.ts';
-import { testApp } from './helpers/harness.ts';
+import { unitCode } from './helpers/fixtures.ts';
+import { ADMIN, roundCommune } from './helpers/round-setup.ts';
 import { staffClient } from './helpers/staff.ts';
 
 // A survey round's results (issue 16) on its page and on the dashboard,
 // checked against figures worked out here by hand from the rows inserted.
 
-const admin: Actor = { userId: null, keyId: null, role: 'admin', unitId: null, unitPath: '/', label: 'test' };
-
-/** Resolved dossiers per area over January and February 2026: 600, 300, 100. */
-const RESOLVED: Record<string, [number, number]> = { 'dat-dai': [300, 300], 'ho-tich': [150, 150], 'y-te': [50, 50] };
+const _admin = ADMIN;
 
 const PERCENT = new Intl.NumberFormat('vi-VN', { style: 'percent', maximumFractionDigits: 1 });
 const DECIMAL = new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -27,42 +22,7 @@ const Z = 1.959964;
 /** Noon in Vietnam on that day: when a paper form is dated. */
 const noon = (y: number, m: number, d: number) => new Date(Date.UTC(y, m - 1, d, 5));
 
-async function setup(t: Test) {
-  const { app, db } = await testApp(t);
-  const mine = await createCentre(db, 'Xã Tân Hội');
-  const other = await createCentre(db, 'Xã Bình Minh');
-  const centre = await unitCode(db, mine.centreId);
-  const ok = await importVolumes(
-    db,
-    admin,
-    ['2026-01', '2026-02'].map((month, i) => ({
-      unit: centre,
-      month,
-      ref: '',
-      rows: Object.entries(RESOLVED).map(([serviceArea, n]) => ({
-        ref: '',
-        row: {
-          serviceArea,
-          receivedOnline: n[i]!,
-          receivedDirect: 0,
-          carriedOver: 0,
-          resolvedEarly: 0,
-          resolvedOnTime: n[i]!,
-          resolvedLate: 0,
-          pendingOnTime: 0,
-          pendingOverdue: 0,
-          dissatisfiedOrComplained: null,
-          complaints: null,
-          complaintsOnTime: null,
-        },
-      })),
-    })),
-    { source: 'api', now: new Date(Date.UTC(2026, 5, 1)) },
-  );
-  t.equal(ok.status, 'ok', 'volumes imported');
-  const official = await staffClient(app, db, { role: 'official', unitCode: await unitCode(db, mine.communeId) });
-  return { app, db, mine, other, official };
-}
+const setup = roundCommune;
 
 const form = (unitId: number, survey: string) => ({
   unitId: String(unitId),

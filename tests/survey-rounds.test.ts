@@ -1,58 +1,18 @@
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { insertResponsesBulk } from '../server/features/submission/response-repository.ts';
-import { importVolumes } from '../server/features/volumes/volume-service.ts';
-import type { Actor } from '../server/platform/auth/scope.ts';
 import type { Db } from '../server/platform/db/connect.ts';
 import { bulkRow, quickVersionId } from './helpers/aggregate-data.ts';
-import { createCentre, unitCode } from './helpers/fixtures.ts';
-import { testApp } from './helpers/harness.ts';
+import { unitCode } from './helpers/fixtures.ts';
+import { ADMIN, roundCommune } from './helpers/round-setup.ts';
 import { staffClient } from './helpers/staff.ts';
 
 // Survey rounds (issue 16): an official plans a round with a sample size
 // from N and quotas per area; managers follow the progress; nothing of one
 // commune's rounds reaches another's officials.
 
-const admin: Actor = { userId: null, keyId: null, role: 'admin', unitId: null, unitPath: '/', label: 'test' };
+const _admin = ADMIN;
 
-/** Resolved dossiers per area and month at the centre: 600, 300 and 100 over January and February 2026. */
-const RESOLVED: Record<string, [number, number]> = { 'dat-dai': [300, 300], 'ho-tich': [150, 150], 'y-te': [50, 50] };
-
-async function setup(t: Test) {
-  const { app, db } = await testApp(t);
-  const mine = await createCentre(db, 'Xã Tân Hội');
-  const other = await createCentre(db, 'Xã Bình Minh');
-  const centre = await unitCode(db, mine.centreId);
-  const imported = await importVolumes(
-    db,
-    admin,
-    ['2026-01', '2026-02'].map((month, i) => ({
-      unit: centre,
-      month,
-      ref: '',
-      rows: Object.entries(RESOLVED).map(([serviceArea, n]) => ({
-        ref: '',
-        row: {
-          serviceArea,
-          receivedOnline: n[i]!,
-          receivedDirect: 0,
-          carriedOver: 0,
-          resolvedEarly: 0,
-          resolvedOnTime: n[i]!,
-          resolvedLate: 0,
-          pendingOnTime: 0,
-          pendingOverdue: 0,
-          dissatisfiedOrComplained: null,
-          complaints: null,
-          complaintsOnTime: null,
-        },
-      })),
-    })),
-    { source: 'api', now: new Date(Date.UTC(2026, 5, 1)) },
-  );
-  t.equal(imported.status, 'ok', 'volumes imported');
-  const official = await staffClient(app, db, { role: 'official', unitCode: await unitCode(db, mine.communeId) });
-  return { app, db, mine, other, official };
-}
+const setup = roundCommune;
 
 const form = (unitId: number, more: Record<string, string> = {}) => ({
   unitId: String(unitId),

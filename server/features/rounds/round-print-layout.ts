@@ -163,8 +163,8 @@ function optionGrid(doc: Doc, boxes: readonly PaperBox[], width: number) {
 /** A choice item (or the service area): the question, then its numbered options below. */
 export function choiceBlock(doc: Doc, field: PaperField): Block {
   const text = questionText(field);
-  const font: Font = field.kind === 'area' ? 'bold' : 'regular';
-  const textH = use(doc, font, field.kind === 'area' ? 10 : 9.5).heightOfString(text, {
+  const font: Font = field.number === null ? 'bold' : 'regular';
+  const textH = use(doc, font, field.number === null ? 10 : 9.5).heightOfString(text, {
     width: CONTENT_WIDTH,
     lineGap: 1,
   });
@@ -172,7 +172,7 @@ export function choiceBlock(doc: Doc, field: PaperField): Block {
   return {
     height: 4 + textH + 4 + grid.height + 4,
     draw(doc, y) {
-      use(doc, font, field.kind === 'area' ? 10 : 9.5)
+      use(doc, font, field.number === null ? 10 : 9.5)
         .fillColor(INK)
         .text(text, MARGIN, y + 4, { width: CONTENT_WIDTH, lineGap: 1 });
       grid.draw(doc, MARGIN + 14, y + 4 + textH + 4);
