@@ -1,34 +1,48 @@
-import type { TaskList } from 'graphile-worker';
-import { deliver, sweepDeliveries } from './features/webhooks/webhook-delivery.ts';
+import { callbackJobs } from './features/callbacks/callback-jobs.ts';
+import { digestJobs } from './features/notifications/digest-jobs.ts';
+import { notificationJobs } from './features/notifications/notification-jobs.ts';
+import { webhookJobs } from './features/webhooks/webhook-jobs.ts';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/connect.ts';
 import { databaseUrlOf } from './platform/db/database-url.ts';
 import type { JobLog } from './platform/db/job-logger.ts';
+import type { BackgroundDeps, BackgroundPart } from './platform/jobs/background-part.ts';
 import { type JobRunner, startJobRunner } from './platform/jobs/job-runner.ts';
+import { createMailer } from './platform/mail/mailer.ts';
 
-// What runs in the background: the tasks of the job queue, by name, and the
-// periodic sweeps. server.ts starts it in the server process unless
-// WORKER=separate; worker.ts (`npm run worker`) runs it alone.
+// What runs in the background: each feature's tasks of the job queue, its
+// scheduled runs and its sweeps. server.ts starts it in the server process
+// unless WORKER=separate; worker.ts (`npm run worker`) runs it alone.
 
-/** How often each worker process looks for deliveries a dead worker left behind. */
-const SWEEP_MS = 5_000;
+export function backgroundParts(deps: BackgroundDeps): BackgroundPart[] {
+  return [webhookJobs(deps), notificationJobs(deps), digestJobs(deps), callbackJobs(deps)];
+}
 
-export function taskList(db: Db, config: Config): TaskList {
+/** The parts merged: one task list, one crontab, all sweeps. */
+export function backgroundWork(deps: BackgroundDeps): Required<BackgroundPart> {
+  const parts = backgroundParts(deps);
   return {
-    webhook_deliver: async (payload) => {
-      const { deliveryId } = payload as { deliveryId?: unknown };
-      if (typeof deliveryId !== 'string') return;
-      await deliver(db, deliveryId, config.webhooks);
-    },
+    tasks: Object.assign({}, ...parts.map((p) => p.tasks ?? {})),
+    crontab: parts.flatMap((p) => p.crontab ?? []),
+    periodic: parts.flatMap((p) => p.periodic ?? []),
   };
 }
 
 export async function startBackgroundWork(config: Config, db: Db, log: JobLog): Promise<JobRunner> {
-  return startJobRunner({
+  const mailer = createMailer(config.mail);
+  const work = backgroundWork({ db, config, mailer, log });
+  const runner = await startJobRunner({
     connectionString: await databaseUrlOf(config),
-    taskList: taskList(db, config),
+    taskList: work.tasks,
+    crontab: work.crontab.join('\n'),
     concurrency: config.worker.concurrency,
     log,
-    periodic: [{ everyMs: SWEEP_MS, run: () => sweepDeliveries(db) }],
+    periodic: work.periodic,
   });
+  return {
+    async stop() {
+      await runner.stop();
+      mailer?.close();
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import t, { type Test } from 'tap';
-import { taskList } from '../server/background.ts';
+import { backgroundWork } from '../server/background.ts';
 import { createApiKey } from '../server/features/access/api-key-service.ts';
 import { insertDesk } from '../server/features/organisation/desk-repository.ts';
 import { insertResponsesBulk } from '../server/features/submission/response-repository.ts';
@@ -333,7 +333,7 @@ t.test('the job runner delivers in this process within seconds', async (t) => {
   await register(keys.aManager, { url: hook.url, events: ['response.low_score'], secret: SECRET });
   const runner = await startJobRunner({
     connectionString: config.databaseUrl!,
-    taskList: taskList(db, config),
+    taskList: backgroundWork({ db, config, mailer: undefined, log: () => {} }).tasks,
     concurrency: 1,
     log: (level, msg) => process.stderr.write(`job runner ${level}: ${msg}\n`),
   });

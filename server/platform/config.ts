@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
   WEBHOOK_ALLOW_PRIVATE: z.enum(['0', '1']).default('0'),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(500).max(10_000).default(10_000),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).max(200).optional(),
   TRUST_PROXY: z
     .string()
     .default('')
@@ -116,6 +118,11 @@ export interface Config {
     /** One delivery attempt's limit; at most 10 s, lower only to make tests quick. */
     timeoutMs: number;
   };
+  /**
+   * Outgoing e-mail (SMTP_URL such as smtp://user:pass@host:587, MAIL_FROM);
+   * undefined when either is unset: then no mail is sent at all.
+   */
+  mail: { url: string; from: string } | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -178,5 +185,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     codeDailyCap: e.CODE_DAILY_CAP,
     worker: { mode: e.WORKER, concurrency: e.WORKER_CONCURRENCY },
     webhooks: { allowPrivate: e.WEBHOOK_ALLOW_PRIVATE === '1', timeoutMs: e.WEBHOOK_TIMEOUT_MS },
+    mail: e.SMTP_URL && e.MAIL_FROM ? { url: e.SMTP_URL, from: e.MAIL_FROM } : undefined,
   };
 }

@@ -10,6 +10,13 @@ import type {
   SurveyScaleItemView,
 } from './schema-aggregates.ts';
 import type {
+  MailThrottleTable,
+  OutboxEventTable,
+  UserMailPreferenceTable,
+  WebhookDeliveryTable,
+  WebhookEndpointTable,
+} from './schema-notifications.ts';
+import type {
   AnswerTable,
   Channel,
   DeskWatchTable,
@@ -32,6 +39,7 @@ import type { UnitEventTable, UnitLineageTable, UnitPublicationTable } from './s
 // schema-aggregates.ts; everything is imported from here.
 
 export type * from './schema-aggregates.ts';
+export type * from './schema-notifications.ts';
 export type * from './schema-responses.ts';
 export type * from './schema-units.ts';
 
@@ -334,6 +342,11 @@ export interface Database {
   scale_monthly: ScaleMonthlyTable;
   response_monthly: ResponseMonthlyTable;
   survey_scale_item: SurveyScaleItemView;
+  outbox_event: OutboxEventTable;
+  webhook_endpoint: WebhookEndpointTable;
+  webhook_delivery: WebhookDeliveryTable;
+  user_mail_preference: UserMailPreferenceTable;
+  mail_throttle: MailThrottleTable;
 }
 
 export type Unit = Selectable<UnitTable>;

@@ -19,6 +19,8 @@ export interface JobRunner {
 export async function startJobRunner(opts: {
   connectionString: string;
   taskList: TaskList;
+  /** Crontab lines in UTC (graphile-worker's format); empty: none. */
+  crontab?: string;
   concurrency: number;
   log: JobLog;
   periodic?: Periodic[];
@@ -31,6 +33,7 @@ export async function startJobRunner(opts: {
     // Our process handles SIGTERM and stops the runner itself.
     noHandleSignals: true,
     taskList: opts.taskList,
+    crontab: opts.crontab ?? '',
     logger: quietJobLogger(opts.log),
   });
   // A fatal error of the runner (its database gone for good) is logged, not
