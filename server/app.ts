@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { serializerCompiler } from 'fastify-type-provider-zod';
 import apiAuth from './features/access/api-auth-plugin.ts';
 import session from './features/access/session-plugin.ts';
+import callbackRoutes from './features/callbacks/callback-routes.ts';
 import kioskApi from './features/kiosk/kiosk-api.ts';
 import kioskInvitationApi from './features/kiosk/kiosk-invitation-api.ts';
 import kioskPairRoutes from './features/kiosk/kiosk-pair-routes.ts';
@@ -130,6 +131,7 @@ export async function buildApp({ config: given, db, logger = false }: AppOptions
   await app.register(publicRoutes);
   await app.register(staffRoutes);
   await app.register(surveyRoutes);
+  await app.register(callbackRoutes);
   await app.register(kioskRoutes);
   await app.register(kioskPairRoutes);
   await app.register(kioskWaitRoutes);

@@ -9,6 +9,7 @@ import auditRoutes from './features/audit/audit-routes.ts';
 import feedbackRoutes from './features/feedback/feedback-routes.ts';
 import kioskInvitationRoutes from './features/kiosk/kiosk-invitation-routes.ts';
 import kioskStaffRoutes from './features/kiosk/kiosk-staff-routes.ts';
+import notificationRoutes from './features/notifications/notification-routes.ts';
 import unitLineageRoutes from './features/organisation/unit-lineage-routes.ts';
 import unitsRoutes from './features/organisation/units-routes.ts';
 import codeUsageRoutes from './features/posters-codes/code-usage-routes.ts';
@@ -25,6 +26,7 @@ import surveyAdminRoutes from './features/surveys/survey-admin-routes.ts';
 import suspectRoutes from './features/suspects/suspect-routes.ts';
 import targetRoutes from './features/targets/target-routes.ts';
 import volumeRoutes from './features/volumes/volume-routes.ts';
+import webhookRoutes from './features/webhooks/webhook-routes.ts';
 import { trackStaffMenu } from './staff-menu.ts';
 
 // Every page for staff and officials lives under /staff. Each route takes
@@ -65,4 +67,6 @@ export default async function staffRoutes(app: FastifyInstance) {
   await app.register(reportRoutes);
   await app.register(reportSettingsRoutes);
   await app.register(suspectRoutes);
+  await app.register(webhookRoutes);
+  await app.register(notificationRoutes);
 }
