@@ -1,4 +1,5 @@
 import { callbackJobs } from './features/callbacks/callback-jobs.ts';
+import { feedbackJobs } from './features/feedback/feedback-jobs.ts';
 import { digestJobs } from './features/notifications/digest-jobs.ts';
 import { notificationJobs } from './features/notifications/notification-jobs.ts';
 import { webhookJobs } from './features/webhooks/webhook-jobs.ts';
@@ -15,7 +16,7 @@ import { createMailer } from './platform/mail/mailer.ts';
 // unless WORKER=separate; worker.ts (`npm run worker`) runs it alone.
 
 export function backgroundParts(deps: BackgroundDeps): BackgroundPart[] {
-  return [webhookJobs(deps), notificationJobs(deps), digestJobs(deps), callbackJobs(deps)];
+  return [webhookJobs(deps), feedbackJobs(deps), notificationJobs(deps), digestJobs(deps), callbackJobs(deps)];
 }
 
 /** The parts merged: one task list, one crontab, all sweeps. */

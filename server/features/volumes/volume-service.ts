@@ -2,6 +2,7 @@ import { todayIso } from '../../../analysis/local-time.ts';
 import { recordAudit } from '../../platform/auth/audit-repository.ts';
 import { type Actor, can, canReach } from '../../platform/auth/scope.ts';
 import type { Db } from '../../platform/db/connect.ts';
+import { recordEvent } from '../../platform/events/outbox.ts';
 import { listServiceAreas } from '../organisation/service-area-repository.ts';
 import {
   lockLines,
@@ -236,6 +237,12 @@ export async function importVolumes(
         unitId: c.unit.id,
         action: 'dossier_volume.replace',
         detail: { month: c.month, source: opts.source, previous: c.previous, rows: c.rows },
+      });
+      // Counts only: the rows themselves are a GET away for a receiver with a key.
+      await recordEvent(trx, {
+        event: 'dossier_volumes.imported',
+        unitId: c.unit.id,
+        data: { unit: c.unit.code, month: c.month, source: opts.source, serviceAreas: c.rows.length },
       });
     }
     return { status: 'ok', changes, warnings };

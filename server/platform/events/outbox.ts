@@ -5,11 +5,19 @@ import { insertOutboxEvent } from './outbox-repository.ts';
 // transaction as what caused it, so it exists exactly when its cause was
 // committed, and the jobs that deliver it are queued in that transaction too
 // (graphile-worker's add_job is plain SQL). Feedback items and low scores
-// are recorded by database triggers (migration 2026-12-05T2200_outbox.ts)
-// through the same SQL function; code records other events with recordEvent.
+// are recorded by database triggers (migrations 2026-12-05T2200_outbox.ts
+// and 2026-12-05T2305_more-events.ts) through the same SQL function, overdue
+// items by a sweep (feedback-jobs.ts); code records the rest with recordEvent.
 
 /** The events there are; a webhook endpoint subscribes to some of them. */
-export const EVENTS = ['feedback.created', 'response.low_score'] as const;
+export const EVENTS = [
+  'response.low_score',
+  'feedback.created',
+  'feedback.updated',
+  'feedback.overdue',
+  'dossier_volumes.imported',
+  'suspects.flagged',
+] as const;
 export type EventName = (typeof EVENTS)[number];
 
 /**
