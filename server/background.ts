@@ -7,6 +7,7 @@ import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/connect.ts';
 import { databaseUrlOf } from './platform/db/database-url.ts';
 import type { JobLog } from './platform/db/job-logger.ts';
+import { outboxRetention } from './platform/events/outbox-retention.ts';
 import type { BackgroundDeps, BackgroundPart } from './platform/jobs/background-part.ts';
 import { type JobRunner, startJobRunner } from './platform/jobs/job-runner.ts';
 import { createMailer } from './platform/mail/mailer.ts';
@@ -16,7 +17,14 @@ import { createMailer } from './platform/mail/mailer.ts';
 // unless WORKER=separate; worker.ts (`npm run worker`) runs it alone.
 
 export function backgroundParts(deps: BackgroundDeps): BackgroundPart[] {
-  return [webhookJobs(deps), feedbackJobs(deps), notificationJobs(deps), digestJobs(deps), callbackJobs(deps)];
+  return [
+    outboxRetention(deps),
+    webhookJobs(deps),
+    feedbackJobs(deps),
+    notificationJobs(deps),
+    digestJobs(deps),
+    callbackJobs(deps),
+  ];
 }
 
 /** The parts merged: one task list, one crontab, all sweeps. */

@@ -3,6 +3,7 @@ import t from 'tap';
 import { recordOverdueItems } from '../server/features/feedback/feedback-jobs.ts';
 import { watchDesks } from '../server/features/submission/stuffing-repository.ts';
 import type { Db } from '../server/platform/db/connect.ts';
+import { pruneOutbox } from '../server/platform/events/outbox-retention.ts';
 import { comment, setup as feedbackSetup, withOverall } from './helpers/feedback.ts';
 import { roundCommune } from './helpers/round-setup.ts';
 
@@ -88,5 +89,50 @@ t.test('dossier_volumes.imported: one per unit and month that changed, in the im
       ['2026-01', 3, 'api'],
       ['2026-02', 3, 'api'],
     ],
+  );
+});
+
+t.test('the outbox keeps 30 days: older events go once their deliveries are settled', async (t) => {
+  const { db, mine } = await feedbackSetup(t);
+  const endpoint = await db
+    .insertInto('webhook_endpoint')
+    .values({
+      unit_id: mine.centreId,
+      url: 'https://hook.example.vn/x',
+      events: ['response.low_score'],
+      secret: 'a-secret-of-sixteen-plus',
+      created_by: 'test',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const eventAt = async (daysAgo: number, delivery?: 'delivered' | 'pending') => {
+    const e = await db
+      .insertInto('outbox_event')
+      .values({ event: 'response.low_score', unit_id: mine.centreId, data: '{}' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await sql`update outbox_event set created_at = now() - make_interval(days => ${daysAgo}) where id = ${e.id}`.execute(
+      db,
+    );
+    if (delivery) {
+      await db
+        .insertInto('webhook_delivery')
+        .values({ endpoint_id: endpoint.id, event_id: e.id, status: delivery })
+        .execute();
+    }
+    return e.id;
+  };
+  const old = await eventAt(31, 'delivered');
+  const oldPending = await eventAt(31, 'pending');
+  const recent = await eventAt(29, 'delivered');
+  t.equal(await pruneOutbox(db), 1);
+  const left = (await db.selectFrom('outbox_event').select('id').execute()).map((r) => r.id);
+  t.notOk(left.includes(old), 'a 31-day-old settled event is gone');
+  t.ok(left.includes(oldPending), 'one with a delivery still pending stays');
+  t.ok(left.includes(recent), 'a 29-day-old one stays');
+  t.equal(
+    (await db.selectFrom('webhook_delivery').select('id').where('event_id', '=', old).execute()).length,
+    0,
+    'its deliveries went with it',
   );
 });
