@@ -1,7 +1,7 @@
 import compress from '@fastify/compress';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler } from 'fastify-type-provider-zod';
-import apiAuth from './features/access/api-auth-plugin.ts';
+import apiAuth, { forgetApiKeys } from './features/access/api-auth-plugin.ts';
 import session from './features/access/session-plugin.ts';
 import callbackRoutes from './features/callbacks/callback-routes.ts';
 import kioskApi from './features/kiosk/kiosk-api.ts';
@@ -15,10 +15,12 @@ import publicRoutes from './features/public/public-routes.ts';
 import reportApi from './features/reports/report-api.ts';
 import clientKeySweep from './features/submission/client-key-sweep.ts';
 import responseApi from './features/submission/response-api.ts';
+import { forgetDeskSurveys } from './features/submission/submission-service.ts';
 import surveyRoutes from './features/submission/survey-routes.ts';
 import surveyApi from './features/surveys/survey-api.ts';
 import volumeApi from './features/volumes/volume-api.ts';
 import type { Config } from './platform/config.ts';
+import { listenForChanges } from './platform/db/change-listener.ts';
 import type { Db } from './platform/db/connect.ts';
 import { storedSecret } from './platform/db/secret-repository.ts';
 import { validatorCompiler } from './platform/http/api-validation.ts';
@@ -42,6 +44,13 @@ export interface AppOptions {
   config: Config;
   db: Db;
   logger?: FastifyServerOptions['logger'];
+  /**
+   * The database's address for a LISTEN connection of its own: changes to
+   * desks, surveys and keys made elsewhere (another node, the CLI) are then
+   * seen at once rather than when this process's copies expire. server.ts
+   * sets it; tests that build several apps on one database may.
+   */
+  changesFrom?: string;
 }
 
 /**
@@ -73,7 +82,12 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
 }
 
 /** Builds the application without listening: server.ts starts it, tests inject. */
-export async function buildApp({ config: given, db, logger = false }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  config: given,
+  db,
+  logger = false,
+  changesFrom,
+}: AppOptions): Promise<FastifyInstance> {
   // Render tokens and daily client keys must verify after a restart and on
   // every server process: without FORM_SECRET the secret is the database's.
   const config: Config = given.formSecret
@@ -115,6 +129,14 @@ export async function buildApp({ config: given, db, logger = false }: AppOptions
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url });
   });
+  if (changesFrom) {
+    const forget = () => {
+      forgetDeskSurveys(db);
+      forgetApiKeys(db);
+    };
+    const listener = await listenForChanges(changesFrom, forget, (msg) => app.log.warn(msg));
+    app.addHook('onClose', () => listener.stop());
+  }
   await app.register(compress, { threshold: 1024 });
   await app.register(context, { config, db });
   await app.register(clientKeySweep);

@@ -3,6 +3,7 @@ import { buildApp, loggerOptions } from './app.ts';
 import { startBackgroundWork } from './background.ts';
 import { ConfigError, isTrialAddress, loadConfig } from './platform/config.ts';
 import { openDatabase } from './platform/db/database.ts';
+import { databaseUrlOf } from './platform/db/database-url.ts';
 import { prepareDatabase } from './setup.ts';
 
 // Starts the server: config → database (embedded when no DATABASE_URL) →
@@ -38,7 +39,12 @@ async function main() {
         `Demo data: ${seeded.units} units, ${seeded.desks} desks, ${seeded.responses} responses, ${seeded.roundForms} survey-round forms.`,
       );
     }
-    app = await buildApp({ config, db: database.db, logger: loggerOptions(config.logLevel) });
+    app = await buildApp({
+      config,
+      db: database.db,
+      logger: loggerOptions(config.logLevel),
+      changesFrom: await databaseUrlOf(config),
+    });
     app.addHook('onClose', async () => database.close());
 
     closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {

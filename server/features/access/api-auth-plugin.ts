@@ -35,8 +35,9 @@ function refuseSubmitKey(reply: FastifyReply) {
  * Keys are looked up on every machine request, submissions included, so each
  * process keeps what it found for a few seconds. A change made through the
  * staff pages (a revoked key, a deactivated unit) is forgotten at once in the
- * process that made it (forgetApiKeys, from the staff routes' hook) and
- * within KEY_CACHE_MS elsewhere. The map is bounded: forged keys cannot
+ * process that made it (forgetApiKeys, from the staff routes' hook), in
+ * the others when the database announces it (app.ts, LISTEN hl_cache) and
+ * within KEY_CACHE_MS at the latest. The map is bounded: forged keys cannot
  * fill the memory.
  */
 const KEY_CACHE_MS = 10_000;

@@ -48,8 +48,9 @@ export async function loadDeskSurvey(db: Db, deskCode: string): Promise<DeskSurv
  * Desks and their surveys change rarely (a staff edit) and are read on every
  * page view and submission, so each process keeps them for half a minute.
  * The process that makes a change forgets them at once (forgetDeskSurveys,
- * called after every staff change); another process sees it within
- * DESK_CACHE_MS. Desk codes in the cache are only ones that were looked up,
+ * called after every staff change); every server process forgets them when
+ * the database announces a change (app.ts, LISTEN hl_cache), and at the
+ * latest after DESK_CACHE_MS should that connection be down. Desk codes in the cache are only ones that were looked up,
  * unknown ones included, so the map is bounded.
  */
 const DESK_CACHE_MS = 30_000;
