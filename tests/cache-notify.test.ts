@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { buildApp } from '../server/app.ts';
 import { insertDesk } from '../server/features/organisation/desk-repository.ts';
 import { connect } from '../server/platform/db/connect.ts';
@@ -11,7 +11,7 @@ import { testConfig, testDatabase } from './helpers/harness.ts';
 // anywhere, here straight in SQL as the CLI or an operator would, is seen by
 // both within a second (issue 19), not when their copies expire (30 s).
 
-async function node(t: Parameters<Parameters<typeof t.test>[1]>[0], url: string) {
+async function node(t: Test, url: string) {
   const db = connect({ url, poolMax: 3 });
   const app = await buildApp({ config: testConfig({ databaseUrl: url }), db, changesFrom: url });
   t.teardown(async () => {

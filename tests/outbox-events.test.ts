@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import t from 'tap';
-import { recordOverdueItems } from '../server/features/feedback/feedback-jobs.ts';
+import { recordOverdueItems } from '../server/features/feedback/feedback-overdue-repository.ts';
 import { watchDesks } from '../server/features/submission/stuffing-repository.ts';
 import type { Db } from '../server/platform/db/connect.ts';
-import { pruneOutbox } from '../server/platform/events/outbox-retention.ts';
+import { pruneOutbox } from '../server/platform/events/outbox-repository.ts';
 import { comment, setup as feedbackSetup, withOverall } from './helpers/feedback.ts';
 import { roundCommune } from './helpers/round-setup.ts';
 
