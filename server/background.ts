@@ -37,6 +37,15 @@ export function backgroundWork(deps: BackgroundDeps): Required<BackgroundPart> {
   };
 }
 
+/**
+ * The names of every task, known without running anything: the parts only
+ * close over their deps, so placeholders do (setup.ts registers the names).
+ */
+export function taskNames(): string[] {
+  const placeholder = { db: undefined, config: undefined, mailer: undefined, log: () => {} };
+  return Object.keys(backgroundWork(placeholder as unknown as BackgroundDeps).tasks);
+}
+
 export async function startBackgroundWork(config: Config, db: Db, log: JobLog): Promise<JobRunner> {
   const mailer = createMailer(config.mail);
   const work = backgroundWork({ db, config, mailer, log });

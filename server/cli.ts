@@ -81,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
       );
     } else if (command === 'user') {
       const { accountCommand } = await import('./features/access/account-cli.ts');
-      return (await accountCommand(database.db, config.publicUrl, args)) ?? (await user(database.db, args));
+      return (await accountCommand(database.db, config, args)) ?? (await user(database.db, args));
     } else if (command === 'apikey') {
       return await apikey(database.db, args);
     } else if (command === 'forget-client-keys') {

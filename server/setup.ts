@@ -1,11 +1,12 @@
 import { shippedVersions } from '../surveys/instruments.ts';
+import { taskNames } from './background.ts';
 import { createUser } from './features/access/auth-service.ts';
 import { countUsers } from './features/access/user-repository.ts';
 import { type SeedSummary, seedDemo } from './features/demo/demo.ts';
 import { countUnits } from './features/organisation/unit-repository.ts';
 import { ensureSurveys } from './features/surveys/survey-version-repository.ts';
 import type { Db } from './platform/db/connect.ts';
-import { installJobSchema } from './platform/db/job-schema.ts';
+import { installJobSchema, registerTaskNames } from './platform/db/job-schema.ts';
 import { withAdvisoryLock } from './platform/db/lock-repository.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 
@@ -24,6 +25,7 @@ export async function prepareDatabase(
   await migrateToLatest(db);
   // The job queue's own schema (graphile_worker), after ours: see job-schema.ts.
   await installJobSchema(db);
+  await registerTaskNames(db, taskNames());
   const { keptByStaff } = await ensureSurveys(db, shippedVersions());
   // Two instances started together must not both do the one-time work.
   return withAdvisoryLock(db, FIRST_START_LOCK, async (conn) => {

@@ -4,6 +4,7 @@ import { canReadFeedback } from './features/feedback/feedback-service.ts';
 import { canReadCodeUsage } from './features/posters-codes/code-usage-service.ts';
 import { canReviewSuspects } from './features/suspects/suspect-review-service.ts';
 import { canImportVolumes } from './features/volumes/volume-service.ts';
+import { canManageWebhooks } from './features/webhooks/webhook-service.ts';
 import { type Actor, can } from './platform/auth/scope.ts';
 import type { StaffLink } from './platform/http/staff-view.ts';
 
@@ -63,6 +64,12 @@ export const STAFF_MENU: readonly MenuEntry[] = [
     description: 'Đợt khảo sát theo mẫu: cỡ mẫu, in phiếu, nhập phiếu hai lần, tiến độ và kết quả',
   },
   { href: '/staff/surveys', label: 'Phiếu khảo sát', description: 'Phiếu khảo sát và phiên bản' },
+  {
+    href: '/staff/webhooks',
+    label: 'Webhook',
+    description: 'Gửi sự kiện (phản ánh mới, đánh giá thấp…) sang phần mềm khác: đăng ký địa chỉ, nhật ký gửi, gửi lại',
+    alsoRequires: canManageWebhooks,
+  },
   {
     href: '/staff/accounts',
     label: 'Tài khoản',

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { VOLUME_FIELDS } from '../analysis/dossiers.ts';
 import { createApiKey } from '../server/features/access/api-key-service.ts';
-import { insertEndpoint } from '../server/features/webhooks/webhook-repository.ts';
 import { oneOfEverything } from './helpers/everything.ts';
 import { createCentre, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
@@ -29,7 +28,14 @@ const PUBLIC: Record<string, string> = {
 const DOCS = '/api/docs';
 
 /** Routes about the signed-in user alone, with no unit to cross. */
-const SELF = new Set(['POST /staff/sign-out', 'GET /staff', 'GET /staff/password', 'POST /staff/password']);
+const SELF = new Set([
+  'POST /staff/sign-out',
+  'GET /staff',
+  'GET /staff/password',
+  'POST /staff/password',
+  // The user's own choice of e-mail notices: no id, no unit (tests/notification-preferences.test.ts).
+  'POST /staff/notifications',
+]);
 
 /** Pages that take the unit from the query string: asked for commune A, an official of B gets a 404. */
 const UNIT_IN_QUERY = new Set([
@@ -51,19 +57,8 @@ t.test('users of another commune get nothing of commune A on any staff or API ro
 
   // Commune A, with one of everything a route can name.
   const a = await oneOfEverything(app, db, 'Alpha Riêng Biệt');
+  // fill.webhookId and fill.deliveryId: a webhook of commune A and its delivery (issue 18).
   const { deskCode, deskId, fill } = a;
-  // A webhook of commune A (issue 18), for the routes that take its id.
-  fill.webhookId = String(
-    (
-      await insertEndpoint(db, {
-        unitId: a.communeId,
-        url: 'https://hooks.example.vn/alpha',
-        events: ['feedback.created'],
-        secret: 'alpha-secret-0123456789',
-        createdBy: 'test',
-      })
-    ).id,
-  );
 
   // What a route would change if it ignored the scope: names, areas, statuses, A's ids in the body.
   const body = {

@@ -4,7 +4,9 @@ import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import t, { type Test } from 'tap';
 import { buildApp } from '../server/app.ts';
+import { signOfferToken } from '../server/features/callbacks/callback-rules.ts';
 import { setPublicationByCode } from '../server/features/public/public-switch-service.ts';
+import { stuffingSettings } from '../server/features/submission/stuffing-evidence.ts';
 import { loadConfig } from '../server/platform/config.ts';
 import { oneOfEverything } from './helpers/everything.ts';
 import { createDesk, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
@@ -205,12 +207,19 @@ t.test('every citizen page and every staff page an administrator reaches keeps t
     await app.inject({ method: 'POST', url: codePath, ...form({ ...VALID_FORM_ANSWERS, submissionId: randomUUID() }) }),
   );
   scan('used code', await app.inject(codePath));
+  // The callback form shown again with messages (issue 18), and the follow-up page of a code.
+  const offer = signOfferToken(stuffingSettings(app.config).secret, '1', Date.now());
+  scan(
+    'callback form errors',
+    await app.inject({ method: 'POST', url: '/lien-he-lai', ...form({ offer, contact: '012', consent: '1' }) }),
+  );
+  scan('follow-up page', await app.inject(`/theo-doi/${codePath.slice('/t/'.length)}`));
   scan('no such page', await app.inject('/khong-co-trang-nay'));
   // The public results pages (issue 17), once the unit publishes.
   await setPublicationByCode(db, await unitCode(db, centre.centreId), true);
   scan('public index', await app.inject('/cong-khai'));
   scan('public unit page', await app.inject(`/cong-khai/${await unitCode(db, centre.centreId)}`));
-  t.equal(scanned.length, 13, 'every citizen page was scanned');
+  t.equal(scanned.length, 15, 'every citizen page was scanned');
 
   // Staff: every GET route of the route table, as a page and as an htmx request.
   const admin = await staffClient(app, db, { role: 'admin' });
@@ -292,15 +301,17 @@ t.test('every POST route refuses a body over its limit with 413', async (t) => {
   const limitOf = (url: string) =>
     url.startsWith('/q/') || url.startsWith('/t/')
       ? 32 * 1024
-      : url === '/api/v1/transaction-codes' || url.startsWith('/api/v1/kiosk-') || url === '/api/v1/webhooks'
+      : url === '/lien-he-lai' || url.startsWith('/theo-doi/')
         ? 8 * 1024
-        : url.startsWith('/staff') || url === '/api/v1/responses'
-          ? 64 * 1024
-          : url === '/kiosk/api/pair'
-            ? 1024
-            : url === '/kiosk/api/answers'
-              ? 128 * 1024
-              : undefined;
+        : url === '/api/v1/transaction-codes' || url.startsWith('/api/v1/kiosk-') || url === '/api/v1/webhooks'
+          ? 8 * 1024
+          : url.startsWith('/staff') || url === '/api/v1/responses'
+            ? 64 * 1024
+            : url === '/kiosk/api/pair'
+              ? 1024
+              : url === '/kiosk/api/answers'
+                ? 128 * 1024
+                : undefined;
   const posts = app.routeTable.filter((r) => r.method === 'POST');
   t.ok(posts.length > 20, `${posts.length} POST routes`);
   for (const route of posts) {

@@ -8,6 +8,7 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_DIRECT_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
@@ -65,6 +66,12 @@ export interface Config {
   host: string;
   /** undefined: run an embedded PostgreSQL under dataDir */
   databaseUrl: string | undefined;
+  /**
+   * The database itself, not a pooler, for the connections that hold a
+   * session (LISTEN, the job runner); undefined: databaseUrl. Set it when
+   * DATABASE_URL points at PgBouncer in transaction pooling mode.
+   */
+  databaseDirectUrl: string | undefined;
   /** Absolute base of the links printed in QR codes, without a trailing slash. */
   publicUrl: string;
   dataDir: string;
@@ -153,11 +160,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid environment settings:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.DATABASE_DIRECT_URL && !e.DATABASE_URL) {
+    throw new ConfigError('Invalid environment settings:\n  DATABASE_DIRECT_URL: set only together with DATABASE_URL');
+  }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL,
     publicUrl,
     dataDir: path.resolve(e.DATA_DIR),
     embeddedPgPort: e.EMBEDDED_PG_PORT,

@@ -7,7 +7,9 @@ import { insertFirstEntry, saveSecondEntry } from '../../server/features/rounds/
 import { insertRound } from '../../server/features/rounds/round-repository.ts';
 import { latestVersion } from '../../server/features/surveys/survey-version-repository.ts';
 import { insertUpload } from '../../server/features/volumes/volume-upload-repository.ts';
+import { insertEndpoint } from '../../server/features/webhooks/webhook-repository.ts';
 import type { Db } from '../../server/platform/db/connect.ts';
+import { recordEvent } from '../../server/platform/events/outbox.ts';
 import { createCentre, submitHeaders, unitCode } from './fixtures.ts';
 
 // One of everything a staff or API route can name, in one commune: for the
@@ -21,7 +23,8 @@ import { createCentre, submitHeaders, unitCode } from './fixtures.ts';
  * commune; a clerk of the centre and their set-password link; a file of
  * the centre's dossier volumes uploaded by the clerk, awaiting its
  * confirmation; a counter tablet paired with the desk; a survey round of
- * the commune, with a paper form whose two entries disagree. `fill` gives
+ * the commune, with a paper form whose two entries disagree; a webhook of
+ * the commune with one delivery. `fill` gives
  * every route parameter a value of this commune.
  */
 export async function oneOfEverything(app: FastifyInstance, db: Db, name: string) {
@@ -165,6 +168,20 @@ export async function oneOfEverything(app: FastifyInstance, db: Db, name: string
       },
     ],
   });
+  // A webhook of the commune (issue 18) and its delivery of one event.
+  const webhook = await insertEndpoint(db, {
+    unitId: centre.communeId,
+    url: 'https://hooks.example.vn/alpha',
+    events: ['feedback.created'],
+    secret: 'alpha-secret-0123456789',
+    createdBy: 'test',
+  });
+  await recordEvent(db, { event: 'feedback.created', unitId: centre.centreId, data: { fixture: true } });
+  const delivery = await db
+    .selectFrom('webhook_delivery')
+    .select('id')
+    .where('endpoint_id', '=', String(webhook.id))
+    .executeTakeFirstOrThrow();
   const fill: Record<string, string> = {
     unitId: String(centre.centreId),
     deskId: String(deskId),
@@ -179,6 +196,8 @@ export async function oneOfEverything(app: FastifyInstance, db: Db, name: string
     deviceId: String(device.id),
     roundId: String(roundId),
     serial: '7',
+    webhookId: String(webhook.id),
+    deliveryId: delivery.id,
   };
   return { ...centre, deskCode, deskId, key, names, fill, issuedUrl: String(issued.json().url) };
 }

@@ -1,5 +1,7 @@
 import { formatDateTimeVi } from '../../../analysis/local-time.ts';
+import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/connect.ts';
+import { createMailer } from '../../platform/mail/mailer.ts';
 import { ACCOUNT_USAGE } from './account-cli-usage.ts';
 import {
   accountIdByEmail,
@@ -9,6 +11,7 @@ import {
   resetAccountPassword,
   setAccountActive,
 } from './account-service.ts';
+import { mailPasswordLink } from './password-link-mail.ts';
 
 export { ACCOUNT_USAGE };
 
@@ -23,7 +26,12 @@ const fail = (text: string, code = 1) => {
 };
 
 /** Runs a `user` subcommand other than create; undefined when it is not one of them. */
-export async function accountCommand(db: Db, publicUrl: string, args: string[]): Promise<number | undefined> {
+export async function accountCommand(
+  db: Db,
+  config: Pick<Config, 'publicUrl' | 'mail'>,
+  args: string[],
+): Promise<number | undefined> {
+  const { publicUrl } = config;
   const [sub] = args;
   const opt = (name: string) => {
     const i = args.indexOf(`--${name}`);
@@ -60,11 +68,28 @@ export async function accountCommand(db: Db, publicUrl: string, args: string[]):
   if (sub === 'reset') {
     const result = await resetAccountPassword(db, CLI_ACTOR, id);
     if (result.status !== 'ok') return fail(`${email} is disabled: enable it first.\n`);
+    const url = passwordLinkUrl(publicUrl, result.link.token);
     out(
       `The password of ${email} no longer works and its sessions have ended.\n` +
         `One-time link to set a new one (valid until ${formatDateTimeVi(result.link.expiresAt)} Asia/Ho_Chi_Minh):\n` +
-        `${passwordLinkUrl(publicUrl, result.link.token)}\n`,
+        `${url}\n`,
     );
+    // With SMTP_URL and MAIL_FROM, mailed to the account as well (issue 18), as the accounts page does.
+    const mailer = createMailer(config.mail);
+    try {
+      const sent = await mailPasswordLink(db, mailer, {
+        userId: id,
+        link: result.link,
+        url,
+        purpose: 'reset',
+        actor: CLI_ACTOR,
+        publicUrl,
+      });
+      if (sent?.status === 'sent') out(`Mailed the link to ${sent.email}.\n`);
+      if (sent?.status === 'failed') out(`Could not mail the link (${sent.error}): hand it over yourself.\n`);
+    } finally {
+      mailer?.close();
+    }
     return 0;
   }
   const active = sub === 'enable';

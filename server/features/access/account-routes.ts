@@ -14,6 +14,7 @@ import {
   setAccountActive,
   updateAccount,
 } from './account-service.ts';
+import { type LinkMailResult, mailPasswordLink } from './password-link-mail.ts';
 import { requireUser } from './session-plugin.ts';
 
 // Staff accounts of the actor's subtree (issue 13, item 4), for admins and
@@ -54,11 +55,28 @@ export default async function accountRoutes(app: FastifyInstance) {
     return staffPage(req, reply, 'access/accounts', { title: 'Tài khoản', ...page, ...view, form });
   }
 
+  /** A link just issued, by mail too when the server can send: the page says whether it went. */
+  async function mailLink(req: FastifyRequest, userId: number, link: IssuedLink, purpose: 'create' | 'reset') {
+    const url = passwordLinkUrl(app.config.publicUrl, link.token);
+    const actor = req.user!;
+    const sent = await mailPasswordLink(app.db, app.mailer, {
+      userId,
+      link,
+      url,
+      purpose,
+      actor,
+      publicUrl: app.config.publicUrl,
+    });
+    // The reason only: never the link, nor the address it was for.
+    if (sent?.status === 'failed') req.log.warn({ reason: sent.error }, 'password link mail not sent');
+    return sent;
+  }
+
   async function showAccount(
     req: FastifyRequest,
     reply: FastifyReply,
     userId: number | undefined,
-    extra: { forms?: Record<string, FormState>; link?: IssuedLink; created?: boolean } = {},
+    extra: { forms?: Record<string, FormState>; link?: IssuedLink; created?: boolean; mailed?: LinkMailResult } = {},
   ) {
     const page = userId ? await loadAccountPage(app.db, req.user!, userId) : undefined;
     if (!page) return staffNotFound(req, reply);
@@ -69,6 +87,7 @@ export default async function accountRoutes(app: FastifyInstance) {
       forms: extra.forms ?? {},
       created: extra.created ?? false,
       link: extra.link ? linkOf(extra.link) : undefined,
+      mailed: extra.mailed,
     });
   }
 
@@ -88,8 +107,9 @@ export default async function accountRoutes(app: FastifyInstance) {
     }
     if (result.link) {
       // Rendered here, not redirected: after this response the link is gone.
+      const mailed = await mailLink(req, userId, result.link, 'reset');
       reply.code(201);
-      return showAccount(req, reply, userId, { link: result.link });
+      return showAccount(req, reply, userId, { link: result.link, mailed });
     }
     return reply.redirect(`/staff/accounts/${userId}`, 303);
   }
@@ -103,8 +123,9 @@ export default async function accountRoutes(app: FastifyInstance) {
       return showList(req, reply, { values: bodyOf(req), errors: result.errors });
     }
     if (result.status !== 'ok') return staffNotFound(req, reply);
+    const mailed = await mailLink(req, result.id, result.link, 'create');
     reply.code(201);
-    return showAccount(req, reply, result.id, { link: result.link, created: true });
+    return showAccount(req, reply, result.id, { link: result.link, created: true, mailed });
   });
 
   app.get('/staff/accounts/:userId', manage, (req, reply) => showAccount(req, reply, idParam(req.params, 'userId')));

@@ -1,12 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isTrialAddress } from '../../platform/config.ts';
 import { ROLE_NAMES, staffPage } from '../../platform/http/staff-view.ts';
 import { newSecret } from '../../platform/secrets.ts';
+import { loadMailPreferences } from '../notifications/notification-service.ts';
 import { stuffingSettings } from '../submission/stuffing-evidence.ts';
 import { changePassword, clientKey, MIN_PASSWORD_LENGTH, signIn, signOut } from './auth-service.ts';
 import { clearSessionCookie, requireUser, setSessionCookie } from './session-plugin.ts';
 
-// Sign-in, sign-out, password change and the staff home page.
+// Sign-in, sign-out, the user's own account page and the staff home page.
 
 const PRE_COOKIE = 'hl_pre';
 
@@ -90,8 +91,16 @@ export default async function authRoutes(app: FastifyInstance) {
     }),
   );
 
+  // The user's own account page: the password and the e-mail notices (notifications/).
+  const mailSection = (req: FastifyRequest, saved = false) =>
+    loadMailPreferences(app.db, req.user!, { mailConfigured: Boolean(app.mailer), saved });
+
   app.get('/staff/password', { preHandler: requireUser() }, async (req, reply) =>
-    staffPage(req, reply, 'access/password', { title: 'Đổi mật khẩu', minLength: MIN_PASSWORD_LENGTH }),
+    staffPage(req, reply, 'access/password', {
+      title: 'Tài khoản của tôi',
+      minLength: MIN_PASSWORD_LENGTH,
+      mail: await mailSection(req, (req.query as { saved?: unknown }).saved === 'mail'),
+    }),
   );
 
   app.post('/staff/password', { preHandler: requireUser() }, async (req, reply) => {
@@ -110,10 +119,11 @@ export default async function authRoutes(app: FastifyInstance) {
     }[result.status];
     if (error) reply.code(result.status === 'throttled' ? 429 : 422);
     return staffPage(req, reply, 'access/password', {
-      title: 'Đổi mật khẩu',
+      title: 'Tài khoản của tôi',
       minLength: MIN_PASSWORD_LENGTH,
       error,
       done: !error,
+      mail: await mailSection(req),
     });
   });
 }

@@ -26,6 +26,7 @@ export const ACTION_GROUPS: [prefix: string, label: string][] = [
   ['transaction_code.', 'Mã đánh giá một lần'],
   ['export.', 'Xuất dữ liệu'],
   ['suspect.', 'Phiếu nghi vấn'],
+  ['webhook.', 'Webhook'],
 ];
 
 const EXACT: Record<string, string> = {
@@ -43,6 +44,9 @@ const EXACT: Record<string, string> = {
   'survey.assign': 'Phiếu khảo sát: phân công',
   'survey.unassign': 'Phiếu khảo sát: bỏ phân công',
   'transaction_code.issue': 'Cấp mã đánh giá một lần',
+  'webhook.resend': 'Webhook: gửi lại',
+  'webhook.resume': 'Webhook: tiếp tục gửi',
+  'webhook.paused': 'Webhook: tạm dừng (không nhận được trong 24 giờ)',
 };
 
 const VERBS: Record<string, string> = {

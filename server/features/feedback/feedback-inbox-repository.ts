@@ -124,6 +124,9 @@ export interface PeriodFigures {
   handledOnTime: number;
   /** Praise of responses sent in the period (not turned into items). */
   praise: number;
+  /** Items whose citizen rated the handling afterwards (issue 18), and of those, satisfied. */
+  handlingRated: number;
+  handlingSatisfied: number;
 }
 
 /**
@@ -142,11 +145,15 @@ export async function feedbackFiguresForPeriod(
            (count(f.id) filter (where f.kind = 'item' and f.status in ('answered', 'closed')))::int as handled,
            (count(f.id) filter (where f.kind = 'item' and f.status in ('answered', 'closed')
                                   and f.answered_at <= f.due_at))::int as "handledOnTime",
-           (count(f.id) filter (where f.kind = 'praise'))::int as praise
+           (count(f.id) filter (where f.kind = 'praise'))::int as praise,
+           (count(h.feedback_id) filter (where f.kind = 'item'))::int as "handlingRated",
+           (count(h.feedback_id) filter (where f.kind = 'item' and h.satisfied))::int as "handlingSatisfied"
       from unit s
       left join (feedback_item f
                  join unit u on u.id = f.unit_id
-                 join response r on r.id = f.response_id)
+                 join response r on r.id = f.response_id
+                 -- The second rating's yes or no only: never the contact of a callback.
+                 left join feedback_handling_rating h on h.feedback_id = f.id)
         on u.path like s.path || '%'
        and f.withheld is null
        and r.submitted_at >= ${DAY_START(q.from)}

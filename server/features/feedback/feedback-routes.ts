@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { can, canReach } from '../../platform/auth/scope.ts';
 import { idParam, staffNotFound, staffPage } from '../../platform/http/staff-view.ts';
 import { requireUser } from '../access/session-plugin.ts';
+import { callbackPanel } from '../callbacks/callback-service.ts';
 import {
   assignFeedback,
   canAssign,
@@ -89,6 +90,8 @@ async function renderItem(
   form?: { values: Partial<FeedbackChange> & { commentPublishable?: boolean }; errors: FeedbackChangeErrors },
 ) {
   const page = await feedbackPage(req.server.db, req.user!, item);
+  // The citizen's callback, if they asked for one: its contact only for whoever handles the item.
+  const callback = await callbackPanel(req.server.db, req.user!, item);
   const publishable = await commentPublishable(req.server.db, item);
   const manager = can(req.user!, 'manage');
   const canEdit = manager && item.kind === 'item' && item.status !== 'closed' && !item.withheld;
@@ -97,6 +100,7 @@ async function renderItem(
     title: `Phản ánh, kiến nghị số ${item.id}`,
     ...page,
     canEdit,
+    callback,
     canAssign: manager && canAssign(item),
     canConvert: manager && item.kind === 'praise' && !item.withheld,
     nextStatuses,

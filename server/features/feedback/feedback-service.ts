@@ -175,6 +175,8 @@ export interface PeriodFeedbackFigures extends PeriodFigures {
   handledRate: number | null;
   /** handledOnTime / handled; null when nothing was handled. */
   onTimeRate: number | null;
+  /** handlingSatisfied / handlingRated; null when no citizen rated the handling. */
+  handlingRate: number | null;
 }
 
 /**
@@ -192,6 +194,7 @@ export async function feedbackFiguresForPeriod(
   return rows.map((r) => ({
     ...r,
     ...feedbackRates({ total: r.opened, handled: r.handled, handledOnTime: r.handledOnTime, overdue: 0 }),
+    handlingRate: r.handlingRated ? r.handlingSatisfied / r.handlingRated : null,
   }));
 }
 

@@ -88,6 +88,8 @@ export async function loadReportBundle(
           praise: fb.praise,
           handledRate: fb.handledRate,
           onTimeRate: fb.onTimeRate,
+          handlingRated: fb.handlingRated,
+          handlingSatisfied: fb.handlingSatisfied,
         }
       : null,
     issuedAt: now,

@@ -31,6 +31,8 @@ export default async function codeRoutes(app: FastifyInstance) {
             lang,
             title: lang === 'en' ? 'Reply to your feedback' : 'Trả lời ý kiến của Ông/Bà',
             reply: answered,
+            // The one rating of how it was handled (callbacks/follow-up-service.ts), found by the code too.
+            rateUrl: `/theo-doi/${code}${lang === 'en' ? '?lang=en' : ''}`,
           });
       }
     }

@@ -6,6 +6,8 @@ import { FORM_FIELD, FORM_FIELD_NAMES } from '../../../surveys/form-fields.ts';
 import { NA, NA_LABEL, SCALE_LABELS, SCALE_VALUES } from '../../../surveys/scale.ts';
 import type { Db } from '../../platform/db/connect.ts';
 import { type Locale, pickLocale, UI } from '../../platform/i18n.ts';
+import { callbackOffer } from '../callbacks/callback-service.ts';
+import { callbackForm } from '../callbacks/callback-text.ts';
 import { FilledPage } from './filled-page.ts';
 import { formEvidence, keepRenderToken, renderTokenFor, stuffingSettings } from './stuffing-evidence.ts';
 import { type DeskSurvey, type FieldError, loadDeskSurvey, submitResponse } from './submission-service.ts';
@@ -216,11 +218,20 @@ export async function handleSurveyPost(db: Db, reply: FastifyReply, rawBody: unk
     case 'code_used':
       return message(reply.code(410), lang, t.codeUsedTitle, t.codeUsed);
     case 'created':
-    case 'replayed':
+    case 'replayed': {
+      // After a score of 1–2 the citizen may choose to be called back (callbacks/).
+      const offer = await callbackOffer(db, reply.server.config, result.id);
       return reply
         .type('text/html; charset=utf-8')
         .header('Cache-Control', 'no-store')
-        .viewAsync('submission/thanks.eta', { t, lang, title: t.thanksTitle, desk: result.context.desk });
+        .viewAsync('submission/thanks.eta', {
+          t,
+          lang,
+          title: t.thanksTitle,
+          desk: result.context.desk,
+          callback: offer ? callbackForm(lang, offer) : null,
+        });
+    }
   }
 }
 

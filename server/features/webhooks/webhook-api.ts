@@ -6,8 +6,15 @@ import { EVENTS } from '../../platform/events/outbox.ts';
 import { apiError, errorResponses } from '../../platform/http/api-errors.ts';
 import { idParam } from '../../platform/http/staff-view.ts';
 import { requireApiKey } from '../access/api-auth-plugin.ts';
+import type { ApiPrincipal } from '../access/api-key-repository.ts';
 import type { EndpointRow } from './webhook-repository.ts';
-import { deleteWebhook, listWebhooks, MAX_ENDPOINTS_PER_UNIT, registerWebhook } from './webhook-service.ts';
+import {
+  deleteWebhook,
+  listWebhooks,
+  MAX_ENDPOINTS_PER_UNIT,
+  registerWebhook,
+  type WebhookActor,
+} from './webhook-service.ts';
 
 // Webhooks (issue 18): a manager or official key registers an https address
 // that is sent the events of its unit and the units below it, signed with a
@@ -33,6 +40,14 @@ const view = (e: EndpointRow): z.infer<typeof Endpoint> => ({
   createdAt: e.createdAt.toISOString(),
   pausedAt: e.pausedAt?.toISOString() ?? null,
   failingSince: e.failingSince?.toISOString() ?? null,
+});
+
+/** The key as the actor of the service the staff page shares. */
+const keyActor = (p: ApiPrincipal): WebhookActor => ({
+  userId: null,
+  keyId: p.keyId,
+  unitId: p.unitId,
+  unitPath: p.unitPath,
 });
 
 /** requireApiKey, and a submit key refused before its body is read. */
@@ -77,7 +92,7 @@ const webhookApi: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const made = await registerWebhook(app.db, req.principal!, req.body, {
+      const made = await registerWebhook(app.db, keyActor(req.principal!), req.body, {
         allowPrivate: app.config.webhooks.allowPrivate,
       });
       switch (made.status) {
@@ -111,7 +126,7 @@ const webhookApi: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const listed = await listWebhooks(app.db, req.principal!, req.query.unit);
+      const listed = await listWebhooks(app.db, keyActor(req.principal!), req.query.unit);
       if (!listed) return reply.code(404).send(apiError('unit.not_found'));
       return listed.map(view);
     },
@@ -133,7 +148,7 @@ const webhookApi: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       // A malformed id is an id that does not exist: nothing tells them apart.
       const id = idParam(req.params, 'webhookId');
-      const deleted = id ? await deleteWebhook(app.db, req.principal!, id) : false;
+      const deleted = id ? await deleteWebhook(app.db, keyActor(req.principal!), id) : false;
       if (!deleted) return reply.code(404).send(apiError('webhook.not_found'));
       return reply.code(204).send(null);
     },

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { recordAudit } from '../../platform/auth/audit-repository.ts';
 import type { Db } from '../../platform/db/connect.ts';
 
 // The state of each delivery. The row, not the job queue, is the truth: a
@@ -80,15 +81,45 @@ export async function markFailed(
         select graphile_worker.add_job(${JOB}, json_build_object('deliveryId', ${o.id}::uuid),
                  run_at => ${retryAt}, job_key => ${jobKey(o.id)}, max_attempts => 10)`.execute(trx);
     }
-    const { rows } = await sql<{ paused: boolean }>`
+    // Locked first, so that of two failures at once only one sees it pause.
+    const before = await sql<{ paused: boolean }>`
+      select paused_at is not null as paused from webhook_endpoint where id = ${o.endpointId} for update`.execute(trx);
+    const { rows } = await sql<PausedEndpoint & { paused: boolean }>`
       update webhook_endpoint
          set failing_since = coalesce(failing_since, now()),
              paused_at = case when coalesce(failing_since, now()) <= now() - make_interval(secs => ${o.pauseAfterMs / 1000})
                               then coalesce(paused_at, now()) else paused_at end
        where id = ${o.endpointId}
-      returning paused_at is not null as paused`.execute(trx);
-    return { paused: rows[0]?.paused ?? false };
+      returning paused_at is not null as paused, id::int as id, unit_id as "unitId", url,
+                failing_since as "failingSince"`.execute(trx);
+    const paused = rows[0]?.paused ?? false;
+    if (paused && before.rows[0]?.paused === false) await notePaused(trx, rows[0]!);
+    return { paused };
   });
+}
+
+interface PausedEndpoint {
+  id: number;
+  unitId: number;
+  url: string;
+  failingSince: Date;
+}
+
+/**
+ * Once, when an endpoint pauses: audited, and its owner (or its unit's
+ * managers and officials) mailed by the job webhook-paused-mail.ts runs,
+ * queued in this transaction.
+ */
+async function notePaused(trx: Db, e: PausedEndpoint): Promise<void> {
+  await recordAudit(trx, {
+    actorLabel: 'webhook-delivery',
+    unitId: e.unitId,
+    action: 'webhook.paused',
+    detail: { id: e.id, origin: new URL(e.url).origin, failingSince: e.failingSince.toISOString() },
+  });
+  await sql`
+    select graphile_worker.add_job('mail_webhook_paused', json_build_object('endpointId', ${e.id}::int),
+             max_attempts => 10)`.execute(trx);
 }
 
 /** A delivery of a paused endpoint: not attempted, given up. */

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { recordAudit } from '../../platform/auth/audit-repository.ts';
+import { type Actor, can } from '../../platform/auth/scope.ts';
 import type { Db } from '../../platform/db/connect.ts';
-import type { ApiPrincipal } from '../access/api-key-repository.ts';
 import {
   countEndpoints,
   deleteEndpointInScope,
@@ -11,12 +12,31 @@ import {
 } from './webhook-repository.ts';
 import { checkWebhookUrl } from './webhook-url.ts';
 
-// Registering, listing and deleting webhook endpoints with a manager or
-// official key, for the key's unit or a unit below it. The secret is given
-// by the registrant (they must keep it to verify signatures) and never shown
-// again. The audit log keeps the URL's origin only: a path may hold a token.
+// Registering, listing and deleting webhook endpoints, for a unit in the
+// actor's subtree: one set of rules whether a manager or official key calls
+// the API or a staff member uses the page. The secret is kept to sign and
+// never shown again. The audit log keeps the URL's origin only: a path may
+// hold a token.
 
 export const MAX_ENDPOINTS_PER_UNIT = 10;
+
+/** Who acts: a staff user (the page) or an API key; exactly one of the ids is set. */
+export type WebhookActor = Pick<Actor, 'userId' | 'keyId' | 'unitId' | 'unitPath'>;
+
+/** Managers, officials and admins manage webhooks; counter staff do not. */
+export function canManageWebhooks(actor: Pick<Actor, 'role'>): boolean {
+  return can(actor, 'manage') || can(actor, 'oversee');
+}
+
+/** A secret for a receiver registered on the page: 32 random bytes, base64url. */
+export function newWebhookSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** The audit's actor columns for a webhook actor. */
+export function auditActor(actor: WebhookActor) {
+  return { actorUserId: actor.userId, actorKeyId: actor.keyId };
+}
 
 export type Registered =
   | { status: 'created'; endpoint: EndpointRow }
@@ -24,14 +44,19 @@ export type Registered =
   | { status: 'url_refused'; reason: { en: string; vi: string } }
   | { status: 'too_many' };
 
+/**
+ * Registers an endpoint for `unit` (a code in the actor's subtree; the
+ * actor's own unit when left out). A staff member who registers it becomes
+ * its owner, told by mail if it is ever paused.
+ */
 export async function registerWebhook(
   db: Db,
-  key: ApiPrincipal,
+  actor: WebhookActor,
   input: { unit?: string; url: string; events: string[]; secret: string },
   opts: { allowPrivate: boolean },
 ): Promise<Registered> {
-  const unitId = input.unit ? await findUnitInScope(db, input.unit, key.unitPath) : key.unitId;
-  if (unitId === undefined) return { status: 'unit_not_found' };
+  const unitId = input.unit ? await findUnitInScope(db, input.unit, actor.unitPath) : actor.unitId;
+  if (unitId === undefined || unitId === null) return { status: 'unit_not_found' };
   const checked = checkWebhookUrl(input.url, opts);
   if (!checked.ok) return { status: 'url_refused', reason: checked.reason };
   return db.transaction().execute(async (trx) => {
@@ -41,10 +66,11 @@ export async function registerWebhook(
       url: checked.url.toString(),
       events: [...new Set(input.events)],
       secret: input.secret,
-      createdBy: `key ${key.keyId}`,
+      createdBy: actor.userId !== null ? `user ${actor.userId}` : `key ${actor.keyId}`,
+      ownerUserId: actor.userId,
     });
     await recordAudit(trx, {
-      actorKeyId: key.keyId,
+      ...auditActor(actor),
       unitId,
       action: 'webhook.create',
       detail: { id: endpoint.id, origin: checked.url.origin, events: endpoint.events },
@@ -53,19 +79,19 @@ export async function registerWebhook(
   });
 }
 
-/** The key's endpoints, or only those of one unit it reaches; undefined for a unit it does not. */
-export async function listWebhooks(db: Db, key: ApiPrincipal, unit?: string): Promise<EndpointRow[] | undefined> {
-  if (unit && (await findUnitInScope(db, unit, key.unitPath)) === undefined) return undefined;
-  const all = await listEndpoints(db, key.unitPath);
+/** The actor's endpoints, or only those of one unit it reaches; undefined for a unit it does not. */
+export async function listWebhooks(db: Db, actor: WebhookActor, unit?: string): Promise<EndpointRow[] | undefined> {
+  if (unit && (await findUnitInScope(db, unit, actor.unitPath)) === undefined) return undefined;
+  const all = await listEndpoints(db, actor.unitPath);
   return unit ? all.filter((e) => e.unitCode === unit) : all;
 }
 
-/** Whether it was deleted; an endpoint outside the key's units is as one that does not exist. */
-export async function deleteWebhook(db: Db, key: ApiPrincipal, id: number): Promise<boolean> {
+/** Whether it was deleted; an endpoint outside the actor's units is as one that does not exist. */
+export async function deleteWebhook(db: Db, actor: WebhookActor, id: number): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const unitId = await deleteEndpointInScope(trx, id, key.unitPath);
+    const unitId = await deleteEndpointInScope(trx, id, actor.unitPath);
     if (unitId === undefined) return false;
-    await recordAudit(trx, { actorKeyId: key.keyId, unitId, action: 'webhook.delete', detail: { id } });
+    await recordAudit(trx, { ...auditActor(actor), unitId, action: 'webhook.delete', detail: { id } });
     return true;
   });
 }

@@ -1,5 +1,5 @@
 import { runMigrations } from 'graphile-worker';
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Db } from './connect.ts';
 import { quietJobLogger } from './job-logger.ts';
 
@@ -48,4 +48,18 @@ export async function installJobSchema(db: Db): Promise<void> {
       logger: quietJobLogger(),
     }),
   );
+}
+
+/**
+ * Registers the task names before any job is queued or worker started. The
+ * queue registers a name on first use, from a worker starting (all its
+ * names in one statement) and from add_job (one by one, in whatever order
+ * the triggers of a transaction fire): on a fresh database the two orders
+ * deadlocked (seen in tests/outbox.test.ts). Names that exist are left be.
+ * `_private_tasks` is the library's own table; its add_job uses it the same way.
+ */
+export async function registerTaskNames(db: Db, names: readonly string[]): Promise<void> {
+  await sql`
+    insert into graphile_worker._private_tasks (identifier)
+    select unnest(${[...names].sort()}::text[]) on conflict do nothing`.execute(db);
 }

@@ -38,6 +38,8 @@ export interface WebhookEndpointTable {
   created_at: Generated<Date>;
   paused_at: Date | null;
   failing_since: Date | null;
+  /** Who registered it on the staff page (told when it is paused); null for an API key's. */
+  owner_user_id: number | null;
 }
 
 export interface WebhookDeliveryTable {
@@ -52,4 +54,13 @@ export interface WebhookDeliveryTable {
   next_attempt_at: Generated<Date>;
   delivered_at: Date | null;
   created_at: Generated<Date>;
+}
+
+/** The tables of this file, as schema.ts's Database has them. */
+export interface NotificationTables {
+  outbox_event: OutboxEventTable;
+  webhook_endpoint: WebhookEndpointTable;
+  webhook_delivery: WebhookDeliveryTable;
+  user_mail_preference: UserMailPreferenceTable;
+  mail_throttle: MailThrottleTable;
 }

@@ -9,13 +9,8 @@ import type {
   ScaleMonthlyTable,
   SurveyScaleItemView,
 } from './schema-aggregates.ts';
-import type {
-  MailThrottleTable,
-  OutboxEventTable,
-  UserMailPreferenceTable,
-  WebhookDeliveryTable,
-  WebhookEndpointTable,
-} from './schema-notifications.ts';
+import type { CallbackTables } from './schema-callbacks.ts';
+import type { NotificationTables } from './schema-notifications.ts';
 import type {
   AnswerTable,
   Channel,
@@ -301,7 +296,7 @@ export interface KioskInvitationTable {
   used_by_device_id: number | null;
 }
 
-export interface Database {
+export interface Database extends CallbackTables, NotificationTables {
   unit: UnitTable;
   service_area: ServiceAreaTable;
   survey: SurveyTable;
@@ -342,11 +337,6 @@ export interface Database {
   scale_monthly: ScaleMonthlyTable;
   response_monthly: ResponseMonthlyTable;
   survey_scale_item: SurveyScaleItemView;
-  outbox_event: OutboxEventTable;
-  webhook_endpoint: WebhookEndpointTable;
-  webhook_delivery: WebhookDeliveryTable;
-  user_mail_preference: UserMailPreferenceTable;
-  mail_throttle: MailThrottleTable;
 }
 
 export type Unit = Selectable<UnitTable>;

@@ -72,6 +72,9 @@ export interface FeedbackFigures {
   praise: number;
   handledRate: number | null;
   onTimeRate: number | null;
+  /** Second ratings of the handling (issue 18): how many, how many satisfied; absent or 0: none shown. */
+  handlingRated?: number;
+  handlingSatisfied?: number;
 }
 
 /** Everything one report shows: the dashboard, the exports and the PDF read this. */

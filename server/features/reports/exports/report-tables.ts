@@ -247,10 +247,16 @@ export function reportTables(b: ReportBundle): ReportTable[] {
         ['Đã xử lý (đã trả lời hoặc đã đóng)', f.handled, f.handledRate],
         ['Xử lý đúng hạn (trong số đã xử lý)', f.handledOnTime, f.onTimeRate],
         ['Lời khen, góp ý (không cần xử lý)', f.praise, null],
+        ...handlingRow(f.handlingSatisfied ?? 0, f.handlingRated ?? 0),
       ],
       notes: [
         'Tính các phản ánh, kiến nghị từ phiếu gửi trong kỳ, của đơn vị và các đơn vị trực thuộc; ' +
           'việc xử lý tính đến ngày xuất báo cáo.',
+        ...(f.handlingRated
+          ? [
+              'Đánh giá lại: người dân nhận trả lời qua mã trên giấy tiếp nhận hoặc địa chỉ theo dõi cho biết có hài lòng với cách giải quyết hay không, mỗi phản ánh một lần.',
+            ]
+          : []),
       ],
     });
   }
@@ -259,6 +265,13 @@ export function reportTables(b: ReportBundle): ReportTable[] {
   if (qd766) tables.push(qd766);
   tables.push(targetsTable(b));
   return tables;
+}
+
+/** «Hài lòng với cách giải quyết: X% (n/N lượt đánh giá lại)»; no row without a second rating. */
+function handlingRow(satisfied: number, rated: number): TableCell[][] {
+  return rated
+    ? [[`Hài lòng với cách giải quyết (${satisfied}/${rated} lượt đánh giá lại)`, satisfied, satisfied / rated]]
+    : [];
 }
 
 function suppressionNotes(cells: RateCell[]): string[] {
