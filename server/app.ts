@@ -61,7 +61,10 @@ export interface AppOptions {
 const CODE_PATH = /(?:\/|%2f)(?:t|%74)(?:\/|%2f)[^?#\s"\\]*/gi;
 /** A one-time set-password link (features/access/password-link-routes.ts) is a credential too. */
 const LINK_PATH = /set(?:-|%2d)password(?:\/|%2f)[^?#\s"\\]*/gi;
-export const hideCodes = (text: string) => text.replace(CODE_PATH, '/t/…').replace(LINK_PATH, 'set-password/…');
+/** A citizen's follow-up page (features/callbacks) is reached by their one-time code or personal key. */
+const FOLLOW_PATH = /theo(?:-|%2d)doi(?:\/|%2f)[^?#\s"\\]*/gi;
+export const hideCodes = (text: string) =>
+  text.replace(CODE_PATH, '/t/…').replace(LINK_PATH, 'set-password/…').replace(FOLLOW_PATH, 'theo-doi/…');
 
 /**
  * Logs carry what operations need and nothing that identifies a citizen: no

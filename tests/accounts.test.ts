@@ -335,4 +335,7 @@ t.test('a set-password link never reaches the log', async (t) => {
   );
   t.notMatch(line, 'abcDEF');
   t.match(line, '/staff/set-password/…?x=1');
+  const followUp = hideCodes('incoming request GET /theo-doi/Key_123-abc?lang=en and /theo%2Ddoi/Key_123');
+  t.notMatch(followUp, 'Key_123', "nor a citizen's follow-up key");
+  t.match(followUp, '/theo-doi/…?lang=en');
 });

@@ -112,6 +112,18 @@ if (!HAS_CHROMIUM) {
       await page.getByRole('button', { name: 'Gửi đánh giá' }).tap();
       await page.getByText(THANKS).waitFor();
       await axeClean(t, page, 'thanks');
+
+      // A score of 1: the thanks page offers a callback (issue 18), then confirms it.
+      await page.goto(`${base}/q/${desk.code}`);
+      await tapAnswers(page, { serviceArea: 'dat-dai', ...VALID_FORM_ANSWERS, overall: '1' });
+      await page.getByRole('button', { name: 'Gửi đánh giá' }).tap();
+      await page.getByText(THANKS).waitFor();
+      await axeClean(t, page, 'thanks with the callback offer');
+      await page.getByLabel(/Số điện thoại hoặc thư điện tử/).fill('0912345678');
+      await page.getByRole('checkbox').check();
+      await page.getByRole('button', { name: 'Gửi thông tin liên hệ' }).tap();
+      await page.getByText('Đã nhận thông tin liên hệ').waitFor();
+      await axeClean(t, page, 'callback saved');
     });
 
     await t.test('staff pages on an office PC', async (t) => {
@@ -136,6 +148,7 @@ if (!HAS_CHROMIUM) {
         ],
         ['/staff/reports?period=custom&from=2026-02-30&to=2026-01-01', 'results with a wrong period'],
         ['/staff/units', 'units'],
+        ['/staff/webhooks', 'webhooks'],
         [`/staff/units/${desk.centreId}`, 'a centre'],
         [`/staff/desks/${desk.deskId}`, 'a desk'],
         [`/staff/desks/${desk.deskId}/poster`, 'A4 poster'],

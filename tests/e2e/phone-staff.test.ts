@@ -46,6 +46,7 @@ if (!HAS_CHROMIUM) {
         ['/staff', 'home'],
         [`/staff/reports?unitId=${report.communeId}&period=custom&from=2026-02-01&to=2026-02-28`, 'results'],
         ['/staff/units', 'units'],
+        ['/staff/webhooks', 'webhooks'],
         [`/staff/units/${desk.centreId}`, 'a centre'],
         [`/staff/desks/${desk.deskId}`, 'a desk'],
         [`/staff/desks/${desk.deskId}/poster`, 'A4 poster'],

@@ -8,6 +8,7 @@ import { loadFeedback } from '../feedback/feedback-item-service.ts';
 import { formFields, message, notFound } from '../submission/survey-form.ts';
 import { type CallbackInput, markCallback, saveCallback } from './callback-service.ts';
 import { CALLBACK_TEXT, callbackForm } from './callback-text.ts';
+import { mailFollowUpLink } from './follow-up-mail.ts';
 import { followUpOf, rateHandling } from './follow-up-service.ts';
 
 // Citizen-facing: a contact for a callback after a low score, and the second
@@ -52,14 +53,20 @@ export default async function callbackRoutes(app: FastifyInstance) {
         const form = callbackForm(lang, input.token ?? '', { contact: input.contact, consent: input.consent }, errors);
         return page(reply.code(422), 'callbacks/callback-form.eta', { lang, title: tx.offerTitle, callback: form });
       }
-      case 'saved':
+      case 'saved': {
+        const mailed =
+          result.email && result.followUrl && app.mailer
+            ? await mailFollowUpLink(app.mailer, result.email, { url: result.followUrl, dueText: result.dueText, lang })
+            : undefined;
         return page(reply, 'callbacks/callback-saved.eta', {
           lang,
           tx,
           title: tx.savedTitle,
           dueText: result.dueText,
           followUrl: result.followUrl,
+          mailed,
         });
+      }
     }
   });
 

@@ -64,7 +64,7 @@ export interface CallbackInput {
 }
 
 export type SaveResult =
-  | { status: 'saved'; dueText: string; followUrl: string | null }
+  | { status: 'saved'; dueText: string; followUrl: string | null; email: string | null }
   | { status: 'invalid'; contact?: ContactProblem; consent?: true }
   | { status: 'bad_token' | 'expired' | 'exists' };
 
@@ -72,7 +72,7 @@ export type SaveResult =
  * Stores a contact the citizen chose to leave, and gives a citizen without
  * a one-time code a personal follow-up link: a random key whose hash joins
  * feedback_reply_key, the way a code's does. The link is shown once and
- * never stored, so it is not mailed later either.
+ * never stored: the route mails it at once to an e-mail contact, or never.
  */
 export async function saveCallback(
   db: Db,
@@ -103,7 +103,8 @@ export async function saveCallback(
       const key = randomBytes(24).toString('base64url');
       if (await insertFollowUpKey(trx, replyKeyOf(key), responseId)) followUrl = `${config.publicUrl}/theo-doi/${key}`;
     }
-    return { status: 'saved', dueText: formatDateVi(callbackDueAt(now)), followUrl };
+    const email = parsed.kind === 'email' ? parsed.contact : null;
+    return { status: 'saved', dueText: formatDateVi(callbackDueAt(now)), followUrl, email };
   });
 }
 

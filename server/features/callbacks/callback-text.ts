@@ -22,6 +22,8 @@ const vi = {
   saved: (due: string) => `Cán bộ phụ trách sẽ liên hệ lại với Ông/Bà trước ngày ${due} (1 ngày làm việc).`,
   followLink:
     'Địa chỉ riêng để Ông/Bà xem trả lời và đánh giá cách giải quyết (vui lòng lưu lại, không chia sẻ cho người khác):',
+  followMailed: 'Địa chỉ này cũng đã được gửi tới thư điện tử của Ông/Bà.',
+  followMailFailed: 'Chưa gửi được thư tới địa chỉ thư điện tử của Ông/Bà: vui lòng lưu lại địa chỉ trên.',
   followCode:
     'Khi có trả lời, Ông/Bà có thể xem và đánh giá cách giải quyết bằng cách quét lại mã QR trên giấy tiếp nhận hồ sơ.',
   existsTitle: 'Đã có thông tin liên hệ',
@@ -65,6 +67,8 @@ const en: typeof vi = {
   savedTitle: 'Contact details received',
   saved: (due: string) => `The officer in charge will contact you by ${due} (1 working day).`,
   followLink: 'Your own address to read the reply and rate how it was handled (please keep it, do not share it):',
+  followMailed: 'This address has also been sent to your e-mail.',
+  followMailFailed: 'We could not send it to your e-mail: please keep the address above.',
   followCode: 'Once answered, you can read the reply and rate how it was handled by scanning the code on your receipt.',
   existsTitle: 'Contact details already left',
   exists: 'You have already left contact details for this feedback; the officer in charge will contact you.',
