@@ -3,7 +3,7 @@ import { buildApp, loggerOptions } from './app.ts';
 import { startBackgroundWork } from './background.ts';
 import { ConfigError, isTrialAddress, loadConfig } from './platform/config.ts';
 import { openDatabase } from './platform/db/database.ts';
-import { databaseUrlOf } from './platform/db/database-url.ts';
+import { databaseUrlOf, onDirectDatabase } from './platform/db/database-url.ts';
 import { prepareDatabase } from './setup.ts';
 
 // Starts the server: config → database (embedded when no DATABASE_URL) →
@@ -21,10 +21,9 @@ async function main() {
     app?.log.warn({ err: err.message }, 'idle database client failed'),
   );
   try {
-    const { seeded, adminCreated, noUsers, surveysKeptByStaff } = await prepareDatabase(database.db, {
-      seedDemo: config.seedDemo,
-      admin: config.admin,
-    });
+    const { seeded, adminCreated, noUsers, surveysKeptByStaff } = await onDirectDatabase(config, database.db, (db) =>
+      prepareDatabase(db, { seedDemo: config.seedDemo, admin: config.admin }),
+    );
     if (adminCreated) say(`First administrator created: ${adminCreated}`);
     for (const code of surveysKeptByStaff) {
       say(`Survey ${code}: a newer shipped version was not published, staff have published their own versions.`);

@@ -2,6 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import { startBackgroundWork } from './background.ts';
 import { ConfigError, loadConfig } from './platform/config.ts';
 import { openDatabase } from './platform/db/database.ts';
+import { onDirectDatabase } from './platform/db/database-url.ts';
 import { prepareDatabase } from './setup.ts';
 
 // `npm run worker`: the background jobs (webhook deliveries) in a process
@@ -19,7 +20,7 @@ async function main() {
   );
   try {
     // Migrations (ours and the queue's) as the server does, without the demo seed.
-    await prepareDatabase(database.db, { seedDemo: false });
+    await onDirectDatabase(config, database.db, (db) => prepareDatabase(db, { seedDemo: false }));
     const runner = await startBackgroundWork(config, database.db, log);
     closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {
       if (err) log('error', 'worker shutting down after an error', { err: err.message });

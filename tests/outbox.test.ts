@@ -339,14 +339,11 @@ t.test('the job runner delivers in this process within seconds', async (t) => {
   });
   try {
     await insertResponsesBulk(db, [responseRow(withOverall(1))]);
-    // The bound; about a second here when the machine is quiet.
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 30_000; // the bound; about a second on a quiet machine
     while (hook.received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     t.equal(hook.received.length, 1, 'delivered');
     t.equal(JSON.parse(hook.received[0]?.body ?? '{}').event, 'response.low_score');
   } finally {
-    // Before the database is dropped at teardown, whatever happened: a
-    // runner left on a dropped database fails the whole test process.
-    await runner.stop();
+    await runner.stop(); // before the database is dropped: a runner left on it fails the test process
   }
 });

@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Config } from '../../platform/config.ts';
-import { EMBEDDED_DB_NAME } from '../../platform/db/database.ts';
-import { startEmbedded } from '../../platform/db/embedded.ts';
+import { databaseUrlOf } from '../../platform/db/database-url.ts';
 import { requireDevice } from './kiosk-device-auth.ts';
 import { DEFAULT_WAIT, InvitationWaits } from './kiosk-invitation-listener.ts';
 
@@ -28,12 +26,6 @@ declare module 'fastify' {
  * that server.ts started before building the app (startEmbedded reuses a
  * running one).
  */
-async function listenUrl(config: Config): Promise<string> {
-  if (config.databaseUrl) return config.databaseUrl;
-  const embedded = await startEmbedded({ dir: config.dataDir, port: config.embeddedPgPort });
-  return embedded.urlFor(EMBEDDED_DB_NAME);
-}
-
 const AFTER = /^(0|[1-9][0-9]{0,14})$/;
 
 const BUSY_BODY = {
@@ -51,7 +43,7 @@ async function kioskWaitRoutes(app: FastifyInstance) {
     db: app.db,
     log: app.log,
     url: () => {
-      url ??= listenUrl(app.config).catch((err) => {
+      url ??= databaseUrlOf(app.config).catch((err) => {
         url = undefined;
         throw err;
       });

@@ -22,7 +22,7 @@ export const MAIL_TOPICS: readonly TopicInfo[] = [
     topic: 'feedback_due',
     roles: ['admin', 'manager', 'official', 'staff'],
     label: 'Phản ánh sắp đến hạn, quá hạn',
-    hint: 'Phản ánh được giao cho tôi đến hạn vào ngày mai hoặc đã quá hạn.',
+    hint: 'Sáng mỗi ngày: phản ánh được giao cho tôi đã quá hạn hoặc đến hạn trong ngày làm việc tiếp theo.',
   },
   {
     topic: 'weekly_summary',

@@ -1,0 +1,82 @@
+import { ANSWERS } from '../faults/context.ts';
+import { agent, json, request, sleep } from '../faults/http.ts';
+
+// Citizens' phones through the load balancer: each submission has its own
+// submissionId and is sent again, with the same id, after a cut connection,
+// a 502 or a 503 until it is acknowledged (201, or 200 for a replay). The
+// load balancer never resends a POST whose request reached a node, so these
+// client retries are what makes a node's death harmless, and they are safe
+// because the server stores one response per submissionId.
+
+export interface LoadResult {
+  acknowledged: Set<string>;
+  attempts: number;
+  /** Attempts answered by a cut connection, a 502 or a 503, each followed by a retry. */
+  retries: number;
+  statuses: Record<string, number>;
+  /** 4xx or other 5xx: final, a valid submission should never get one. */
+  unexpected: string[];
+  givenUp: number;
+}
+
+export interface LoadOptions {
+  base: string;
+  ids: string[];
+  desk: string;
+  submitKey: string;
+  concurrency: number;
+  /** New submissions started per second, as citizens arrive (all at once when unset). */
+  perSecond?: number;
+  deadlineMs?: number;
+}
+
+export function submissionLoad(o: LoadOptions): { live: LoadResult; done: Promise<LoadResult> } {
+  const r: LoadResult = { acknowledged: new Set(), attempts: 0, retries: 0, statuses: {}, unexpected: [], givenUp: 0 };
+  const t0 = performance.now();
+  const deadline = t0 + (o.deadlineMs ?? 90_000);
+  let next = 0;
+  const worker = async () => {
+    while (next < o.ids.length) {
+      const i = next++;
+      const id = o.ids[i]!;
+      if (o.perSecond) {
+        const due = t0 + (i / o.perSecond) * 1000;
+        if (due > performance.now()) await sleep(due - performance.now());
+      }
+      const body = json({ desk: o.desk, answers: ANSWERS, submissionId: id });
+      for (;;) {
+        if (performance.now() > deadline) {
+          r.givenUp++;
+          break;
+        }
+        r.attempts++;
+        const out = await request(
+          o.base,
+          {
+            method: 'POST',
+            path: '/api/v1/responses',
+            ...body,
+            headers: { ...body.headers, authorization: `Bearer ${o.submitKey}` },
+            timeoutMs: 20_000,
+          },
+          agent,
+        );
+        const status = out.reply?.status;
+        const key = status ? String(status) : `network ${out.error}`;
+        r.statuses[key] = (r.statuses[key] ?? 0) + 1;
+        if (status === 200 || status === 201) {
+          r.acknowledged.add(id);
+          break;
+        }
+        if (status && status !== 502 && status !== 503) {
+          if (r.unexpected.length < 5) r.unexpected.push(`${status} ${out.reply?.body.slice(0, 200)}`);
+          break;
+        }
+        r.retries++;
+        await sleep(50 + Math.random() * 100);
+      }
+    }
+  };
+  const done = Promise.all(Array.from({ length: o.concurrency }, worker)).then(() => r);
+  return { live: r, done };
+}
