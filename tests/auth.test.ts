@@ -3,11 +3,11 @@ import { sql } from 'kysely';
 import t from 'tap';
 import { ACCOUNT_SLOW_AFTER, ACCOUNT_SLOW_MS } from '../server/features/access/auth-service.ts';
 import type { Db } from '../server/platform/db/connect.ts';
-import { prepareDatabase } from '../server/setup.ts';
-import { createCentre } from './helpers/fixtures.ts';
+import type { prepareDatabase } from '../server/setup.ts';
 import { testApp } from './helpers/harness.ts';
-import { runScript } from './helpers/process.ts';
 import { formBody, signInForm, staffClient, TEST_PASSWORD } from './helpers/staff.ts';
+
+// Run time (for tests/run.ts): about 18 s.
 
 // Staff sign-in, sessions, CSRF and throttling, through the real forms.
 
@@ -233,33 +233,6 @@ t.test('changing the password checks the current one and signs out other session
   t.equal((await app.inject({ method: 'GET', url: '/staff', cookies: otherCookies })).statusCode, 303);
   t.equal((await signInForm(app, a.email, TEST_PASSWORD)).statusCode, 401);
   t.equal((await signInForm(app, a.email, 'mat-khau-moi-dai-hon')).statusCode, 303);
-});
-
-t.test('the first administrator comes from ADMIN_EMAIL/ADMIN_PASSWORD once, or from the CLI', async (t) => {
-  const { app, db, config } = await testApp(t);
-  const admin = { email: 'Quan.Tri@Xa.gov.vn', password: 'mot-mat-khau-dai' };
-  t.equal((await prepareDatabase(db, { seedDemo: false, admin })).adminCreated, admin.email);
-  t.equal((await prepareDatabase(db, { seedDemo: false, admin })).adminCreated, undefined, 'not twice');
-  t.equal((await signInForm(app, admin.email, admin.password)).statusCode, 303);
-
-  const centre = await createCentre(db);
-  const unit = await db.selectFrom('unit').select('code').where('id', '=', centre.centreId).executeTakeFirstOrThrow();
-  const env = { DATABASE_URL: config.databaseUrl!, HL_PASSWORD: 'mat-khau-cua-quan-ly' };
-  const run = await runScript(
-    'server/cli.ts',
-    ['user', 'create', '--email', 'ql@xa.gov.vn', '--name', 'Quản lý', '--role', 'manager', '--unit', unit.code],
-    env,
-  );
-  t.equal(run.code, 0, run.stderr);
-  t.equal((await signInForm(app, 'ql@xa.gov.vn', 'mat-khau-cua-quan-ly')).statusCode, 303);
-  const noUnit = await runScript('server/cli.ts', ['user', 'create', '--email', 'x@xa.gov.vn', '--role', 'staff'], env);
-  t.equal(noUnit.code, 1);
-  t.match(noUnit.stderr, /needs --unit/);
-  const stored = await db.selectFrom('app_user').select('password_hash').execute();
-  t.ok(
-    stored.every((u) => u.password_hash.startsWith('$argon2id$')),
-    'passwords are stored as argon2id hashes',
-  );
 });
 
 t.test('only a plain ASCII path under /staff may follow sign-in', async (t) => {

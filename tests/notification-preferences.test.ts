@@ -1,8 +1,6 @@
 import t from 'tap';
-import { createUser } from '../server/features/access/auth-service.ts';
 import { createCentre, unitCode } from './helpers/fixtures.ts';
-import { TEST_PUBLIC_URL, testApp, testDatabase } from './helpers/harness.ts';
-import { runScript } from './helpers/process.ts';
+import { testApp } from './helpers/harness.ts';
 import { startSmtp } from './helpers/smtp.ts';
 import { formBody, staffClient } from './helpers/staff.ts';
 
@@ -169,27 +167,4 @@ t.test('without SMTP the link is only on the page, as before', async (t) => {
   t.equal(created.statusCode, 201);
   t.notMatch(created.body, 'Đã gửi đường dẫn');
   t.notMatch(created.body, 'Không gửi được thư');
-});
-
-t.test('the CLI reset mails the link too, when SMTP is configured', async (t) => {
-  const smtp = await startSmtp();
-  t.teardown(() => smtp.close());
-  const { url, db } = await testDatabase(t);
-  const { centreId } = await createCentre(db);
-  const email = 'pham.van.em@example.gov.vn';
-  await createUser(db, {
-    email,
-    name: 'Phạm Văn Em',
-    password: 'mat-khau-thu-nghiem',
-    role: 'staff',
-    unitCode: await unitCode(db, centreId),
-  });
-  const env = { DATABASE_URL: url, PUBLIC_URL: TEST_PUBLIC_URL, SMTP_URL: smtp.url, MAIL_FROM: FROM };
-  const reset = await runScript('server/cli.ts', ['user', 'reset', '--email', email], env);
-  t.equal(reset.code, 0, reset.stderr);
-  const link = /^(https:\/\/\S+)$/m.exec(reset.stdout)?.[1] ?? '';
-  t.match(reset.stdout, `Mailed the link to ${email}.`);
-  const mail = await smtp.waitFor((m) => m.to.includes(email));
-  t.match(mail.text, link, 'the printed link, by mail');
-  t.match(mail.text, 'Quản trị hệ thống đã cấp lại mật khẩu');
 });

@@ -20,6 +20,8 @@ import { createCentre, unitCode } from './helpers/fixtures.ts';
 import { testApp } from './helpers/harness.ts';
 import { type StaffClient, staffClient } from './helpers/staff.ts';
 
+// Run time (for tests/run.ts): about 15 s.
+
 // The anonymous responses export (issue 11): no id and no time of day in the
 // file, an order inside a day that follows fixed rules and a per-export
 // shuffle, never arrival; every response exactly once with its values; and

@@ -48,6 +48,8 @@ async function main(): Promise<number> {
     await createDatabaseIfMissing(adminUrl, TEMPLATE);
     const db = connect({ url: templateUrl, poolMax: 2 });
     await prepareDatabase(db, { seedDemo: false });
+    const { sql } = await import('kysely');
+    const version = await sql<{ v: string }>`select current_setting('server_version_num') as v`.execute(db);
     await db.destroy();
 
     await tapBuild();
@@ -67,7 +69,13 @@ async function main(): Promise<number> {
     const code = await new Promise<number>((resolve) => {
       const child = spawn('npx', tapArgs, {
         stdio: 'inherit',
-        env: { ...process.env, TEST_ADMIN_URL: adminUrl, TEST_TEMPLATE_DB: TEMPLATE },
+        env: {
+          ...process.env,
+          TEST_ADMIN_URL: adminUrl,
+          TEST_TEMPLATE_DB: TEMPLATE,
+          // CREATE DATABASE … STRATEGY exists from PostgreSQL 15 (tests/helpers/harness.ts).
+          TEST_DB_STRATEGY: Number(version.rows[0]?.v) >= 150_000 ? 'file_copy' : 'wal_log',
+        },
       });
       child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
     });

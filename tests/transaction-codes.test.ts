@@ -3,8 +3,7 @@ import t from 'tap';
 import { forgetApiKeys } from '../server/features/access/api-auth-plugin.ts';
 import { createApiKey } from '../server/features/access/api-key-service.ts';
 import { createDesk, unitCode, VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
-import { TEST_PUBLIC_URL, testApp } from './helpers/harness.ts';
-import { runScript } from './helpers/process.ts';
+import { TEST_PUBLIC_URL } from './helpers/harness.ts';
 import { allText, form, issue, setup } from './helpers/transaction-codes.ts';
 
 // One-time codes printed on a receipt: issued through the API with a key
@@ -137,28 +136,4 @@ t.test('keys: none or revoked is 401, another unit is 404, an official key is 40
   forgetApiKeys(db);
   t.equal((await issue(app, key, body)).statusCode, 401, 'a revoked key is refused');
   t.equal((await db.selectFrom('transaction_code').selectAll().execute()).length, 1);
-});
-
-t.test('npm run cli -- apikey create prints a key once and stores only its hash', async (t) => {
-  const { app, db, desk, url } = await (async () => {
-    const { app, db, config } = await testApp(t);
-    return { app, db, desk: await createDesk(db, ['dat-dai']), url: config.databaseUrl! };
-  })();
-  const centre = await unitCode(db, desk.centreId);
-  const run = await runScript('server/cli.ts', ['apikey', 'create', '--unit', centre, '--role', 'manager'], {
-    DATABASE_URL: url,
-  });
-  t.equal(run.code, 0, run.stderr);
-  const key = /^(hl_\S+)$/m.exec(run.stdout)?.[1];
-  t.ok(key, 'the key is printed');
-  const rows = await db.selectFrom('api_key').selectAll().execute();
-  t.equal(rows.length, 1);
-  t.notMatch(JSON.stringify(rows), new RegExp(key!.slice(10)), 'the key itself is not stored');
-  t.equal((await issue(app, key!, { desk: desk.code, serviceArea: 'dat-dai' })).statusCode, 201);
-
-  const bad = await runScript('server/cli.ts', ['apikey', 'create', '--unit', 'khong-co', '--role', 'manager'], {
-    DATABASE_URL: url,
-  });
-  t.equal(bad.code, 1);
-  t.match(bad.stderr, /No unit with code khong-co/);
 });

@@ -22,14 +22,19 @@ const STARTS_BROWSER = /from '\.\/browser\.ts'/;
 // A server or CLI process costs seconds of CPU to start, whatever the file's size.
 const STARTS_PROCESS = /\b(runScript|startServer|startApp)\(/g;
 const SETS_ROOT = /^t\.(jobs|setTimeout|plan)\b/m;
+// A file whose run time its size badly predicts (a loop over every route, a
+// flood of requests) says so: "// Run time (for tests/run.ts): about 18 s."
+const STATED = /^\/\/ Run time \(for tests\/run\.ts\): about (\d+) s\.$/m;
 
 /**
  * Source size (a kilobyte of test runs for about a second here), plus three
- * for each server or CLI process started, four times that in a browser.
+ * for each server or CLI process started, four times that in a browser; or
+ * the run time a file states, where its size misleads.
  */
 export function describeFile(file: string): TestFile {
   const source = readFileSync(file, 'utf8');
-  const weight = source.length + 3000 * (source.match(STARTS_PROCESS)?.length ?? 0);
+  const stated = STATED.exec(source)?.[1];
+  const weight = stated ? Number(stated) * 1000 : source.length + 3000 * (source.match(STARTS_PROCESS)?.length ?? 0);
   const browser = STARTS_BROWSER.test(source);
   return { file, weight: browser ? 4 * weight : weight, alone: browser || SETS_ROOT.test(source) };
 }

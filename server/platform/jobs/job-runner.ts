@@ -1,4 +1,5 @@
 import { type Runner, run, type TaskList } from 'graphile-worker';
+import pg from 'pg';
 import { type JobLog, quietJobLogger } from '../db/job-logger.ts';
 
 // The job runner: graphile-worker on its own small pool, woken by
@@ -25,9 +26,15 @@ export async function startJobRunner(opts: {
   log: JobLog;
   periodic?: Periodic[];
 }): Promise<JobRunner> {
+  // Our own pool, so that its clients keep an error listener for their
+  // whole life: graphile-worker removes its listeners as it stops, and a
+  // client cut then (the database restarting, or dropped under a test)
+  // would raise an unhandled 'error' event and end the process.
+  const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.concurrency + 2 });
+  pool.on('error', (err) => opts.log('warn', `job runner connection failed: ${err.message}`));
+  pool.on('connect', (client) => client.on('error', () => {}));
   const runner: Runner = await run({
-    connectionString: opts.connectionString,
-    maxPoolSize: opts.concurrency + 2,
+    pgPool: pool,
     concurrency: opts.concurrency,
     pollInterval: 1_000,
     // Our process handles SIGTERM and stops the runner itself.
@@ -61,6 +68,8 @@ export async function startJobRunner(opts: {
       for (const t of timers) clearInterval(t);
       // Waits for the jobs in flight (a delivery is at most its timeout).
       await runner.stop();
+      // Given to run(), the pool is ours to end.
+      await pool.end();
     },
   };
 }
