@@ -19,6 +19,7 @@ import { bulkRow, quickVersionId } from './helpers/aggregate-data.ts';
 import { ict } from './helpers/feedback.ts';
 import { createCentre, unitCode } from './helpers/fixtures.ts';
 import { TEST_PUBLIC_URL, testApp, testDatabase } from './helpers/harness.ts';
+import { satisfactionTarget } from './helpers/report-data.ts';
 import { startSmtp } from './helpers/smtp.ts';
 import { signInForm, TEST_PASSWORD } from './helpers/staff.ts';
 
@@ -197,18 +198,7 @@ t.test('officials get last week on Monday: the dashboard headline, three weakest
     rows.push(...Array.from({ length: 10 }, () => row(ict(at), 'dat-dai', answers(1))));
   }
   await insertResponsesBulk(db, rows);
-  const target = (area: string | null, threshold: string) => ({
-    unit_id: c.communeId,
-    service_area_code: area,
-    metric: 'satisfaction_rate' as const,
-    factor_key: null,
-    comparison: 'gte' as const,
-    threshold,
-    valid_from: '2026-01-01',
-    valid_to: '2026-12-31',
-    source_plan: 'Kế hoạch cải cách hành chính năm 2026',
-    source_clause: null,
-  });
+  const target = (area: string | null, threshold: string) => satisfactionTarget(c.communeId, area, threshold);
   await db
     .insertInto('plan_target')
     .values([target(null, '0.9'), target('dat-dai', '0.5')])

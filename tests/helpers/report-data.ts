@@ -58,18 +58,8 @@ export async function seedReportData(db: Db) {
     .set({ suspect: true, suspect_reason: 'thử nghiệm' })
     .where('submission_id', '=', flagged.submissionId)
     .execute();
-  const target = (serviceArea: string | null, threshold: string) => ({
-    unit_id: c.communeId,
-    service_area_code: serviceArea,
-    metric: 'satisfaction_rate' as const,
-    factor_key: null,
-    comparison: 'gte' as const,
-    threshold,
-    valid_from: '2026-01-01',
-    valid_to: '2026-12-31',
-    source_plan: 'Kế hoạch cải cách hành chính năm 2026',
-    source_clause: null,
-  });
+  const target = (serviceArea: string | null, threshold: string) =>
+    satisfactionTarget(c.communeId, serviceArea, threshold);
   await db
     .insertInto('plan_target')
     .values([target(null, '0.9'), target('dat-dai', '0.5'), target('ho-tich', '0.99')])
@@ -80,5 +70,21 @@ export async function seedReportData(db: Db) {
     deskId,
     communeCode: await unitCode(db, c.communeId),
     otherCommuneCode: await unitCode(db, other.communeId),
+  };
+}
+
+/** A 2026 plan target "satisfaction rate ≥ threshold" of a unit, for one area or all (null). */
+export function satisfactionTarget(unitId: number, serviceArea: string | null, threshold: string) {
+  return {
+    unit_id: unitId,
+    service_area_code: serviceArea,
+    metric: 'satisfaction_rate' as const,
+    factor_key: null,
+    comparison: 'gte' as const,
+    threshold,
+    valid_from: '2026-01-01',
+    valid_to: '2026-12-31',
+    source_plan: 'Kế hoạch cải cách hành chính năm 2026',
+    source_clause: null,
   };
 }
