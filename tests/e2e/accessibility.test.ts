@@ -126,6 +126,10 @@ if (!HAS_CHROMIUM) {
       await page.getByRole('button', { name: 'Gửi thông tin liên hệ' }).tap();
       await page.getByText('Đã nhận thông tin liên hệ').waitFor();
       await axeClean(t, page, 'callback saved');
+      // The personal follow-up page the citizen keeps: not answered yet.
+      await page.locator('a[href*="/theo-doi/"]').tap();
+      await page.getByText('Cơ quan đang xử lý ý kiến của Ông/Bà').waitFor();
+      await axeClean(t, page, 'follow-up page before the answer');
     });
 
     await t.test('staff pages on an office PC', async (t) => {
