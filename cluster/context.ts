@@ -12,11 +12,12 @@ import type { Balancer } from './balancer.ts';
 import type { Node } from './nodes.ts';
 import type { Bouncer } from './pgbouncer.ts';
 import type { Postgres } from './postgres.ts';
+import type { Replica } from './replica.ts';
 
 // What the scenarios work with: the running parts, a direct connection to the
 // primary for setting up and for counting what was stored, and the keys and
-// the administrator they act with. Later parts of issue 19 (the replica, a
-// second primary after failover) are meant to be added here as fields.
+// the administrator they act with. After the failover scenario the replica
+// is the primary: `usePrimary` moves the harness's connection to it.
 
 export const DATABASE = 'hailong';
 export const HARNESS = 'hai-long cluster harness';
@@ -24,14 +25,15 @@ export const ADMIN_PASSWORD = 'mat-khau-cum-may-chu';
 
 export interface Parts {
   primary: Postgres;
+  /** Streams from the primary; the nodes read reports from it. The failover promotes it. */
+  replica: Replica;
   bouncer: Bouncer;
   nodes: [Node, Node];
   balancer: Balancer;
 }
 
 export class ClusterContext {
-  /** Straight to the primary, not through PgBouncer: the harness's own checks. */
-  readonly db: Db;
+  private current: Db;
   submitKey = '';
   managerKey = '';
   adminEmail = '';
@@ -39,10 +41,19 @@ export class ClusterContext {
   private rootId = 0;
 
   constructor(readonly parts: Parts) {
-    // Named apart from the nodes' pools ('hai-long'), which must all come through PgBouncer.
-    const pool = new pg.Pool({ connectionString: parts.primary.url(DATABASE), max: 3, application_name: HARNESS });
-    pool.on('error', () => {});
-    this.db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    this.current = harnessDb(parts.primary.url(DATABASE));
+  }
+
+  /** Straight to the primary, not through PgBouncer: the harness's own checks. */
+  get db(): Db {
+    return this.current;
+  }
+
+  /** After a failover: the harness's checks go to the new primary. */
+  async usePrimary(url: string) {
+    const old = this.current;
+    this.current = harnessDb(url);
+    await old.destroy().catch(() => {});
   }
 
   /** A province with a submit key, a manager key on it, and an administrator. */
@@ -92,6 +103,13 @@ export class ClusterContext {
   async close() {
     await this.db.destroy();
   }
+}
+
+function harnessDb(url: string): Db {
+  // Named apart from the nodes' pools ('hai-long'), which must all come through PgBouncer.
+  const pool = new pg.Pool({ connectionString: url, max: 3, application_name: HARNESS });
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 export interface ClusterScenario {

@@ -10,6 +10,8 @@ import { agent, json, request, sleep } from '../faults/http.ts';
 
 export interface LoadResult {
   acknowledged: Set<string>;
+  /** Each acknowledgement: when its submission was first sent and when it was acknowledged (performance.now()). */
+  acks: { firstSentAt: number; at: number }[];
   attempts: number;
   /** Attempts answered by a cut connection, a 502 or a 503, each followed by a retry. */
   retries: number;
@@ -31,7 +33,15 @@ export interface LoadOptions {
 }
 
 export function submissionLoad(o: LoadOptions): { live: LoadResult; done: Promise<LoadResult> } {
-  const r: LoadResult = { acknowledged: new Set(), attempts: 0, retries: 0, statuses: {}, unexpected: [], givenUp: 0 };
+  const r: LoadResult = {
+    acknowledged: new Set(),
+    acks: [],
+    attempts: 0,
+    retries: 0,
+    statuses: {},
+    unexpected: [],
+    givenUp: 0,
+  };
   const t0 = performance.now();
   const deadline = t0 + (o.deadlineMs ?? 90_000);
   let next = 0;
@@ -44,12 +54,14 @@ export function submissionLoad(o: LoadOptions): { live: LoadResult; done: Promis
         if (due > performance.now()) await sleep(due - performance.now());
       }
       const body = json({ desk: o.desk, answers: ANSWERS, submissionId: id });
+      let firstSentAt: number | undefined;
       for (;;) {
         if (performance.now() > deadline) {
           r.givenUp++;
           break;
         }
         r.attempts++;
+        firstSentAt ??= performance.now();
         const out = await request(
           o.base,
           {
@@ -66,6 +78,7 @@ export function submissionLoad(o: LoadOptions): { live: LoadResult; done: Promis
         r.statuses[key] = (r.statuses[key] ?? 0) + 1;
         if (status === 200 || status === 201) {
           r.acknowledged.add(id);
+          r.acks.push({ firstSentAt, at: performance.now() });
           break;
         }
         if (status && status !== 502 && status !== 503) {

@@ -5,8 +5,9 @@ import { stopChild, type Teardown } from './processes.ts';
 // The app nodes: `tsx server/server.ts` processes, each on a fixed loopback
 // port that the load balancer knows, so a node killed and started again comes
 // back at the same address. Pooled queries go through PgBouncer
-// (DATABASE_URL); the LISTEN connections and the job runner go straight to
-// the primary (DATABASE_DIRECT_URL), since they hold a session.
+// (DATABASE_URL, transaction pooling); the LISTEN connections and the job
+// runner hold a session, and go through PgBouncer's session-pooled entry
+// (DATABASE_DIRECT_URL); reports read from the replica (DATABASE_REPLICA_URL).
 
 export const PUBLIC_URL = 'https://khaosat.example.gov.vn';
 

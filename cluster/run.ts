@@ -7,21 +7,25 @@ import type { ScenarioResult } from '../faults/scenario.ts';
 import { ClusterContext, type ClusterScenario } from './context.ts';
 import { Teardown } from './processes.ts';
 import { REPORT_FILE, writeReport } from './report.ts';
+import { failover } from './scenarios/failover.ts';
 import { nodeKill } from './scenarios/node-kill.ts';
 import { pooling } from './scenarios/pooling.ts';
+import { replicaReads } from './scenarios/replica-reads.ts';
 import { staffChange } from './scenarios/staff-change.ts';
 import { missingPrograms, startParts } from './start.ts';
 
-// npm run test:cluster (issue 19): a primary PostgreSQL, PgBouncer in
-// transaction mode, two app nodes and HAProxy, all on loopback in a
+// npm run test:cluster (issue 19): a primary PostgreSQL with a streaming
+// replica, PgBouncer (transaction pooling, and a session-pooled entry for
+// what holds a session), two app nodes and HAProxy, all on loopback in a
 // temporary folder; the scenarios run against them, a table is printed and
 // cluster-report.json written; exit 1 when a scenario misses its target.
 // Everything started is stopped at the end, on failure and on Ctrl-C too.
-// The replica, failover and partition scenarios of issue 19 are to be added
-// to SCENARIOS (the node kill stays last: it disturbs the cluster most).
+// Order matters: the node kill disturbs the cluster, and the failover ends
+// it as it was (the replica becomes the primary, no replica is left), so
+// the failover runs last and the node kill just before it.
 // `npm run test:cluster -- NAME…` runs only the scenarios whose names contain NAME.
 
-const SCENARIOS: ClusterScenario[] = [staffChange, pooling, nodeKill];
+const SCENARIOS: ClusterScenario[] = [staffChange, pooling, replicaReads, nodeKill, failover];
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const failed = (name: string, err: unknown): ScenarioResult => ({
@@ -118,8 +122,8 @@ async function main(): Promise<number> {
   }
   const seconds = Math.round((performance.now() - started) / 1000);
   writeReport(results, seconds, {
-    database: 'PostgreSQL 15 primary (replica: to come)',
-    pooler: 'PgBouncer, pool_mode=transaction',
+    database: 'PostgreSQL 15 primary + streaming replica (promoted by the failover scenario)',
+    pooler: 'PgBouncer: pool_mode=transaction (DATABASE_URL), session entry (DATABASE_DIRECT_URL)',
     nodes: '2 × tsx server/server.ts',
     balancer: 'HAProxy, active GET /healthz checks every 500 ms',
   });

@@ -22,6 +22,7 @@ import volumeApi from './features/volumes/volume-api.ts';
 import type { Config } from './platform/config.ts';
 import { listenForChanges } from './platform/db/change-listener.ts';
 import type { Db } from './platform/db/connect.ts';
+import { watchReplica } from './platform/db/replica.ts';
 import { storedSecret } from './platform/db/secret-repository.ts';
 import { validatorCompiler } from './platform/http/api-validation.ts';
 import health from './platform/http/health-routes.ts';
@@ -140,8 +141,16 @@ export async function buildApp({
     const listener = await listenForChanges(changesFrom, forget, (msg) => app.log.warn(msg));
     app.addHook('onClose', () => listener.stop());
   }
+  const replica =
+    config.databaseReplica &&
+    (await watchReplica({
+      ...config.databaseReplica,
+      primary: db,
+      poolMax: config.dbPoolMax,
+      log: (level, msg, detail) => app.log[level](detail, msg),
+    }));
   await app.register(compress, { threshold: 1024 });
-  await app.register(context, { config, db });
+  await app.register(context, { config, db, replica: replica || undefined });
   await app.register(clientKeySweep);
   await app.register(session);
   await app.register(apiAuth);

@@ -9,6 +9,8 @@ const EnvSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_DIRECT_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_REPLICA_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  REPLICA_MAX_LAG_SECONDS: z.coerce.number().min(1).max(86_400).default(30),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
@@ -72,6 +74,12 @@ export interface Config {
    * DATABASE_URL points at PgBouncer in transaction pooling mode.
    */
   databaseDirectUrl: string | undefined;
+  /**
+   * A streaming replica for report, dashboard and export reads, used while
+   * it answers, is in recovery and is at most maxLagSeconds behind; else the
+   * primary serves them (server/platform/db/replica.ts). Undefined: no replica.
+   */
+  databaseReplica: { url: string; maxLagSeconds: number } | undefined;
   /** Absolute base of the links printed in QR codes, without a trailing slash. */
   publicUrl: string;
   dataDir: string;
@@ -160,8 +168,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid environment settings:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  if (e.DATABASE_DIRECT_URL && !e.DATABASE_URL) {
-    throw new ConfigError('Invalid environment settings:\n  DATABASE_DIRECT_URL: set only together with DATABASE_URL');
+  for (const name of ['DATABASE_DIRECT_URL', 'DATABASE_REPLICA_URL'] as const) {
+    if (e[name] && !e.DATABASE_URL) {
+      throw new ConfigError(`Invalid environment settings:\n  ${name}: set only together with DATABASE_URL`);
+    }
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
@@ -169,6 +179,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     databaseDirectUrl: e.DATABASE_DIRECT_URL,
+    databaseReplica: e.DATABASE_REPLICA_URL
+      ? { url: e.DATABASE_REPLICA_URL, maxLagSeconds: e.REPLICA_MAX_LAG_SECONDS }
+      : undefined,
     publicUrl,
     dataDir: path.resolve(e.DATA_DIR),
     embeddedPgPort: e.EMBEDDED_PG_PORT,

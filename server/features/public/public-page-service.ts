@@ -77,19 +77,21 @@ function publicActor(unit: PublicUnit): Actor {
   return { userId: null, keyId: null, role: 'official', unitId: unit.id, unitPath: unit.path, label: 'public' };
 }
 
-async function buildModel(db: Db, unit: PublicUnit, now: Date): Promise<PublicPageModel | undefined> {
+async function buildModel(db: Db, reads: Db, unit: PublicUnit, now: Date): Promise<PublicPageModel | undefined> {
   const latest = presetRange('prev_quarter', now);
   const key = periodOfDate(latest.from, 'quarter').key;
   const actor = publicActor(unit);
   const query = { unitId: unit.id, from: latest.from, to: latest.to };
   const [report, trend, [fb], replies] = await Promise.all([
-    buildSatisfactionReport(db, actor, query),
-    buildTrendReport(db, actor, {
+    buildSatisfactionReport(reads, actor, query),
+    buildTrendReport(reads, actor, {
       ...query,
       from: monthsBefore(latest.from, 3 * (QUARTERS_SHOWN - 1)),
       interval: 'quarter',
     }),
-    feedbackFiguresForPeriod(db, { unitIds: [unit.id], from: latest.from, to: latest.to }),
+    feedbackFiguresForPeriod(reads, { unitIds: [unit.id], from: latest.from, to: latest.to }),
+    // From the primary: a reply taken back clears the cache below, and a
+    // lagging replica must not put it back for the cache's five minutes.
     listPublicReplies(db, {
       scopePath: unit.path,
       from: monthsBefore(latest.from, 3 * (REPLY_QUARTERS - 1)),
@@ -138,7 +140,8 @@ async function buildModel(db: Db, unit: PublicUnit, now: Date): Promise<PublicPa
 // comment's publishable mark changing drops every copy (the units above the
 // item's publish it too, and a comment taken back must go at once). The key
 // holds the quarter, so a new quarter starts a new entry; the map is
-// bounded, oldest entry out first.
+// bounded, oldest entry out first. The figures may come from a streaming
+// replica (`reads`, app.reportDb): the switch and the replies never do.
 const TTL_MS = 5 * 60_000;
 const MAX_ENTRIES = 500;
 const cache = new Map<string, { expires: number; model: PublicPageModel }>();
@@ -149,11 +152,11 @@ export function clearPublicCache(unitId?: number): void {
   else for (const key of cache.keys()) if (key.startsWith(`${unitId}:`)) cache.delete(key);
 }
 
-async function cachedModel(db: Db, unit: PublicUnit, now: Date): Promise<PublicPageModel | undefined> {
+async function cachedModel(db: Db, reads: Db, unit: PublicUnit, now: Date): Promise<PublicPageModel | undefined> {
   const key = `${unit.id}:${periodOfDate(presetRange('prev_quarter', now).from, 'quarter').key}`;
   const hit = cache.get(key);
   if (hit && hit.expires > Date.now()) return hit.model;
-  const model = await buildModel(db, unit, now);
+  const model = await buildModel(db, reads, unit, now);
   if (!model) return undefined;
   cache.delete(key);
   cache.set(key, { expires: Date.now() + TTL_MS, model });
@@ -162,14 +165,19 @@ async function cachedModel(db: Db, unit: PublicUnit, now: Date): Promise<PublicP
 }
 
 /** The page of a published unit; undefined when the code is unknown or the unit does not publish. */
-export async function publicUnitPage(db: Db, code: string, now = new Date()): Promise<PublicPageModel | undefined> {
+export async function publicUnitPage(
+  db: Db,
+  code: string,
+  now = new Date(),
+  reads: Db = db,
+): Promise<PublicPageModel | undefined> {
   const unit = await findPublishedUnit(db, code);
-  return unit ? cachedModel(db, unit, now) : undefined;
+  return unit ? cachedModel(db, reads, unit, now) : undefined;
 }
 
 /** The index: every publishing unit with its headline of the latest quarter. */
-export async function publicIndex(db: Db, now = new Date()) {
+export async function publicIndex(db: Db, now = new Date(), reads: Db = db) {
   const units = await listPublishedUnits(db);
-  const models = await Promise.all(units.map((u) => cachedModel(db, u, now)));
+  const models = await Promise.all(units.map((u) => cachedModel(db, reads, u, now)));
   return models.filter((m): m is PublicPageModel => m !== undefined);
 }

@@ -9,7 +9,9 @@ import { publicPageView } from './public-view.ts';
 // publish and a code that names no unit get the very same 404, so the page
 // tells nobody which codes exist. Figures are cached for a few minutes per
 // unit (public-page-service.ts); the switch itself is read on every request,
-// hence no-cache for browsers and proxies.
+// hence no-cache for browsers and proxies. The figures come from
+// app.reportDb (a healthy streaming replica, else the primary); whether a
+// unit publishes, and the public replies, from the primary.
 
 const BASE = '/cong-khai';
 
@@ -24,11 +26,11 @@ function notFound(reply: FastifyReply) {
 export default async function publicRoutes(app: FastifyInstance) {
   async function model(params: unknown): Promise<PublicPageModel | undefined> {
     const code = CodeSchema.safeParse((params as { unitCode?: unknown } | undefined)?.unitCode);
-    return code.success ? publicUnitPage(app.db, code.data) : undefined;
+    return code.success ? publicUnitPage(app.db, code.data, new Date(), app.reportDb) : undefined;
   }
 
   app.get(BASE, async (_req, reply) => {
-    const units = (await publicIndex(app.db)).map((m) => ({
+    const units = (await publicIndex(app.db, new Date(), app.reportDb)).map((m) => ({
       code: m.unit.code,
       ...publicPageView(m),
     }));

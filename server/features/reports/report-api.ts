@@ -9,7 +9,9 @@ import { findUnitId } from '../organisation/unit-repository.ts';
 import { buildSatisfactionReport, buildTrendReport } from './report-service.ts';
 
 // Satisfaction reports for machines and for the dashboard's own scripts:
-// an API key or a staff session, scoped to the caller's subtree.
+// an API key or a staff session, scoped to the caller's subtree. The unit's
+// code is looked up on the primary, the figures read from app.reportDb (the
+// replica when there is a healthy one).
 
 const QueryFields = z.object({
   unit: CodeSchema,
@@ -53,7 +55,7 @@ const reportApi: FastifyPluginAsyncZod = async (app) => {
       const unitId = await findUnitId(app.db, q.unit);
       const report =
         unitId &&
-        (await buildSatisfactionReport(app.db, req.actor!, {
+        (await buildSatisfactionReport(app.reportDb, req.actor!, {
           unitId,
           from: q.from,
           to: q.to,
@@ -79,7 +81,7 @@ const reportApi: FastifyPluginAsyncZod = async (app) => {
       const unitId = await findUnitId(app.db, q.unit);
       const report =
         unitId &&
-        (await buildTrendReport(app.db, req.actor!, {
+        (await buildTrendReport(app.reportDb, req.actor!, {
           unitId,
           from: q.from,
           to: q.to,

@@ -21,6 +21,10 @@ import { reportSettingsOf } from './report-settings-service.ts';
 // The officials' dashboard and its exports: which units and service areas
 // the filter offers (the actor's subtree only), the report bundle behind the
 // page, the PDF and the spreadsheets, and the audit entry of every export.
+// The exports take two handles: `reads` (app.reportDb, a streaming replica
+// when there is one) for the figures and rows, `db` (the primary) for the
+// audit entry, which a replica would refuse, and for the unit's report
+// settings, which an official may have saved a moment ago.
 
 export interface ReportOptions {
   units: TreeRow[];
@@ -134,12 +138,13 @@ async function audit(db: Db, actor: Actor, action: string, s: ReportSelection, f
 /** The report's tables (CSV, XLSX) or the written report (PDF, DOCX), audited as 'export.report'. */
 export async function exportReport(
   db: Db,
+  reads: Db,
   actor: Actor,
   s: ReportSelection,
   format: ExportFormat,
   now = new Date(),
 ): Promise<ExportFile | undefined> {
-  const bundle = await loadReportBundle(db, actor, s, now);
+  const bundle = await loadReportBundle(reads, actor, s, now);
   if (!bundle) return undefined;
   const tables = reportTables(bundle);
   const body =
@@ -161,13 +166,15 @@ export async function exportReport(
  */
 export async function exportResponses(
   db: Db,
+  reads: Db,
   actor: Actor,
   s: ReportSelection,
   format: 'csv' | 'xlsx',
 ): Promise<ExportFile | undefined> {
   const q = { unitId: s.unit.id, from: s.from, to: s.to, serviceArea: s.serviceArea?.code ?? null };
   // The CSV keeps codes for machines; the XLSX has words and a data dictionary for people.
-  const raw = format === 'csv' ? await rawResponsesExport(db, actor, q) : await rawResponsesWorkbook(db, actor, q);
+  const raw =
+    format === 'csv' ? await rawResponsesExport(reads, actor, q) : await rawResponsesWorkbook(reads, actor, q);
   if (!raw) return undefined;
   await audit(db, actor, 'export.responses', s, format);
   const notes = (rows: number) =>

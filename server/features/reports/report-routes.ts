@@ -25,6 +25,9 @@ import { type DashboardRounds, dashboardRounds } from './report-rounds.ts';
 // the results of their own subtree; the unit comes from the query string and
 // is checked against the subtree on the server (out of scope: 404). The
 // filter is a plain GET form; htmx swaps only the report when it asks.
+// The figures are read from app.reportDb (the replica when there is a
+// healthy one); the filter's unit list and scope, the audit entries and the
+// refusals stay on the primary (app.db), current and writable.
 
 /** Raw-response downloads streaming at once, per process. */
 const MAX_RAW_EXPORTS = 2;
@@ -166,16 +169,16 @@ export default async function reportRoutes(app: FastifyInstance) {
       rounds: null as DashboardRounds | null,
       exportQuery: '',
       canExportResponses: canReadFeedback(req.user!),
-      lineage: resolved.status === 'ok' ? await lineageNotes(app.db, resolved.selection.unit.id) : [],
+      lineage: resolved.status === 'ok' ? await lineageNotes(app.reportDb, resolved.selection.unit.id) : [],
     };
     if (resolved.status === 'invalid') {
       reply.code(422);
       page.errors = resolved.errors;
     } else {
-      const bundle = await loadReportBundle(app.db, req.user!, resolved.selection);
+      const bundle = await loadReportBundle(app.reportDb, req.user!, resolved.selection);
       if (!bundle) return staffNotFound(req, reply);
       page.view = dashboardView(bundle, Query.parse(req.query ?? {}).sort);
-      page.rounds = await dashboardRounds(app.db, resolved.selection);
+      page.rounds = await dashboardRounds(app.reportDb, resolved.selection);
       page.exportQuery = exportQuery(resolved.filter);
     }
     return staffPage(req, reply, partial ? 'reports/report-body' : 'reports/dashboard', page);
@@ -187,7 +190,7 @@ export default async function reportRoutes(app: FastifyInstance) {
     if (resolved.status === 'unknown_unit') return unknownUnit(req, reply, resolved.code);
     if (resolved.status === 'no_units') return noUnits(req, reply);
     if (resolved.status === 'invalid') return invalidPeriod(req, reply, resolved.errors);
-    const file = await exportReport(app.db, req.user!, resolved.selection, format);
+    const file = await exportReport(app.db, app.reportDb, req.user!, resolved.selection, format);
     return file ? sendFile(reply, file) : staffNotFound(req, reply);
   };
   let rawExports = 0;
@@ -218,7 +221,7 @@ export default async function reportRoutes(app: FastifyInstance) {
     }
     rawExports += 1;
     reply.raw.once('close', () => (rawExports -= 1));
-    const file = await exportResponses(app.db, req.user!, resolved.selection, format);
+    const file = await exportResponses(app.db, app.reportDb, req.user!, resolved.selection, format);
     return file ? sendFile(reply, file) : staffNotFound(req, reply);
   };
 

@@ -9,9 +9,11 @@ export interface ConnectOptions {
   poolMax?: number;
   /** Called when an idle client errors (e.g. the server restarted). */
   onPoolError?: (err: Error) => void;
+  /** Names the pool's sessions in pg_stat_activity (the replica's reads are told apart). */
+  applicationName?: string;
 }
 
-export function connect({ url, poolMax = 10, onPoolError }: ConnectOptions): Db {
+export function connect({ url, poolMax = 10, onPoolError, applicationName = 'hai-long' }: ConnectOptions): Db {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolMax,
@@ -21,7 +23,7 @@ export function connect({ url, poolMax = 10, onPoolError }: ConnectOptions): Db 
     // not hold a connection forever.
     statement_timeout: 15_000,
     idle_in_transaction_session_timeout: 30_000,
-    application_name: 'hai-long',
+    application_name: applicationName,
   });
   // Without a listener an idle client's error would crash the process.
   pool.on('error', (err) => onPoolError?.(err));
