@@ -88,11 +88,14 @@ export async function loadResponses(
           join bench_cell c on c.idx = d.cell
       ), numbered as (
         select t.*, row_number() over (order by t.submitted_at, t.i) as n from timed t
+      ), registered as (
+        -- With triggers off, the submission registry is filled here (response_register would).
+        insert into submission (submission_id, response_id)
+        select lpad(to_hex(${done} + x.n), 32, '0')::uuid, ${done} + x.n from numbered x
       ), ins as (
         insert into response (id, submission_id, payload_hash, survey_version_id, unit_id, desk_id,
                               service_area_code, channel, locale, submitted_at, suspect, suspect_reason,
                               suspect_review, suspect_reviewed_at)
-        overriding system value
         select ${done} + x.n,
                lpad(to_hex(${done} + x.n), 32, '0')::uuid,
                encode(sha256(int8send(${done} + x.n)), 'hex'),
@@ -106,10 +109,10 @@ export async function loadResponses(
                case when x.uf < 0.006 and x.ur >= 0.5 then x.submitted_at + interval '1 day' * (1 + 5 * x.ur) end
           from numbered x
          order by x.n
-        returning id, unit_id, service_area_code
+        returning id, unit_id, service_area_code, submitted_at
       )
-      insert into answer (response_id, indicator_key, value_num, value_option, value_text)
-      select r.id, q.key,
+      insert into answer (response_id, submitted_at, indicator_key, value_num, value_option, value_text)
+      select r.id, r.submitted_at, q.key,
              case when q.kind = 'scale' and ${sql.raw(u(item, s + 20))} >= q.na
                   then least(5, greatest(1, round(m.mood + q.shift
                          + 0.55 * ${sql.raw(z(id, s + 21))} + 0.5 * ${sql.raw(z(item, s + 22))})))::smallint end,
@@ -127,7 +130,7 @@ export async function loadResponses(
   }
 
   await sql`reset session_replication_role`.execute(conn);
-  await sql`select setval(pg_get_serial_sequence('response', 'id'), greatest(1, (select coalesce(max(id), 0) from response)))`.execute(
+  await sql`select setval(pg_get_serial_sequence('submission', 'response_id'), greatest(1, (select coalesce(max(id), 0) from response)))`.execute(
     conn,
   );
   for (const { name } of dropped.rows) {

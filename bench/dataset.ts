@@ -3,7 +3,7 @@ import { latestVersion } from '../server/features/surveys/survey-version-reposit
 import type { Db } from '../server/platform/db/connect.ts';
 import { questionsOf } from '../surveys/schema.ts';
 import { loadResponses, restoreIndexes } from './dataset-load.ts';
-import { PROVINCES } from './dataset-profile.ts';
+import { PROVINCES, YEAR } from './dataset-profile.ts';
 import { prepareSampling } from './dataset-sampling.ts';
 import { buildTree, removeTree } from './dataset-tree.ts';
 
@@ -107,7 +107,11 @@ export async function ensureDataset(db: Db, opts: DatasetOptions): Promise<Datas
       }
 
       await sql`delete from bench_dataset`.execute(conn);
-      await sql`truncate response, answer, answer_daily, response_daily restart identity cascade`.execute(conn);
+      await sql`truncate submission, response, answer, answer_daily, response_daily restart identity cascade`.execute(
+        conn,
+      );
+      // The year's monthly partitions (migration 2026-12-05T2340), so its rows do not land in the default one.
+      await sql`select ensure_response_partitions(${`${YEAR}-01-01`}::date, ${`${YEAR}-12-01`}::date)`.execute(conn);
       if (!sameTree) await removeTree(conn);
       const tree = await buildTree(conn, { seed, communes, provinces, rebuild: !sameTree });
       log(

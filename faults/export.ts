@@ -53,8 +53,9 @@ async function generate(db: Db, o: { centreCode: string; deskId: number; rows: n
       returning id`.execute(db);
     const [lo, hi] = [ids.rows[0]!.id, ids.rows.at(-1)!.id];
     // Mostly 4 and 5, one in ten a 2 (a feedback item), one in ten with a comment that CSV must quote.
-    const made = await sql`insert into answer (response_id, indicator_key, value_num, value_option, value_text)
-      select r.id, k.key,
+    const made =
+      await sql`insert into answer (response_id, submitted_at, indicator_key, value_num, value_option, value_text)
+      select r.id, r.submitted_at, k.key,
         case when k.kind = 'scale' then (array[2, 3, 3, 4, 4, 4, 5, 5, 5, 5])[1 + abs(hashint8(r.id * 8 + k.n)) % 10] end,
         case k.key when 'feedback' then 'na' when 'trips' then '1' end,
         case when k.key = 'comment' then 'Cán bộ hướng dẫn tận tình, "chu đáo".' end
@@ -62,8 +63,8 @@ async function generate(db: Db, o: { centreCode: string; deskId: number; rows: n
       cross join (values (1, 'access', 'scale'), (2, 'procedure', 'scale'), (3, 'staff', 'scale'), (4, 'result', 'scale'),
         (5, 'feedback', 'na'), (6, 'overall', 'scale'), (7, 'trips', 'option'), (8, 'comment', 'text')) k(n, key, kind)
       where r.id between ${lo} and ${hi} and r.unit_id = ${centre.id} and (k.key <> 'comment' or r.id % 10 = 0)`.execute(
-      db,
-    );
+        db,
+      );
     answers += Number(made.numAffectedRows ?? 0);
   }
   return { centreId: centre.id, answers };
@@ -298,6 +299,11 @@ export const rawExport: Scenario = {
           afterDisconnect === 0 &&
           busy.rows[0]!.n === 0,
       };
+    } catch (err) {
+      // CI once saw ECONNREFUSED half way (the server gone): say how it ended and what it logged last.
+      const { exitCode, signalCode } = server.child;
+      const tail = server.output().trim().split('\n').slice(-15).join('\n');
+      throw new Error(`${(err as Error).message}; server exit=${exitCode} signal=${signalCode}; its last lines:\n${tail}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await stopServer(server.child);

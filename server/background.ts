@@ -7,6 +7,7 @@ import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/connect.ts';
 import { databaseUrlOf } from './platform/db/database-url.ts';
 import type { JobLog } from './platform/db/job-logger.ts';
+import { partitionUpkeep } from './platform/db/partition-upkeep.ts';
 import { outboxRetention } from './platform/events/outbox-retention.ts';
 import type { BackgroundDeps, BackgroundPart } from './platform/jobs/background-part.ts';
 import { type JobRunner, startJobRunner } from './platform/jobs/job-runner.ts';
@@ -19,6 +20,7 @@ import { createMailer } from './platform/mail/mailer.ts';
 export function backgroundParts(deps: BackgroundDeps): BackgroundPart[] {
   return [
     outboxRetention(deps),
+    partitionUpkeep(deps),
     webhookJobs(deps),
     feedbackJobs(deps),
     notificationJobs(deps),

@@ -20,6 +20,10 @@ ${ACCOUNT_USAGE}  apikey create --unit CODE --role official|manager|submit [--ch
                      key posts responses on its channels (default api) and nothing else
   forget-client-keys erase client and render keys older than 24 hours (the server does it every 10 minutes)
   rebuild-aggregates recompute the daily report counts from the raw responses
+  archive --before YYYY-MM [--out FILE [--drop]]
+                     detach the monthly partitions of responses before that month into the
+                     schema "archive" (their report figures stay); --out dumps that schema to
+                     FILE, --drop then drops the archived tables
   backup [--out FILE]
                      pg_dump the database (custom format) to FILE, by default hailong-<time>.dump
   restore FILE [--into DATABASE_URL]
@@ -51,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
       'user',
       'forget-client-keys',
       'rebuild-aggregates',
+      'archive',
       'backup',
       'restore',
       'volumes',
@@ -66,7 +71,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'migrate') {
       const { migrateToLatest } = await import('./platform/db/migrate.ts');
-      const results = await migrateToLatest(database.db);
+      const results = await migrateToLatest(database.db, {
+        onMoveProgress: ({ moved, left }) =>
+          process.stdout.write(`Moved ${moved} responses into monthly partitions, ${left} left…\n`),
+      });
       const done = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
       process.stdout.write(done.length ? `Applied: ${done.join(', ')}\n` : 'Schema is up to date.\n');
     } else if (command === 'seed-demo') {
@@ -98,6 +106,9 @@ async function main(argv: string[]): Promise<number> {
       }
       const { lineageCommand } = await import('./features/organisation/unit-lineage-cli.ts');
       return await lineageCommand(database.db, args);
+    } else if (command === 'archive') {
+      const { archiveCommand } = await import('./features/backup/archive-cli.ts');
+      return await archiveCommand(database.db, config, args);
     } else if (command === 'rebuild-aggregates') {
       const { rebuildAggregates } = await import('./features/reports/aggregate-repository.ts');
       const r = await rebuildAggregates(database.db);

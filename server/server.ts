@@ -22,7 +22,12 @@ async function main() {
   );
   try {
     const { seeded, adminCreated, noUsers, surveysKeptByStaff } = await onDirectDatabase(config, database.db, (db) =>
-      prepareDatabase(db, { seedDemo: config.seedDemo, admin: config.admin }),
+      prepareDatabase(db, {
+        seedDemo: config.seedDemo,
+        admin: config.admin,
+        onMoveProgress: ({ moved, left }) =>
+          say(`Moving responses into monthly partitions: ${moved} moved, ${left} left (resumes if interrupted)…`),
+      }),
     );
     if (adminCreated) say(`First administrator created: ${adminCreated}`);
     for (const code of surveysKeptByStaff) {

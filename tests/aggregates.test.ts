@@ -26,7 +26,7 @@ import {
   storedMonthly,
   YEAR_START,
 } from './helpers/aggregate-data.ts';
-import { databaseBefore } from './helpers/before-migration.ts';
+import { databaseBefore, insertResponsesBefore } from './helpers/before-migration.ts';
 import { createDesk } from './helpers/fixtures.ts';
 import { testDatabase } from './helpers/harness.ts';
 import { runScript } from './helpers/process.ts';
@@ -175,7 +175,7 @@ t.test('rebuild-aggregates recomputes both tables from raw rows, by function and
 t.test('the migration counts responses a live database already holds', async (t) => {
   const { db, unitId, versionId } = await databaseBefore(t, '2026-11-22T0600_daily-aggregates');
   const where = { unitId, deskId: null, serviceArea: 'ho-tich' };
-  await insertResponsesBulk(db, [
+  await insertResponsesBefore(db, [
     bulkRow(versionId, new Date('2026-05-04T02:00:00Z'), where, [{ key: 'overall', kind: 'scale', value: 4 }]),
     bulkRow(versionId, new Date('2026-05-04T03:00:00Z'), where, [{ key: 'overall', kind: 'scale', value: 4 }]),
   ]);

@@ -63,8 +63,22 @@ t.test('ensureDataset makes the rows asked for, reuses them, and the baseline co
   t.equal(Number(indexes.rows[0]?.n), 2, 'the indexes dropped for the load are back');
 
   // A new response still gets an id after the generated ones.
-  const next = await sql<{ id: string }>`select nextval(pg_get_serial_sequence('response', 'id')) as id`.execute(db);
+  const next = await sql<{ id: string }>`
+    select nextval(pg_get_serial_sequence('submission', 'response_id')) as id`.execute(db);
   t.ok(Number(next.rows[0]?.id) > 3_000, 'the identity sequence is past the generated ids');
+  // Issue 19: the year's rows sit in its monthly partitions, none in the default one.
+  const months = await sql<{ part: string; n: number }>`
+    select tableoid::regclass::text as part, count(*)::int as n from response group by 1 order by 1`.execute(db);
+  t.same(
+    months.rows.map((r) => r.part),
+    Array.from({ length: 12 }, (_, i) => `response_y2025m${String(i + 1).padStart(2, '0')}`),
+    'one partition per month of 2025',
+  );
+  const unregistered = await sql<{ n: number }>`
+    select count(*)::int as n from response r where not exists (select 1 from submission s where s.response_id = r.id)`.execute(
+    db,
+  );
+  t.equal(unregistered.rows[0]?.n, 0, 'every response has its submission id registered');
 
   // Run again: reused at once.
   const again = await ensureDataset(db, opts);

@@ -5,9 +5,9 @@ import { FileMigrationProvider, Migrator, sql } from 'kysely';
 import t from 'tap';
 import { addWorkingDays } from '../analysis/local-time.ts';
 import { insertUnit } from '../server/features/organisation/unit-repository.ts';
-import { insertResponsesBulk } from '../server/features/submission/response-repository.ts';
 import { MIGRATIONS_DIR, migrateToLatest } from '../server/platform/db/migrate.ts';
 import type { Answer } from '../surveys/answers.ts';
+import { insertResponsesBefore } from './helpers/before-migration.ts';
 import { comment, setup, withOverall } from './helpers/feedback.ts';
 import { unitCode } from './helpers/fixtures.ts';
 import { testDatabase } from './helpers/harness.ts';
@@ -100,7 +100,7 @@ t.test('the migration turns untouched praise already stored into praise, and lea
     [overall(3)], // nothing opened before: nothing now (it would start overdue)
   ];
   for (const answers of cases) {
-    await insertResponsesBulk(db, [
+    await insertResponsesBefore(db, [
       {
         submissionId: randomUUID(),
         payloadHash: 'x',

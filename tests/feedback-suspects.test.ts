@@ -231,7 +231,8 @@ t.test('a response flagged after it was stored leaves the inbox and the figures 
 t.test('the migration withholds the items a live database already holds for suspect responses', async (t) => {
   const { db, unitId, versionId } = await databaseBefore(t, '2026-12-05T0300_feedback-follows-flag');
   // Plain SQL, as the rows were at that point: the old trigger opened an item for each.
-  const store = async (flag: { suspect: boolean; reason: string | null; review: string | null }) => {
+  // `now`: in today's schema, where an answer carries its response's submitted_at (monthly partitions).
+  const store = async (flag: { suspect: boolean; reason: string | null; review: string | null }, now = false) => {
     const { rows } = await sql<{ id: string }>`
       insert into response (submission_id, payload_hash, survey_version_id, unit_id, service_area_code, channel,
                             suspect, suspect_reason, suspect_review, suspect_reviewed_at)
@@ -239,7 +240,12 @@ t.test('the migration withholds the items a live database already holds for susp
               ${flag.review}, ${flag.review ? new Date() : null})
       returning id`.execute(db);
     const id = rows[0]!.id;
-    await sql`insert into answer (response_id, indicator_key, value_num) values (${id}, 'overall', 1)`.execute(db);
+    if (now) {
+      await sql`insert into answer (response_id, submitted_at, indicator_key, value_num)
+                select id, submitted_at, 'overall', 1 from response where id = ${id}`.execute(db);
+    } else {
+      await sql`insert into answer (response_id, indicator_key, value_num) values (${id}, 'overall', 1)`.execute(db);
+    }
     return id;
   };
   const pending = await store({ suspect: true, reason: 'burst', review: null });
@@ -259,7 +265,7 @@ t.test('the migration withholds the items a live database already holds for susp
   t.match(state(cleared), { withheld: null, events: 0 }, 'cleared: untouched');
   t.match(state(honest), { withheld: null, events: 0 });
 
-  const late = await store({ suspect: true, reason: 'burst', review: null });
+  const late = await store({ suspect: true, reason: 'burst', review: null }, true);
   const opened = await sql`select 1 from feedback_item where response_id = ${late}`.execute(db);
   t.equal(opened.rows.length, 0, 'and from now on a suspect response opens none');
 });

@@ -106,14 +106,13 @@ t.test('events, deliveries and jobs are written in the transaction of their caus
   const seen = await db
     .transaction()
     .execute(async (trx) => {
-      const { rows } = await sql<{ id: string }>`
-        insert into response (submission_id, payload_hash, survey_version_id, unit_id, desk_id, service_area_code, channel)
-        values (${randomUUID()}, 'x', ${version.id}, ${a.centreId}, ${deskId}, 'dat-dai', 'qr') returning id`.execute(
-        trx,
-      );
-      const id = rows[0]!.id;
-      await sql`insert into answer (response_id, indicator_key, value_num, value_text)
-                values (${id}, 'overall', 1, null), (${id}, 'comment', null, ${COMMENT})`.execute(trx);
+      await sql`
+        with r as (
+          insert into response (submission_id, payload_hash, survey_version_id, unit_id, desk_id, service_area_code, channel)
+          values (${randomUUID()}, 'x', ${version.id}, ${a.centreId}, ${deskId}, 'dat-dai', 'qr') returning id, submitted_at)
+        insert into answer (response_id, submitted_at, indicator_key, value_num, value_text)
+        select id, submitted_at, k, n, x from r, (values ('overall', 1, null), ('comment', null, ${COMMENT})) v(k, n, x)
+      `.execute(trx);
       const inside = {
         events: await count(trx, 'outbox_event'),
         deliveries: await count(trx, 'webhook_delivery'),

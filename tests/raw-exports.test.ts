@@ -260,8 +260,8 @@ t.test('8,000 responses made in SQL: all of them, once each, in both formats', a
       case when g % 3 = 0 then 'ho-tich' else 'dat-dai' end, 'qr',
       (date '2026-03-02' + (g % 4) * 2)::timestamp at time zone 'Asia/Ho_Chi_Minh' + (g % 600) * interval '1 minute'
     from generate_series(1, 8000) g`.execute(db);
-  await sql`insert into answer (response_id, indicator_key, value_num, value_text)
-    select r.id, k.key, case when k.key = 'overall' then 1 + r.id % 5 end,
+  await sql`insert into answer (response_id, submitted_at, indicator_key, value_num, value_text)
+    select r.id, r.submitted_at, k.key, case when k.key = 'overall' then 1 + r.id % 5 end,
       case when k.key = 'comment' then md5(r.id::text) end
     from response r cross join (values ('overall'), ('comment')) k(key) where r.unit_id = ${c.centreId}`.execute(db);
   const official = await staffClient(app, db, { role: 'official', unitCode: c.communeCode });

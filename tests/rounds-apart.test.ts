@@ -222,11 +222,20 @@ t.test('the migration takes out round responses a live database had counted, and
   const roundId = await insertRound(db, unitId, versionId);
   const where = { unitId, deskId: null, serviceArea: 'ho-tich' };
   const scale = (value: number): Answer[] => [{ key: 'overall', kind: 'scale', value }];
-  await insertResponsesBulk(db, [
-    bulkRow(versionId, new Date('2026-05-04T02:00:00Z'), where, scale(4)),
-    { ...bulkRow(versionId, new Date('2026-05-04T03:00:00Z'), where, scale(4)), roundId },
-    { ...bulkRow(versionId, new Date('2026-05-05T03:00:00Z'), where, scale(2)), roundId },
-  ]);
+  // Plain SQL, as rows were stored then (before the monthly partitions an answer had no submitted_at).
+  const storeThen = async (at: string, overall: number, round: number | null) => {
+    const { rows } = await sql<{ id: string }>`
+      insert into response (submission_id, payload_hash, survey_version_id, unit_id, service_area_code, channel,
+                            submitted_at, round_id)
+      values (${randomUUID()}, 'x', ${versionId}, ${unitId}, 'ho-tich', 'paper', ${at}, ${round})
+      returning id`.execute(db);
+    await sql`insert into answer (response_id, indicator_key, value_num) values (${rows[0]!.id}, 'overall', ${overall})`.execute(
+      db,
+    );
+  };
+  await storeThen('2026-05-04T02:00:00Z', 4, null);
+  await storeThen('2026-05-04T03:00:00Z', 4, roundId);
+  await storeThen('2026-05-05T03:00:00Z', 2, roundId);
   const withRounds = { daily: await rawAggregates(db), monthly: await rawMonthly(db) };
   t.strictSame(await stored(db), withRounds, 'before the migration the round responses are counted');
   t.same(await totals(db), { daily: 3, monthly: 3, scales: 3 });

@@ -161,6 +161,7 @@ t.test('an answer row holds exactly one valid value', async (t) => {
       .insertInto('answer')
       .values({
         response_id: responseId,
+        submitted_at: db.selectFrom('response').select('submitted_at').where('id', '=', responseId),
         indicator_key,
         value_num: null,
         value_option: null,

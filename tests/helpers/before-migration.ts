@@ -1,8 +1,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { FileMigrationProvider, Migrator } from 'kysely';
+import { FileMigrationProvider, type Kysely, Migrator } from 'kysely';
 import type { Test } from 'tap';
 import { insertUnit } from '../../server/features/organisation/unit-repository.ts';
+import type { NewResponse } from '../../server/features/submission/response-repository.ts';
 import type { Db } from '../../server/platform/db/connect.ts';
 import { MIGRATIONS_DIR } from '../../server/platform/db/migrate.ts';
 import { testDatabase } from './harness.ts';
@@ -42,4 +43,44 @@ export async function databaseBefore(
     .returning('id')
     .executeTakeFirstOrThrow();
   return { db, unitId, versionId: version.id };
+}
+
+/**
+ * insertResponsesBulk as it was before the monthly partitions (migration
+ * 2026-12-05T2340): an answer did not carry its response's submitted_at.
+ * For a database migrated to an earlier point only.
+ */
+export async function insertResponsesBefore(db: Db, rows: (NewResponse & { submittedAt: Date })[]): Promise<void> {
+  const old = db as unknown as Kysely<any>;
+  for (const r of rows) {
+    const { id } = await old
+      .insertInto('response')
+      .values({
+        submission_id: r.submissionId,
+        payload_hash: r.payloadHash,
+        survey_version_id: r.surveyVersionId,
+        unit_id: r.unitId,
+        desk_id: r.deskId,
+        service_area_code: r.serviceArea,
+        channel: r.channel,
+        locale: r.locale,
+        submitted_at: r.submittedAt,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    for (const a of r.answers) {
+      const value =
+        a.kind === 'scale'
+          ? { value_num: a.value }
+          : a.kind === 'na'
+            ? { value_option: 'na' }
+            : a.kind === 'option'
+              ? { value_option: a.value }
+              : { value_text: a.value };
+      await old
+        .insertInto('answer')
+        .values({ response_id: id, indicator_key: a.key, ...value })
+        .execute();
+    }
+  }
 }

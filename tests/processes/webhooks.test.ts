@@ -214,9 +214,11 @@ t.test(
       insert into response (submission_id, payload_hash, survey_version_id, unit_id, desk_id, service_area_code, channel)
       select ${randomUUID()}, 'x', (select id from survey_version order by id limit 1), ${centre.centreId},
              (select id from desk where code = ${deskCode}), 'dat-dai', 'api'
-      returning id)
-    insert into answer (response_id, indicator_key, value_num, value_text)
-    select id, 'overall', 1, null from r union all select id, 'comment', null, 'Chờ lâu.' from r`.execute(db);
+      returning id, submitted_at)
+    insert into answer (response_id, submitted_at, indicator_key, value_num, value_text)
+    select id, submitted_at, 'overall', 1, null from r union all select id, submitted_at, 'comment', null, 'Chờ lâu.' from r`.execute(
+      db,
+    );
     await until('the held request', () => hook.arrivals.length > before || undefined);
     worker.kill('SIGKILL');
     await exited(worker);

@@ -78,16 +78,20 @@ function run(tool: string, args: string[], target: Target): Promise<void> {
   });
 }
 
-/** A consistent custom-format dump of the database at `url`, written to `file` only once complete. */
+/**
+ * A consistent custom-format dump of the database at `url` (or of one
+ * schema of it: the archived partitions), written to `file` only once complete.
+ */
 export async function backupDatabase(
   url: string,
   file: string,
+  schema?: string,
 ): Promise<{ file: string; bytes: number; label: string }> {
   const target = targetOf(url);
   const out = path.resolve(file);
   const partial = `${out}.partial`;
   try {
-    await run('pg_dump', ['--format=custom', `--file=${partial}`], target);
+    await run('pg_dump', ['--format=custom', `--file=${partial}`, ...(schema ? [`--schema=${schema}`] : [])], target);
     await fs.rename(partial, out);
   } finally {
     await fs.rm(partial, { force: true });

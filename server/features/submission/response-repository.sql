@@ -3,11 +3,8 @@
 -- Parameters: two responses: one at a desk with a scale, an n/a, an option and a text answer; one without a desk, flagged burst, too_fast, burst.
 
 -- insertResponseRows
-with r as (
-  insert into response (submission_id, payload_hash, survey_version_id, unit_id, desk_id, service_area_code,
-                        channel, locale, verified, suspect, suspect_reason, client_key, answer_pattern,
-                        render_key, submitted_at, kiosk_device_id, round_id)
-  select s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, coalesce(at, now()), kd, rd
+with x as (
+  select *
     from unnest($1::uuid[], $2::text[],
                 $3::int[], $4::int[],
                 $5::int[], $6::text[],
@@ -18,12 +15,23 @@ with r as (
                 $15::timestamptz[], $16::int[],
                 $17::int[])
          with ordinality as x(s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, at, kd, rd, n)
-   order by n
+), s as (
+  -- submission keeps submission ids unique across the monthly partitions and hands out the ids.
+  insert into submission (submission_id)
+  select s from x order by n
   on conflict (submission_id) do nothing
-  returning id, submission_id
+  returning response_id, submission_id
+), r as (
+  insert into response (id, submission_id, payload_hash, survey_version_id, unit_id, desk_id, service_area_code,
+                        channel, locale, verified, suspect, suspect_reason, client_key, answer_pattern,
+                        render_key, submitted_at, kiosk_device_id, round_id)
+  select s.response_id, x.s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, coalesce(at, now()), kd, rd
+    from x join s on s.submission_id = x.s
+   order by n
+  returning id, submission_id, submitted_at
 ), a as (
-  insert into answer (response_id, indicator_key, value_num, value_option, value_text)
-  select r.id, x.k, x.num, x.opt, x.txt
+  insert into answer (response_id, submitted_at, indicator_key, value_num, value_option, value_text)
+  select r.id, r.submitted_at, x.k, x.num, x.opt, x.txt
     from unnest($18::uuid[], $19::text[],
                 $20::smallint[], $21::text[],
                 $22::text[]) as x(s, k, num, opt, txt)

@@ -50,14 +50,13 @@ export async function insertResponseRows(trx: Db, rows: readonly NewResponse[]):
  * change to it shows in the diff.
  */
 export function insertResponseRowsQuery(rows: readonly NewResponse[]) {
-  const answers = rows.flatMap((r) => r.answers.map((a) => ({ id: r.submissionId, a: answerRow('0', a) })));
+  const answers = rows.flatMap((r) =>
+    r.answers.map((a) => ({ id: r.submissionId, a: answerRow('0', new Date(0), a) })),
+  );
   const col = <T>(f: (r: NewResponse) => T) => rows.map(f);
   return sql<{ id: string; submission_id: string }>`
-    with r as (
-      insert into response (submission_id, payload_hash, survey_version_id, unit_id, desk_id, service_area_code,
-                            channel, locale, verified, suspect, suspect_reason, client_key, answer_pattern,
-                            render_key, submitted_at, kiosk_device_id, round_id)
-      select s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, coalesce(at, now()), kd, rd
+    with x as (
+      select *
         from unnest(${col((r) => r.submissionId)}::uuid[], ${col((r) => r.payloadHash)}::text[],
                     ${col((r) => r.surveyVersionId)}::int[], ${col((r) => r.unitId)}::int[],
                     ${col((r) => r.deskId)}::int[], ${col((r) => r.serviceArea)}::text[],
@@ -68,12 +67,23 @@ export function insertResponseRowsQuery(rows: readonly NewResponse[]) {
                     ${col((r) => r.submittedAt ?? null)}::timestamptz[], ${col((r) => r.kioskDeviceId ?? null)}::int[],
                     ${col((r) => r.roundId ?? null)}::int[])
              with ordinality as x(s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, at, kd, rd, n)
-       order by n
+    ), s as (
+      -- submission keeps submission ids unique across the monthly partitions and hands out the ids.
+      insert into submission (submission_id)
+      select s from x order by n
       on conflict (submission_id) do nothing
-      returning id, submission_id
+      returning response_id, submission_id
+    ), r as (
+      insert into response (id, submission_id, payload_hash, survey_version_id, unit_id, desk_id, service_area_code,
+                            channel, locale, verified, suspect, suspect_reason, client_key, answer_pattern,
+                            render_key, submitted_at, kiosk_device_id, round_id)
+      select s.response_id, x.s, h, v, u, d, a, c, l, ver, sus, why, ck, ap, rk, coalesce(at, now()), kd, rd
+        from x join s on s.submission_id = x.s
+       order by n
+      returning id, submission_id, submitted_at
     ), a as (
-      insert into answer (response_id, indicator_key, value_num, value_option, value_text)
-      select r.id, x.k, x.num, x.opt, x.txt
+      insert into answer (response_id, submitted_at, indicator_key, value_num, value_option, value_text)
+      select r.id, r.submitted_at, x.k, x.num, x.opt, x.txt
         from unnest(${answers.map((x) => x.id)}::uuid[], ${answers.map((x) => x.a.indicator_key)}::text[],
                     ${answers.map((x) => x.a.value_num)}::smallint[], ${answers.map((x) => x.a.value_option)}::text[],
                     ${answers.map((x) => x.a.value_text)}::text[]) as x(s, k, num, opt, txt)
@@ -89,9 +99,10 @@ export async function findSubmissions(
 ): Promise<{ id: string; payload_hash: string; submission_id: string }[]> {
   if (!submissionIds.length) return [];
   return trx
-    .selectFrom('response')
-    .select(['id', 'payload_hash', 'submission_id'])
-    .where('submission_id', 'in', submissionIds)
+    .selectFrom('submission as s')
+    .innerJoin('response as r', 'r.id', 's.response_id')
+    .select(['r.id', 'r.payload_hash', 's.submission_id'])
+    .where('s.submission_id', 'in', submissionIds)
     .execute();
 }
 
@@ -115,12 +126,15 @@ export async function insertResponsesBulk(db: Db, rows: (NewResponse & { submitt
     const ids = await trx
       .insertInto('response')
       .values(rows.map((r) => ({ ...responseRow(r), submitted_at: r.submittedAt })))
-      .returning(['id', 'submission_id'])
+      .returning(['id', 'submission_id', 'submitted_at'])
       .execute();
-    const idBySubmission = new Map(ids.map((x) => [x.submission_id, x.id]));
+    const stored = new Map(ids.map((x) => [x.submission_id, x]));
     await insertAnswers(
       trx,
-      rows.flatMap((r) => r.answers.map((a) => answerRow(idBySubmission.get(r.submissionId)!, a))),
+      rows.flatMap((r) => {
+        const row = stored.get(r.submissionId)!;
+        return r.answers.map((a) => answerRow(row.id, row.submitted_at, a));
+      }),
     );
   });
 }
@@ -152,8 +166,15 @@ function responseRow(r: NewResponse): Insertable<ResponseTable> {
   };
 }
 
-function answerRow(responseId: string, a: Answer): NewAnswer {
-  const base = { response_id: responseId, indicator_key: a.key, value_num: null, value_option: null, value_text: null };
+function answerRow(responseId: string, submittedAt: Date, a: Answer): NewAnswer {
+  const base = {
+    response_id: responseId,
+    submitted_at: submittedAt,
+    indicator_key: a.key,
+    value_num: null,
+    value_option: null,
+    value_text: null,
+  };
   switch (a.kind) {
     case 'scale':
       return { ...base, value_num: a.value };

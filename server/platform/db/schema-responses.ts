@@ -8,8 +8,13 @@ type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 /** `qr`: the desk's poster; `code`: a one-time code from the receipt (verified); the rest: machine clients. */
 export type Channel = 'qr' | 'code' | 'kiosk' | 'paper' | 'link' | 'api';
 
+/**
+ * Partitioned by month of submitted_at in Vietnam's calendar (migration
+ * 2026-12-05T2340): the key is (id, submitted_at); `submission` keeps
+ * submission ids unique and hands out the ids.
+ */
 export interface ResponseTable {
-  /** bigint, returned by pg as a string */
+  /** bigint, returned by pg as a string; given by `submission` (a trigger fills it when left out). */
   id: Generated<string>;
   submission_id: string;
   payload_hash: string;
@@ -39,6 +44,13 @@ export interface ResponseTable {
   round_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
+/** One row per stored response: its submission id, unique across the monthly partitions (idempotency). */
+export interface SubmissionTable {
+  submission_id: string;
+  /** bigint, returned by pg as a string: response.id */
+  response_id: Generated<string>;
+}
+
 export interface TransactionCodeTable {
   code_hash: string;
   desk_id: number;
@@ -53,8 +65,10 @@ export interface TransactionCodeTable {
   dossier_hash: ColumnType<string | null, string | null | undefined, never>;
 }
 
+/** Partitioned like response, on the response's own submitted_at (the two are the key of the reference). */
 export interface AnswerTable {
   response_id: string;
+  submitted_at: Date;
   indicator_key: string;
   value_num: number | null;
   value_option: string | null;

@@ -21,6 +21,7 @@ import type {
   FeedbackSettingTable,
   ResponseTable,
   RoundFormTable,
+  SubmissionTable,
   SurveyRoundQuotaTable,
   SurveyRoundTable,
   TransactionCodeTable,
@@ -306,6 +307,7 @@ export interface Database extends CallbackTables, NotificationTables {
   desk_service_area: DeskServiceAreaTable;
   response: ResponseTable;
   answer: AnswerTable;
+  submission: SubmissionTable;
   api_key: ApiKeyTable;
   desk_watch: DeskWatchTable;
   app_secret: AppSecretTable;
