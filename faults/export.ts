@@ -303,7 +303,9 @@ export const rawExport: Scenario = {
       // CI once saw ECONNREFUSED half way (the server gone): say how it ended and what it logged last.
       const { exitCode, signalCode } = server.child;
       const tail = server.output().trim().split('\n').slice(-15).join('\n');
-      throw new Error(`${(err as Error).message}; server exit=${exitCode} signal=${signalCode}; its last lines:\n${tail}`);
+      throw new Error(
+        `${(err as Error).message}; server exit=${exitCode} signal=${signalCode}; its last lines:\n${tail}`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await stopServer(server.child);
