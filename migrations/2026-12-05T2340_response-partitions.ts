@@ -84,9 +84,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     create table answer (like answer_unpartitioned including defaults including constraints,
                          submitted_at timestamptz not null)
       partition by range (submitted_at);
-    alter table answer add primary key (response_id, indicator_key, submitted_at),
-      add constraint answer_response_fkey foreign key (response_id, submitted_at)
-        references response (id, submitted_at) on delete cascade on update cascade;
+    -- No foreign key to response: PostgreSQL 15 checks a reference to a
+    -- partitioned table by locking every partition, about 100 µs an answer
+    -- with five months and growing with each month (measured on the demo
+    -- seed: its answers took twice as long). Answers are written by the
+    -- statement that writes their response (response-repository.ts); the
+    -- triggers below carry a response's delete and move to its answers as
+    -- the cascade did.
+    alter table answer add primary key (response_id, indicator_key, submitted_at);
 
     do $$
     declare x record;
@@ -116,15 +121,42 @@ export async function up(db: Kysely<any>): Promise<void> {
       end if;
       return new;
     end $$;
-    -- A deleted response frees its submission id, and what pointed at it goes with it, as before.
+    -- A deleted response takes its answers, frees its submission id, and
+    -- what pointed at it goes with it, as before.
     create function response_unregister() returns trigger language plpgsql as $$
     begin
+      delete from answer where response_id = old.id and submitted_at = old.submitted_at;
       delete from submission where response_id = old.id;
+      return null;
+    end $$;
+    -- A response keeps its month. PostgreSQL moves a row to another
+    -- partition as a delete and an insert, firing the delete's triggers and
+    -- neither the update's nor the insert's statement triggers: the
+    -- aggregates would lose the response and its answers would go. No path
+    -- of the app changes submitted_at; this stops a hand-written one.
+    create function response_stays_in_month() returns trigger language plpgsql as $$
+    begin
+      if date_trunc('month', old.submitted_at at time zone 'Asia/Ho_Chi_Minh')
+         <> date_trunc('month', new.submitted_at at time zone 'Asia/Ho_Chi_Minh') then
+        raise exception 'response % cannot move to another month (% to %): responses are partitioned by month',
+          old.id, old.submitted_at, new.submitted_at using errcode = 'check_violation';
+      end if;
+      return new;
+    end $$;
+    -- Within its month, a response moved in time (a correction) takes its answers along.
+    create function response_answers_follow() returns trigger language plpgsql as $$
+    begin
+      update answer set submitted_at = new.submitted_at
+       where response_id = old.id and submitted_at = old.submitted_at;
       return null;
     end $$;
     insert into partition_move_step (statement) values
       ('create trigger response_register before insert on response for each row execute function response_register()'),
-      ('create trigger response_unregister after delete on response for each row execute function response_unregister()');
+      ('create trigger response_unregister after delete on response for each row execute function response_unregister()'),
+      ('create trigger response_stays_in_month before update of submitted_at on response for each row
+          when (old.submitted_at is distinct from new.submitted_at) execute function response_stays_in_month()'),
+      ('create trigger response_answers_follow after update of submitted_at on response for each row
+          when (old.submitted_at is distinct from new.submitted_at) execute function response_answers_follow()');
 
     -- The month partitions, named response_y2026m12, bounded at midnight in Vietnam.
     create function ensure_response_partitions(first_month date, last_month date) returns integer

@@ -171,3 +171,27 @@ t.test('archive detaches the months before the one named, and the figures stay',
   t.equal(await count(db, 'feedback_item'), 1, "October's feedback item stays");
   t.same((await archiveBefore(db, url, { before: '2026-11', drop: false, now })).months, [], 'nothing twice');
 });
+
+t.test('a response keeps its month; within it its answers follow it; deleted, it takes them along', async (t) => {
+  const { db, unitId, versionId } = await liveDatabase(t);
+  await migrateToLatest(db);
+  const where = { unitId, deskId: null, serviceArea: 'ho-tich' };
+  const [stored] = await storeResponses(db, [
+    bulkRow(versionId, new Date('2026-12-10T03:00:00Z'), where, [scale('overall', 4), text('comment', 'Ổn.')]),
+  ]);
+  const id = (stored as { id: string }).id;
+  await t.rejects(
+    sql`update response set submitted_at = '2026-11-30T03:00:00Z' where id = ${id}`.execute(db),
+    /cannot move to another month/,
+    'to November: refused',
+  );
+  await sql`update response set submitted_at = '2026-12-02T03:00:00Z' where id = ${id}`.execute(db);
+  const { rows } = await sql<{
+    at: Date;
+  }>`select distinct submitted_at as at from answer where response_id = ${id}`.execute(db);
+  t.same(rows, [{ at: new Date('2026-12-02T03:00:00Z') }], 'its answers moved with it');
+  t.strictSame(await storedAggregates(db), await rawAggregates(db), 'and the aggregates');
+  await sql`delete from response where id = ${id}`.execute(db);
+  t.equal(await count(db, 'answer'), 0, 'deleted: no answer left');
+  t.equal(await count(db, 'submission'), 0, 'its submission id is free again');
+});

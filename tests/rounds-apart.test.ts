@@ -170,7 +170,10 @@ t.test('round responses stay out of every aggregate, through every path', async 
     .execute();
   t.strictSame(await stored(db), before, 'nor does clearing the flag');
   await sql`
-    update response set service_area_code = 'ho-tich', submitted_at = submitted_at + interval '40 days'
+    -- To the first day of the same month, at noon in Vietnam: a response never changes month (partitions).
+    update response set service_area_code = 'ho-tich',
+           submitted_at = (date_trunc('month', submitted_at at time zone 'Asia/Ho_Chi_Minh') + interval '12 hours')
+                          at time zone 'Asia/Ho_Chi_Minh'
      where id = any(${ids.slice(2, 12)}::bigint[])`.execute(db);
   t.strictSame(await stored(db), before, 'nor moving them to another area and day');
   await db.deleteFrom('response').where('id', 'in', ids.slice(8, 16)).execute();

@@ -187,11 +187,23 @@ t.test('the client key is a keyed hash, never the address, and changes by day', 
   // server's own sweep, outside any citizen's transaction: a new server
   // process sweeps when it is ready.
   await postForm(app, desk.code, { ...variant(9), renderToken: tokenFor(desk.code) }, '203.0.113.77');
-  await sql`update response set submitted_at = now() - interval '25 hours' where id = ${row.id}`.execute(db);
+  // The first response as if it had come 25 hours ago (a response cannot be
+  // moved to another month, and on the 1st of a month yesterday is one).
+  await sql`
+    insert into response (submission_id, payload_hash, survey_version_id, unit_id, desk_id, service_area_code,
+                          channel, locale, client_key, render_key, answer_pattern, submitted_at)
+    select gen_random_uuid(), payload_hash, survey_version_id, unit_id, desk_id, service_area_code,
+           channel, locale, client_key, render_key, answer_pattern, now() - interval '25 hours'
+      from response where id = ${row.id}`.execute(db);
+  await sql`delete from response where id = ${row.id}`.execute(db);
   const next = await buildApp({ config: testConfig({ formSecret: SECRET }), db });
   t.teardown(() => next.close());
   await next.ready();
-  const keys = await db.selectFrom('response').select(['id', 'client_key', 'render_key']).orderBy('id').execute();
+  const keys = await db
+    .selectFrom('response')
+    .select(['id', 'client_key', 'render_key'])
+    .orderBy('submitted_at')
+    .execute();
   t.same(
     keys.map((k) => [k.client_key === null, k.render_key === null]),
     [

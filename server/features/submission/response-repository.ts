@@ -123,18 +123,20 @@ async function insertAnswers(trx: Db, answers: NewAnswer[]): Promise<void> {
 export async function insertResponsesBulk(db: Db, rows: (NewResponse & { submittedAt: Date })[]): Promise<void> {
   if (!rows.length) return;
   await db.transaction().execute(async (trx) => {
-    const ids = await trx
-      .insertInto('response')
-      .values(rows.map((r) => ({ ...responseRow(r), submitted_at: r.submittedAt })))
-      .returning(['id', 'submission_id', 'submitted_at'])
+    // Registered in one statement, so the per-row trigger that would do it (response_register) has nothing to do.
+    const registered = await trx
+      .insertInto('submission')
+      .values(rows.map((r) => ({ submission_id: r.submissionId })))
+      .returning(['response_id', 'submission_id'])
       .execute();
-    const stored = new Map(ids.map((x) => [x.submission_id, x]));
+    const idOf = new Map(registered.map((x) => [x.submission_id, x.response_id]));
+    await trx
+      .insertInto('response')
+      .values(rows.map((r) => ({ ...responseRow(r), id: idOf.get(r.submissionId), submitted_at: r.submittedAt })))
+      .execute();
     await insertAnswers(
       trx,
-      rows.flatMap((r) => {
-        const row = stored.get(r.submissionId)!;
-        return r.answers.map((a) => answerRow(row.id, row.submitted_at, a));
-      }),
+      rows.flatMap((r) => r.answers.map((a) => answerRow(idOf.get(r.submissionId)!, r.submittedAt, a))),
     );
   });
 }

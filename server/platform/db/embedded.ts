@@ -16,6 +16,8 @@ interface EmbeddedOptions {
   dir: string;
   port: number;
   log?: (line: string) => void;
+  /** Server settings given at start (`-c name=value`): the test run's throwaway cluster uses them. */
+  settings?: Record<string, string>;
 }
 
 /**
@@ -24,7 +26,7 @@ interface EmbeddedOptions {
  * repo). When a cluster is already running on that directory (the server is
  * up and the CLI is used beside it), it is reused rather than started twice.
  */
-export async function startEmbedded({ dir, port, log }: EmbeddedOptions): Promise<EmbeddedHandle> {
+export async function startEmbedded({ dir, port, log, settings = {} }: EmbeddedOptions): Promise<EmbeddedHandle> {
   await fs.mkdir(dir, { recursive: true });
   const asRoot = process.getuid?.() === 0;
   // As root, PostgreSQL runs as the `postgres` user, which must be able to
@@ -53,6 +55,7 @@ export async function startEmbedded({ dir, port, log }: EmbeddedOptions): Promis
     // `postgres` system user that it creates when missing.
     createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
     onLog: (m) => log?.(String(m).trim()),
     onError: (e) => log?.(String(e).trim()),
   });

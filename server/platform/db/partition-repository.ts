@@ -42,10 +42,10 @@ export async function listMonthPartitions(db: Db): Promise<MonthPartition[]> {
 
 /**
  * Detaches one month's partitions into the schema `archive`, in one
- * transaction: the answers first (they point at the responses), then the
- * responses. The detached tables keep their rows; the app no longer reads
- * them. Their references to the live tables are dropped, so that they can be
- * dumped, dropped or attached again on their own.
+ * transaction. The detached tables keep their rows; the app no longer reads
+ * them. Their references to the live tables (the responses' to submission)
+ * are dropped, so that they can be dumped, dropped or attached again on
+ * their own.
  */
 export async function detachMonth(db: Db, month: string): Promise<void> {
   const suffix = `y${month.slice(0, 4)}m${month.slice(5, 7)}`;
