@@ -93,3 +93,25 @@ export function submissionLoad(o: LoadOptions): { live: LoadResult; done: Promis
   const done = Promise.all(Array.from({ length: o.concurrency }, worker)).then(() => r);
   return { live: r, done };
 }
+
+/**
+ * What the database holds of a load: acknowledged submissions missing
+ * (lost), stored more than once (duplicates), stored without all their
+ * answers (partial), and the load's answers counted by status.
+ */
+export function tallyStored(
+  r: LoadResult,
+  rows: readonly { submission_id: string; answers: number }[],
+  answersEach: number,
+): { lost: number; duplicates: number; partial: number; statuses: string } {
+  const stored = new Map<string, number>();
+  for (const row of rows) stored.set(row.submission_id, (stored.get(row.submission_id) ?? 0) + 1);
+  return {
+    lost: [...r.acknowledged].filter((id) => !stored.has(id)).length,
+    duplicates: [...stored.values()].filter((n) => n > 1).length,
+    partial: rows.filter((row) => row.answers !== answersEach).length,
+    statuses: Object.entries(r.statuses)
+      .map(([k, n]) => `${k}×${n}`)
+      .join(' '),
+  };
+}

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { ANSWER_ROWS } from '../../faults/context.ts';
 import { sleep } from '../../faults/http.ts';
 import { type ClusterScenario, DATABASE } from '../context.ts';
-import { submissionLoad } from '../load.ts';
+import { submissionLoad, tallyStored } from '../load.ts';
 import { execSql, type Postgres } from '../postgres.ts';
 import { untilStreaming } from '../replica.ts';
 import { untilReplicaState } from '../replica-checks.ts';
@@ -91,11 +91,7 @@ export const failover: ClusterScenario = {
       select r.submission_id, r.submitted_at as at,
         (select count(*)::int from answer x where x.response_id = r.id) as answers
       from response r where r.desk_id = ${desk.id} order by r.submitted_at`.execute(ctx.db);
-    const stored = new Map<string, number>();
-    for (const row of rows.rows) stored.set(row.submission_id, (stored.get(row.submission_id) ?? 0) + 1);
-    const lost = [...r.acknowledged].filter((id) => !stored.has(id)).length;
-    const duplicates = [...stored.values()].filter((n) => n > 1).length;
-    const partial = rows.rows.filter((row) => row.answers !== ANSWER_ROWS).length;
+    const { lost, duplicates, partial, statuses } = tallyStored(r, rows.rows, ANSWER_ROWS);
     // The same gap as the database saw it: the longest pause between two stored submissions.
     let longestGapMs = 0;
     for (let i = 1; i < rows.rows.length; i++) {
@@ -106,9 +102,6 @@ export const failover: ClusterScenario = {
       () => 'fallback: not in recovery',
       (err: Error) => err.message.slice(0, 200),
     );
-    const statuses = Object.entries(r.statuses)
-      .map(([k, n]) => `${k}×${n}`)
-      .join(' ');
     return {
       name: this.name,
       target: 'lost = 0, duplicates = 0, every submission acknowledged, writes back within 30 s',

@@ -4,7 +4,7 @@ import { ANSWER_ROWS } from '../../faults/context.ts';
 import { sleep } from '../../faults/http.ts';
 import { untilState } from '../balancer.ts';
 import type { ClusterScenario } from '../context.ts';
-import { submissionLoad } from '../load.ts';
+import { submissionLoad, tallyStored } from '../load.ts';
 
 // Node A killed with SIGKILL while submissions flow through the load balancer,
 // then started again while they still flow, and taken back by HAProxy once
@@ -59,11 +59,7 @@ export const nodeKill: ClusterScenario = {
     const rows = await sql<{ submission_id: string; answers: number }>`
       select r.submission_id, (select count(*)::int from answer x where x.response_id = r.id) as answers
       from response r where r.desk_id = ${desk.id}`.execute(ctx.db);
-    const stored = new Map<string, number>();
-    for (const row of rows.rows) stored.set(row.submission_id, (stored.get(row.submission_id) ?? 0) + 1);
-    const lost = [...r.acknowledged].filter((id) => !stored.has(id)).length;
-    const duplicates = [...stored.values()].filter((n) => n > 1).length;
-    const partial = rows.rows.filter((row) => row.answers !== ANSWER_ROWS).length;
+    const { lost, duplicates, partial, statuses } = tallyStored(r, rows.rows, ANSWER_ROWS);
     // Node A's start ran its migration check and first-start work through
     // PgBouncer while B kept it busy: a session lock taken there could stay.
     const locks = await sql<{ key: string; holder: string }>`
@@ -71,9 +67,6 @@ export const nodeKill: ClusterScenario = {
       from pg_locks l left join pg_stat_activity a on a.pid = l.pid
       where l.locktype = 'advisory' and l.granted`.execute(ctx.db);
     const advisoryLocksLeft = locks.rows.length;
-    const statuses = Object.entries(r.statuses)
-      .map(([k, n]) => `${k}×${n}`)
-      .join(' ');
     return {
       name: this.name,
       target: 'lost = 0, duplicates = 0, rows = acknowledged = submissions, no advisory lock left',

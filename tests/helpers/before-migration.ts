@@ -3,7 +3,7 @@ import path from 'node:path';
 import { FileMigrationProvider, type Kysely, Migrator } from 'kysely';
 import type { Test } from 'tap';
 import { insertUnit } from '../../server/features/organisation/unit-repository.ts';
-import type { NewResponse } from '../../server/features/submission/response-repository.ts';
+import { answerValues, type NewResponse } from '../../server/features/submission/response-repository.ts';
 import type { Db } from '../../server/platform/db/connect.ts';
 import { MIGRATIONS_DIR } from '../../server/platform/db/migrate.ts';
 import { testDatabase } from './harness.ts';
@@ -69,17 +69,9 @@ export async function insertResponsesBefore(db: Db, rows: (NewResponse & { submi
       .returning('id')
       .executeTakeFirstOrThrow();
     for (const a of r.answers) {
-      const value =
-        a.kind === 'scale'
-          ? { value_num: a.value }
-          : a.kind === 'na'
-            ? { value_option: 'na' }
-            : a.kind === 'option'
-              ? { value_option: a.value }
-              : { value_text: a.value };
       await old
         .insertInto('answer')
-        .values({ response_id: id, indicator_key: a.key, ...value })
+        .values({ response_id: id, indicator_key: a.key, ...answerValues(a) })
         .execute();
     }
   }

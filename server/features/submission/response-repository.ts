@@ -169,22 +169,20 @@ function responseRow(r: NewResponse): Insertable<ResponseTable> {
 }
 
 function answerRow(responseId: string, submittedAt: Date, a: Answer): NewAnswer {
-  const base = {
-    response_id: responseId,
-    submitted_at: submittedAt,
-    indicator_key: a.key,
-    value_num: null,
-    value_option: null,
-    value_text: null,
-  };
+  return { response_id: responseId, submitted_at: submittedAt, indicator_key: a.key, ...answerValues(a) };
+}
+
+/** The value columns of an answer row: exactly one is set. */
+export function answerValues(a: Answer): Pick<NewAnswer, 'value_num' | 'value_option' | 'value_text'> {
+  const none = { value_num: null, value_option: null, value_text: null };
   switch (a.kind) {
     case 'scale':
-      return { ...base, value_num: a.value };
+      return { ...none, value_num: a.value };
     case 'na':
-      return { ...base, value_option: 'na' };
+      return { ...none, value_option: 'na' };
     case 'option':
-      return { ...base, value_option: a.value };
+      return { ...none, value_option: a.value };
     case 'text':
-      return { ...base, value_text: a.value };
+      return { ...none, value_text: a.value };
   }
 }
