@@ -1,4 +1,5 @@
 import t from 'tap';
+import { buildApp } from '../server/app.ts';
 import { createApiKey } from '../server/features/access/api-key-service.ts';
 import { PAIRING_ALPHABET } from '../server/features/kiosk/kiosk-pairing-code.ts';
 import { secretHash } from '../server/platform/secrets.ts';
@@ -174,6 +175,22 @@ t.test('wrong guesses are throttled per address, a valid code too once over the 
   );
   t.equal(burst.filter((r) => r.statusCode === 429).length, 10, 'parallel guesses count each other');
   t.equal((await redeem(app, code, '198.51.100.7')).statusCode, 200, 'another address pairs with the code');
+});
+
+t.test('two nodes on one database share the count of guesses (issue 19)', async (t) => {
+  const { app, db, config } = await kioskSetup(t);
+  const other = await buildApp({ config, db });
+  t.teardown(() => other.close());
+  const guesser = '203.0.113.44';
+  for (let i = 0; i < 10; i++) {
+    const node = i % 2 ? other : app;
+    t.equal((await redeem(node, `${PAIRING_ALPHABET[i]}XXXXXXX`, guesser)).statusCode, 422, `guess ${i + 1}`);
+  }
+  expectApiError(t, await redeem(other, 'QQQQQQQQ', guesser), 429, 'kiosk.pairing_throttled');
+  expectApiError(t, await redeem(app, 'QQQQQQQQ', guesser), 429, 'kiosk.pairing_throttled');
+  const kept = await db.selectFrom('kiosk_pair_guess').select('client_key').distinct().execute();
+  t.equal(kept.length, 1, 'one client counted');
+  t.notMatch(JSON.stringify(kept), '203.0.113', 'by a hash, never the address');
 });
 
 t.test('only managers of the desk’s units pair; inactive desks and too many open codes are refused', async (t) => {

@@ -12,14 +12,14 @@ import { redeemPairing } from './kiosk-pairing-service.ts';
 // JSON only: a cross-site form cannot post it (its content types are refused).
 
 export default async function kioskPairRoutes(app: FastifyInstance) {
-  const throttle = new PairThrottle();
+  const throttle = new PairThrottle(app.db);
 
   app.post('/kiosk/api/pair', { bodyLimit: 1024 }, async (req, reply) => {
     reply.header('Cache-Control', 'no-store');
     const typed = (req.body as { code?: unknown } | undefined)?.code;
     // What cannot be a code is refused before it counts as a guess: it could match nothing.
     if (!normalisePairingCode(typed)) return reply.code(422).send(apiError('kiosk.pairing_invalid'));
-    const guess = throttle.reserve(req.ip);
+    const guess = await throttle.reserve(req.ip);
     if (!guess.ok) {
       return reply
         .code(429)
@@ -29,7 +29,7 @@ export default async function kioskPairRoutes(app: FastifyInstance) {
     const paired = await redeemPairing(app.db, typed);
     // Which of unknown, used or expired it was is not said: that would help a guesser.
     if (paired.status === 'invalid') return reply.code(422).send(apiError('kiosk.pairing_invalid'));
-    throttle.forgive(guess.client);
+    await throttle.forgive(guess.id);
     reply.setCookie(KIOSK_COOKIE, paired.token, kioskCookieOptions(app.sessionCookie.secure));
     return { desk: paired.desk, unit: paired.unit };
   });

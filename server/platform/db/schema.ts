@@ -26,6 +26,7 @@ import type {
   SurveyRoundTable,
   TransactionCodeTable,
 } from './schema-responses.ts';
+import type { ThrottleTables } from './schema-throttles.ts';
 import type { UnitEventTable, UnitLineageTable, UnitPublicationTable } from './schema-units.ts';
 
 // Table types for Kysely. Migrations never import this file; it describes
@@ -297,7 +298,7 @@ export interface KioskInvitationTable {
   used_by_device_id: number | null;
 }
 
-export interface Database extends CallbackTables, NotificationTables {
+export interface Database extends CallbackTables, NotificationTables, ThrottleTables {
   unit: UnitTable;
   service_area: ServiceAreaTable;
   survey: SurveyTable;
