@@ -71,16 +71,21 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'migrate') {
       const { migrateToLatest } = await import('./platform/db/migrate.ts');
-      const results = await migrateToLatest(database.db, {
-        onMoveProgress: ({ moved, left }) =>
-          process.stdout.write(`Moved ${moved} responses into monthly partitions, ${left} left…\n`),
-      });
+      const { onDirectDatabase } = await import('./platform/db/database-url.ts');
+      // Migrations hold a session lock: straight to PostgreSQL when DATABASE_URL is PgBouncer.
+      const results = await onDirectDatabase(config, database.db, (db) =>
+        migrateToLatest(db, {
+          onMoveProgress: ({ moved, left }) =>
+            process.stdout.write(`Moved ${moved} responses into monthly partitions, ${left} left…\n`),
+        }),
+      );
       const done = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
       process.stdout.write(done.length ? `Applied: ${done.join(', ')}\n` : 'Schema is up to date.\n');
     } else if (command === 'seed-demo') {
       const { prepareDatabase } = await import('./setup.ts');
       const { seedDemo } = await import('./features/demo/demo.ts');
-      await prepareDatabase(database.db, { seedDemo: false });
+      const { onDirectDatabase } = await import('./platform/db/database-url.ts');
+      await onDirectDatabase(config, database.db, (db) => prepareDatabase(db, { seedDemo: false }));
       const s = await seedDemo(database.db);
       process.stdout.write(
         s.skipped

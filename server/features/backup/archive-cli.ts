@@ -14,10 +14,8 @@ export async function archiveCommand(db: Db, config: Config, args: string[]): Pr
     process.stderr.write('Usage: npm run cli -- archive --before YYYY-MM [--out FILE [--drop]]\n');
     return 2;
   }
-  // pg_dump holds a session: straight to PostgreSQL, not through PgBouncer.
-  const configured = config.databaseDirectUrl
-    ? { url: config.databaseDirectUrl, close: async () => {} }
-    : await configuredDatabase(config);
+  // pg_dump holds a session: configuredDatabase prefers DATABASE_DIRECT_URL.
+  const configured = await configuredDatabase(config);
   try {
     const r = await archiveBefore(db, configured.url, { before, out: value('out'), drop: args.includes('--drop') });
     process.stdout.write(

@@ -38,11 +38,14 @@ export function targetOf(url: string): Target {
 }
 
 /**
- * The configured database's URL: DATABASE_URL, or the embedded cluster in
- * DATA_DIR (started for the command if the server is not running it).
+ * The configured database's URL: DATABASE_DIRECT_URL (pg_dump and
+ * pg_restore hold a session, which PgBouncer in transaction mode would not
+ * keep), else DATABASE_URL, else the embedded cluster in DATA_DIR (started
+ * for the command if the server is not running it).
  */
 export async function configuredDatabase(config: Config): Promise<{ url: string; close(): Promise<void> }> {
-  if (config.databaseUrl) return { url: config.databaseUrl, close: async () => {} };
+  const url = config.databaseDirectUrl ?? config.databaseUrl;
+  if (url) return { url, close: async () => {} };
   const embedded = await startEmbedded({ dir: config.dataDir, port: config.embeddedPgPort });
   await createDatabaseIfMissing(embedded.adminUrl, EMBEDDED_DB_NAME);
   return { url: embedded.urlFor(EMBEDDED_DB_NAME), close: () => embedded.stop() };

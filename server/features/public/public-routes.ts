@@ -26,11 +26,11 @@ function notFound(reply: FastifyReply) {
 export default async function publicRoutes(app: FastifyInstance) {
   async function model(params: unknown): Promise<PublicPageModel | undefined> {
     const code = CodeSchema.safeParse((params as { unitCode?: unknown } | undefined)?.unitCode);
-    return code.success ? publicUnitPage(app.db, code.data, new Date(), app.reportDb) : undefined;
+    return code.success ? app.readReports((reads) => publicUnitPage(app.db, code.data, new Date(), reads)) : undefined;
   }
 
   app.get(BASE, async (_req, reply) => {
-    const units = (await publicIndex(app.db, new Date(), app.reportDb)).map((m) => ({
+    const units = (await app.readReports((reads) => publicIndex(app.db, new Date(), reads))).map((m) => ({
       code: m.unit.code,
       ...publicPageView(m),
     }));

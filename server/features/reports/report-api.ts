@@ -55,12 +55,9 @@ const reportApi: FastifyPluginAsyncZod = async (app) => {
       const unitId = await findUnitId(app.db, q.unit);
       const report =
         unitId &&
-        (await buildSatisfactionReport(app.reportDb, req.actor!, {
-          unitId,
-          from: q.from,
-          to: q.to,
-          serviceArea: q.serviceArea,
-        }));
+        (await app.readReports((reads) =>
+          buildSatisfactionReport(reads, req.actor!, { unitId, from: q.from, to: q.to, serviceArea: q.serviceArea }),
+        ));
       return report ? report : reply.code(404).send(notFound);
     },
   );
@@ -81,13 +78,15 @@ const reportApi: FastifyPluginAsyncZod = async (app) => {
       const unitId = await findUnitId(app.db, q.unit);
       const report =
         unitId &&
-        (await buildTrendReport(app.reportDb, req.actor!, {
-          unitId,
-          from: q.from,
-          to: q.to,
-          serviceArea: q.serviceArea,
-          interval: q.interval,
-        }));
+        (await app.readReports((reads) =>
+          buildTrendReport(reads, req.actor!, {
+            unitId,
+            from: q.from,
+            to: q.to,
+            serviceArea: q.serviceArea,
+            interval: q.interval,
+          }),
+        ));
       return report ? report : reply.code(404).send(notFound);
     },
   );

@@ -169,16 +169,19 @@ export default async function reportRoutes(app: FastifyInstance) {
       rounds: null as DashboardRounds | null,
       exportQuery: '',
       canExportResponses: canReadFeedback(req.user!),
-      lineage: resolved.status === 'ok' ? await lineageNotes(app.reportDb, resolved.selection.unit.id) : [],
+      lineage:
+        resolved.status === 'ok'
+          ? await app.readReports((reads) => lineageNotes(reads, resolved.selection.unit.id))
+          : [],
     };
     if (resolved.status === 'invalid') {
       reply.code(422);
       page.errors = resolved.errors;
     } else {
-      const bundle = await loadReportBundle(app.reportDb, req.user!, resolved.selection);
+      const bundle = await app.readReports((reads) => loadReportBundle(reads, req.user!, resolved.selection));
       if (!bundle) return staffNotFound(req, reply);
       page.view = dashboardView(bundle, Query.parse(req.query ?? {}).sort);
-      page.rounds = await dashboardRounds(app.reportDb, resolved.selection);
+      page.rounds = await app.readReports((reads) => dashboardRounds(reads, resolved.selection));
       page.exportQuery = exportQuery(resolved.filter);
     }
     return staffPage(req, reply, partial ? 'reports/report-body' : 'reports/dashboard', page);

@@ -23,6 +23,13 @@ export interface ReplicaState {
 export interface ReportReads {
   /** The replica while it is healthy, else the primary. */
   db(): Db;
+  /**
+   * Runs `fn` on db(); when the replica was used and the connection was lost
+   * under the read (the replica stopped mid-query), checks the replica again
+   * and runs `fn` once more on the primary: the official gets the report, not
+   * a 503. `fn` must only read.
+   */
+  read<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   state(): ReplicaState;
   /** Checks the replica now (the timer does it every couple of seconds). */
   check(): Promise<ReplicaState>;
@@ -36,6 +43,13 @@ export interface ReplicaOptions {
   poolMax: number;
   log: (level: 'warn' | 'info', msg: string, detail: Record<string, unknown>) => void;
   everyMs?: number;
+}
+
+/** A connection lost or refused, or the server shutting down: not a fault of the query. */
+function lostConnection(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  if (typeof e.code === 'string' && (/^(08|57P0)/.test(e.code) || /^E(CONN|PIPE|TIMEDOUT)/.test(e.code))) return true;
+  return /connection (terminated|timeout)|terminating connection|Connection terminated/i.test(e.message ?? '');
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -113,8 +127,20 @@ export async function watchReplica(o: ReplicaOptions): Promise<ReportReads> {
   const timer = setInterval(() => void check(), o.everyMs ?? CHECK_EVERY_MS);
   timer.unref();
 
+  const db = () => (current.state === 'in use' ? replica : o.primary);
   return {
-    db: () => (current.state === 'in use' ? replica : o.primary),
+    db,
+    async read(fn) {
+      const chosen = db();
+      if (chosen === o.primary) return fn(o.primary);
+      try {
+        return await fn(chosen);
+      } catch (err) {
+        if (!lostConnection(err)) throw err;
+        void check();
+        return fn(o.primary);
+      }
+    },
     state: () => current,
     check,
     async stop() {

@@ -13,6 +13,8 @@ declare module 'fastify' {
      * healthy, else the primary (app.db). Reads only: a replica refuses writes.
      */
     readonly reportDb: Db;
+    /** Report reads on reportDb, run again on the primary if the replica is lost under them (replica.ts read). */
+    readReports<T>(fn: (db: Db) => Promise<T>): Promise<T>;
     /** The replica's watcher; undefined without DATABASE_REPLICA_URL. */
     replica: ReportReads | undefined;
     /** Undefined without SMTP_URL and MAIL_FROM: then pages say no mail was sent. */
@@ -28,6 +30,7 @@ export default fp<{ config: Config; db: Db; replica?: ReportReads }>(
     // A getter: the choice is made at each use, so a replica lost between
     // two requests is no longer used by the next one.
     app.decorate('reportDb', { getter: () => replica?.db() ?? db });
+    app.decorate('readReports', <T>(fn: (reads: Db) => Promise<T>) => (replica ? replica.read(fn) : fn(db)));
     app.decorate('replica', replica);
     if (replica) app.addHook('onClose', async () => replica.stop());
     const mailer = createMailer(config.mail);
