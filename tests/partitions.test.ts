@@ -195,3 +195,27 @@ t.test('a response keeps its month; within it its answers follow it; deleted, it
   t.equal(await count(db, 'answer'), 0, 'deleted: no answer left');
   t.equal(await count(db, 'submission'), 0, 'its submission id is free again');
 });
+
+t.test('two nodes starting together both finish the move, and each row moves once', async (t) => {
+  const { db, unitId, versionId } = await liveDatabase(t);
+  const where = { unitId, deskId: null, serviceArea: 'ho-tich' };
+  await insertResponsesBefore(
+    db,
+    Array.from({ length: 12 }, (_, i) =>
+      bulkRow(versionId, new Date(Date.UTC(2026, 8 + (i % 3), 10 + i)), where, [scale('overall', 1 + (i % 5))]),
+    ),
+  );
+  const before = await figures(db);
+  const migrator = new Migrator({
+    db,
+    provider: new FileMigrationProvider({ fs, path, migrationFolder: MIGRATIONS_DIR }),
+  });
+  t.notOk((await migrator.migrateToLatest()).error);
+  // Two processes' moves at once, in batches of one, on separate connections of the pool.
+  const [a, b] = await Promise.all([finishPartitionMove(db, { batch: 1 }), finishPartitionMove(db, { batch: 1 })]);
+  t.equal(a + b, 12, 'the twelve rows moved between them, none twice');
+  t.equal(await count(db, 'response'), 12);
+  t.equal(await count(db, 'submission'), 12);
+  t.same((await sql`select to_regclass('partition_move_step') as r`.execute(db)).rows, [{ r: null }], 'finished once');
+  t.strictSame(await figures(db), before, 'the aggregates untouched');
+});

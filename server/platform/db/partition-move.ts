@@ -31,17 +31,17 @@ export async function finishPartitionMove(
 ): Promise<number> {
   if (!(await moveStillPending(db))) return 0;
   const batch = opts.batch ?? MOVE_BATCH;
-  let left = await rowsLeft(db);
+  let left: number | undefined;
   let moved = 0;
   for (;;) {
-    const step = await moveBatch(db, batch);
+    const step = await moveBatch(db, batch, left === undefined);
     if (step === 'busy') {
       await new Promise((r) => setTimeout(r, 500));
       continue;
     }
     if (step === 'done') break;
-    moved += step;
-    left = Math.max(0, left - step);
+    moved += step.moved;
+    left = Math.max(0, (step.before ?? left ?? 0) - step.moved);
     opts.onBatch?.({ moved, left });
     // Tests stop here to play an interrupted move.
     if (opts.stopAfter !== undefined && moved >= opts.stopAfter) return moved;
@@ -61,8 +61,17 @@ async function moveStillPending(db: Db): Promise<boolean> {
   return rows[0]?.pending ?? false;
 }
 
-/** The rows of one batch moved (or the finish run, 'done'); 'busy' while another process holds the move. */
-async function moveBatch(db: Db, batch: number): Promise<number | 'done' | 'busy'> {
+/**
+ * The rows of one batch moved, and with `count` how many waited before it
+ * (or the finish run, 'done'); 'busy' while another process holds the move.
+ * Counted under the lock: a process that found the move pending may find it
+ * finished (the old table dropped) by the time it holds the lock.
+ */
+async function moveBatch(
+  db: Db,
+  batch: number,
+  count: boolean,
+): Promise<{ moved: number; before?: number } | 'done' | 'busy'> {
   return db.transaction().execute(async (trx) => {
     // Building the indexes of millions of rows takes longer than the pool's 15 s.
     await sql`set local statement_timeout = 0`.execute(trx);
@@ -71,6 +80,7 @@ async function moveBatch(db: Db, batch: number): Promise<number | 'done' | 'busy
     );
     if (!lock[0]?.got) return 'busy';
     if (!(await moveStillPending(trx))) return 'done';
+    const before = count ? await rowsLeft(trx) : undefined;
     // Same column order: migration 2340 made the new tables LIKE the old ones (answer adds submitted_at last).
     const { rows } = await sql<{ moved: number }>`
       with batch as (
@@ -86,7 +96,7 @@ async function moveBatch(db: Db, batch: number): Promise<number | 'done' | 'busy
       )
       select count(*)::int as moved from batch`.execute(trx);
     const moved = rows[0]?.moved ?? 0;
-    if (moved > 0) return moved;
+    if (moved > 0) return { moved, before };
     await finish(trx);
     return 'done';
   });
