@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { FileMigrationProvider, Migrator, sql } from 'kysely';
 import t, { type Test } from 'tap';
 import { archiveBefore } from '../server/features/backup/archive-service.ts';
 import { storeResponses } from '../server/features/submission/store-responses.ts';
+import { countWindows } from '../server/features/submission/stuffing-repository.ts';
 import type { Db } from '../server/platform/db/connect.ts';
 import { installJobSchema } from '../server/platform/db/job-schema.ts';
 import { MIGRATIONS_DIR, migrateToLatest } from '../server/platform/db/migrate.ts';
@@ -11,8 +13,17 @@ import { finishPartitionMove } from '../server/platform/db/partition-move.ts';
 import { ensurePartitions, listMonthPartitions } from '../server/platform/db/partition-repository.ts';
 import { monthsAhead } from '../server/platform/db/partition-upkeep.ts';
 import type { Answer } from '../surveys/answers.ts';
-import { bulkRow, rawAggregates, rawMonthly, storedAggregates, storedMonthly } from './helpers/aggregate-data.ts';
+import {
+  bulkRow,
+  quickVersionId,
+  rawAggregates,
+  rawMonthly,
+  storedAggregates,
+  storedMonthly,
+} from './helpers/aggregate-data.ts';
 import { databaseBefore, insertResponsesBefore } from './helpers/before-migration.ts';
+import { createDesk } from './helpers/fixtures.ts';
+import { testDatabase } from './helpers/harness.ts';
 
 // Issue 19: response and answer partitioned by month in Vietnam's calendar,
 // submission ids kept unique by `submission`, the rows of a live database
@@ -218,4 +229,40 @@ t.test('two nodes starting together both finish the move, and each row moves onc
   t.equal(await count(db, 'submission'), 12);
   t.same((await sql`select to_regclass('partition_move_step') as r`.execute(db)).rows, [{ r: null }], 'finished once');
   t.strictSame(await figures(db), before, 'the aggregates untouched');
+});
+
+t.test('the stuffing checks read the partitions of the last day only, however many months are kept', async (t) => {
+  const { db } = await testDatabase(t);
+  const { deskId, centreId } = await createDesk(db, ['ho-tich']);
+  const versionId = await quickVersionId(db);
+  await ensurePartitions(db, '2025-01-01', '2025-12-01');
+  const where = { unitId: centreId, deskId, serviceArea: 'ho-tich' };
+  const keys = { clientKey: 'c'.repeat(32), renderKey: 'a'.repeat(32), answerPattern: 'p' };
+  const at = (d: Date) => ({ ...bulkRow(versionId, d, where, [scale('overall', 4)], 'qr'), ...keys });
+  await storeResponses(db, [at(new Date('2025-02-10T03:00:00Z')), at(new Date())]);
+  const reads = async (conn: Db) => {
+    // This session's table statistics, flushed to where pg_stat_user_tables reads them.
+    await sql`select pg_stat_force_next_flush()`.execute(conn);
+    const { rows } = await sql<{ relname: string; n: string }>`
+      select relname, coalesce(seq_scan, 0) + coalesce(idx_scan, 0) as n
+        from pg_stat_user_tables where relname like 'response_y%'`.execute(conn);
+    return Object.fromEntries(rows.map((r) => [r.relname, Number(r.n)]));
+  };
+  await db.connection().execute(async (conn) => {
+    const before = await reads(conn);
+    const [counts] = await countWindows(conn, [
+      {
+        deskId,
+        submissionId: randomUUID(),
+        ...keys,
+        windowMinutes: 10,
+        caps: { desk: 100, source: 100, sourcePattern: 100, token: 100 },
+      },
+    ]);
+    const after = await reads(conn);
+    t.same(counts, { desk: 1, source: 1, sourcePattern: 1, token: 1 }, 'the page of last February is not counted');
+    t.equal(after.response_y2025m02, before.response_y2025m02, 'last February is not read');
+    const now = Object.keys(after).filter((p) => (after[p] ?? 0) > (before[p] ?? 0));
+    t.ok(now.length >= 1 && now.length <= 5, `read: ${now.join(', ')} (this month, the months ahead)`);
+  });
 });

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { Db } from '../../platform/db/connect.ts';
 import { forgetClientKeys } from './stuffing-repository.ts';
+import { CLIENT_KEY_HOURS } from './stuffing-rules.ts';
 
 // Client keys (a daily keyed hash of a citizen's address) and render keys
 // are kept a day for the rate checks, then erased. The sweep runs when the
@@ -10,8 +11,7 @@ import { forgetClientKeys } from './stuffing-repository.ts';
 
 const SWEEP_EVERY_MS = 10 * 60_000;
 
-/** Client keys (and render keys) are kept this long, then erased. */
-export const CLIENT_KEY_HOURS = 24;
+export { CLIENT_KEY_HOURS };
 
 /**
  * Erases client and render keys older than CLIENT_KEY_HOURS, a batch at a

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/connect.ts';
-import type { WindowCounts } from './stuffing-rules.ts';
+import { CLIENT_KEY_HOURS, type WindowCounts } from './stuffing-rules.ts';
 
 // Queries of the anti-stuffing checks (in a submission's transaction) and of
 // the officials' review of flagged responses.
@@ -46,7 +46,8 @@ export interface WindowQuery {
  * For each query, the responses at its desk in the last `windowMinutes`, as
  * the checks count them (up to the caps), in one round trip: all of them,
  * those of the same source, of the same source and answers, and those sent
- * from the same rendered page (as long as render keys are kept). The desk's
+ * from the same rendered page (as long as render keys are kept: bounded in
+ * time too, so that only the last month's partitions are searched). The desk's
  * count leaves paper forms out: clerks type them in piles, and a pile must not
  * put the desk under watch and get another source flagged.
  */
@@ -62,6 +63,7 @@ export async function countWindows(trx: Db, qs: readonly WindowQuery[]): Promise
            (select count(*) from (select from response r where ${window} and r.client_key = q.client_key
                                      and r.answer_pattern = q.answer_pattern limit q.cap_same) x)::int as same,
            (select count(*) from (select from response r where r.desk_id = q.desk_id and r.render_key = q.render_key
+                                     and r.submitted_at > now() - make_interval(hours => ${CLIENT_KEY_HOURS})
                                      and r.submission_id <> q.submission_id limit q.cap_token) x)::int as token
       from unnest(${qs.map((q) => q.deskId)}::int[], ${qs.map((q) => q.submissionId)}::uuid[],
                   ${qs.map((q) => q.clientKey)}::text[], ${qs.map((q) => q.renderKey)}::text[],

@@ -23,6 +23,12 @@ import { questionsOf, type SurveyDefinition } from '../../../surveys/schema.ts';
 // per-source volume limit; instead two of its answers may not come closer
 // than a citizen can step up and tap (kiosk_rapid).
 
+/**
+ * Client keys and render keys are kept this long, then erased
+ * (client-key-sweep.ts); the render-key check looks back no further.
+ */
+export const CLIENT_KEY_HOURS = 24;
+
 export const STUFFING_REASONS = [
   'honeypot',
   'no_token',
