@@ -21,10 +21,12 @@ export async function loadResponses(
     cells: number;
     log: (done: number) => void;
     phase: (what: string) => void;
+    /** work_mem of the load and the aggregate rebuild after it. */
+    workMem: string;
   },
 ): Promise<number> {
   await sql`set maintenance_work_mem = '1GB'`.execute(conn);
-  await sql`set work_mem = '256MB'`.execute(conn);
+  await sql`select set_config('work_mem', ${o.workMem}, false)`.execute(conn);
   await sql`set synchronous_commit = off`.execute(conn);
 
   // Secondary indexes go for the load (their definitions are kept in a table

@@ -55,14 +55,18 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
-/** A full sipas-quick submission, as a kiosk or integration posts it, with a new id. */
-export function submissionBody(desks: readonly string[]): () => unknown {
+/**
+ * A full sipas-quick submission, as a kiosk or integration posts it, with a
+ * new id. `areas`, when given, is the service area of each desk (the national
+ * tree's desks serve different ones); otherwise every desk serves both.
+ */
+export function submissionBody(desks: readonly string[], areas?: readonly string[]): () => unknown {
   let i = 0;
   return () => {
     i += 1;
     return {
       desk: desks[i % desks.length],
-      serviceArea: i % 3 === 0 ? 'dat-dai' : 'ho-tich',
+      serviceArea: areas?.[i % desks.length] ?? (i % 3 === 0 ? 'dat-dai' : 'ho-tich'),
       submissionId: randomUUID(),
       channel: 'kiosk',
       answers: {

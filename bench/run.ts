@@ -6,7 +6,9 @@ import { sql } from 'kysely';
 import { connect } from '../server/platform/db/connect.ts';
 import { startEmbedded } from '../server/platform/db/embedded.ts';
 import { freePort, ROOT } from '../tests/helpers/process.ts';
+import type { DatasetInfo } from './dataset.ts';
 import { type BenchSettings, log, stopAll } from './harness.ts';
+import { national } from './national.ts';
 import { reports } from './report-bench.ts';
 import { type Figure, gitCommit, machine, printTable, writeResults } from './results.ts';
 import { submissions } from './submission-bench.ts';
@@ -21,6 +23,7 @@ import { submissions } from './submission-bench.ts';
 const { values: args } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
+    national: { type: 'boolean', default: false },
     sizes: { type: 'string' },
     seconds: { type: 'string' },
     connections: { type: 'string' },
@@ -28,7 +31,8 @@ const { values: args } = parseArgs({
   },
 });
 const SMOKE = args.smoke;
-const SIZES = (args.sizes ?? (SMOKE ? '20000' : '1000000,10000000'))
+const NATIONAL = args.national;
+const SIZES = (args.sizes ?? (SMOKE ? '20000' : NATIONAL ? '20000000' : '1000000,10000000'))
   .split(',')
   .map(Number)
   .filter((n) => n > 0);
@@ -36,10 +40,16 @@ const SECONDS = Number(args.seconds ?? (SMOKE ? 2 : 10));
 const CONNECTIONS = Number(args.connections ?? 64);
 const REPORT_RUNS = SMOKE ? 3 : 7;
 const settings: BenchSettings = { smoke: SMOKE, seconds: SECONDS, connections: CONNECTIONS, reportRuns: REPORT_RUNS };
-const OUT = path.resolve(ROOT, args.out ?? (SMOKE ? '.tap/bench-smoke.json' : 'bench/results.json'));
+const OUT = path.resolve(
+  ROOT,
+  args.out ?? `${SMOKE ? '.tap/bench-smoke' : 'bench/results'}${NATIONAL ? '-national' : ''}.json`,
+);
 const DATA_DIR = process.env.BENCH_DATA_DIR ?? (SMOKE ? undefined : path.join(ROOT, 'bench/.data'));
+/** The national bench's own PostgreSQL keeps its data here (national-db.ts). */
+const NATIONAL_DIR = process.env.BENCH_NATIONAL_DIR ?? (SMOKE ? undefined : path.join(ROOT, 'bench/.national'));
 
-async function main() {
+/** The ordinary bench: its own PostgreSQL (embedded unless DATABASE_URL is set), writes, then reports at each size. */
+async function ordinary(figures: Figure[]): Promise<{ postgres: string; datasets: DatasetInfo[] }> {
   let adminUrl = process.env.DATABASE_URL;
   let stopDb = async () => {};
   const tmp = DATA_DIR ? undefined : mkdtempSync(path.join(os.tmpdir(), 'hl-bench-'));
@@ -54,33 +64,42 @@ async function main() {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   };
   process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
-
   try {
     const admin = connect({ url: adminUrl, poolMax: 1 });
     const postgres = (await sql<{ v: string }>`select version() as v`.execute(admin)).rows[0]?.v ?? '';
     await admin.destroy();
-    const figures: Figure[] = [];
-    const datasets = [];
+    const datasets: DatasetInfo[] = [];
     await submissions(figures, adminUrl, settings);
     for (const size of SIZES) datasets.push(await reports(figures, adminUrl, size, settings));
-
-    const table = printTable(figures);
-    log(`\n${table}\n`);
-    writeResults(OUT, {
-      date: new Date().toISOString(),
-      commit: gitCommit(),
-      smoke: SMOKE,
-      machine: machine(postgres.split(' on ')[0] ?? postgres),
-      settings: { connections: CONNECTIONS, seconds: SECONDS, reportRuns: REPORT_RUNS, sizes: SIZES },
-      datasets: datasets.map(({ sample: _, ...d }) => d),
-      figures,
-    });
-    log(`written ${path.relative(ROOT, OUT)}`);
-    const missed = figures.filter((f) => f.met === false).length;
-    log(missed ? `${missed} goal(s) missed` : 'every goal met');
+    return { postgres, datasets };
   } finally {
     await cleanUp();
   }
+}
+
+async function main() {
+  const figures: Figure[] = [];
+  const { postgres, datasets } = NATIONAL
+    ? await national(figures, settings, {
+        responses: SIZES[0] ?? 20_000_000,
+        communes: SMOKE ? 200 : undefined,
+        dir: NATIONAL_DIR,
+      })
+    : await ordinary(figures);
+  const table = printTable(figures);
+  log(`\n${table}\n`);
+  writeResults(OUT, {
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    smoke: SMOKE,
+    machine: machine(postgres.split(' on ')[0] ?? postgres),
+    settings: { connections: CONNECTIONS, seconds: SECONDS, reportRuns: REPORT_RUNS, sizes: SIZES },
+    datasets: datasets.map(({ sample: _, ...d }) => d),
+    figures,
+  });
+  log(`written ${path.relative(ROOT, OUT)}`);
+  const missed = figures.filter((f) => f.met === false).length;
+  log(missed ? `${missed} goal(s) missed` : 'every goal met');
 }
 
 main().catch((err) => {

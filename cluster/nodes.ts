@@ -18,6 +18,8 @@ export interface Node {
   url: string;
   /** Start output and warnings of the current process. */
   output(): string;
+  /** The current process's pid (the national bench reads its CPU time). */
+  pid(): number | undefined;
   /** As a crash would: SIGKILL, no chance to finish anything. */
   kill(): Promise<void>;
   /** Starts the node again at the same address. */
@@ -39,6 +41,7 @@ export async function createNode(name: string, settings: NodeSettings, teardown:
     port,
     url: `http://127.0.0.1:${port}`,
     output: () => output(),
+    pid: () => child?.pid,
     async kill() {
       if (child) await stopChild(child, 'SIGKILL');
     },

@@ -48,17 +48,26 @@ export function dataFolder(runDir: string, name: string): string {
 }
 
 /** initdb of a new cluster in `runDir/name`, then started. */
-export async function startPrimary(runDir: string, teardown: Teardown): Promise<Postgres> {
+export async function startPrimary(
+  runDir: string,
+  teardown: Teardown,
+  settings: Record<string, string> = {},
+): Promise<Postgres> {
+  const dataDir = dataFolder(runDir, 'primary');
+  await initCluster(dataDir);
+  return startPostgres('primary', dataDir, teardown, settings);
+}
+
+/** initdb into an empty data folder owned by `postgres` (dataFolder). */
+export async function initCluster(dataDir: string): Promise<void> {
   const bin = postgresBin();
   if (!bin) throw new Error('PostgreSQL 15 binaries not found');
-  const dataDir = dataFolder(runDir, 'primary');
   await run(
     path.join(bin, 'initdb'),
     ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8'],
-    { ...postgresUser(), cwd: runDir },
+    { ...postgresUser(), cwd: path.dirname(dataDir) },
     120_000,
   );
-  return startPostgres('primary', dataDir, teardown);
 }
 
 /** Starts the server on an existing data folder and resolves once it accepts connections. */

@@ -26,7 +26,14 @@ const SETTINGS = {
   hot_standby_feedback: 'on',
 };
 
-export async function startReplica(runDir: string, primary: Postgres, teardown: Teardown): Promise<Replica> {
+export async function startReplica(
+  runDir: string,
+  primary: Postgres,
+  teardown: Teardown,
+  /** The national bench copies tens of gigabytes and gives the replica the primary's memory. */
+  opts: { settings?: Record<string, string>; copyTimeoutMs?: number } = {},
+): Promise<Replica> {
+  const settings = { ...SETTINGS, ...opts.settings };
   const bin = postgresBin();
   if (!bin) throw new Error('PostgreSQL 15 binaries not found');
   const dataDir = dataFolder(runDir, 'replica');
@@ -48,9 +55,9 @@ export async function startReplica(runDir: string, primary: Postgres, teardown: 
       'fast',
     ],
     { ...postgresUser(), cwd: runDir },
-    120_000,
+    opts.copyTimeoutMs ?? 120_000,
   );
-  let server = await startPostgres('replica', dataDir, teardown, SETTINGS);
+  let server = await startPostgres('replica', dataDir, teardown, settings);
   const port = server.port;
   await untilStreaming(primary);
   return {
@@ -59,7 +66,7 @@ export async function startReplica(runDir: string, primary: Postgres, teardown: 
     server: () => server,
     stop: () => server.stop(),
     async start() {
-      server = await startPostgres('replica', dataDir, teardown, SETTINGS, port);
+      server = await startPostgres('replica', dataDir, teardown, settings, port);
     },
   };
 }
