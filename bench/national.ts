@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -8,7 +8,7 @@ import { startPrimary } from '../cluster/postgres.ts';
 import { sleep, Teardown } from '../cluster/processes.ts';
 import { startReplica } from '../cluster/replica.ts';
 import { missingPrograms } from '../cluster/start.ts';
-import { connect } from '../server/platform/db/connect.ts';
+import { connect, type Db } from '../server/platform/db/connect.ts';
 import type { DatasetInfo } from './dataset.ts';
 import { type BenchSettings, log } from './harness.ts';
 import { NATIONAL_DATABASE, nationalDataset, SERVER_SETTINGS, startNationalPrimary } from './national-db.ts';
@@ -65,6 +65,7 @@ export async function national(
     const version = await sql<{ v: string }>`select version() as v`.execute(db);
     const postgres = version.rows[0]?.v ?? '';
 
+    await roomForReplica(db, runDir);
     const t0 = performance.now();
     const replica = await startReplica(runDir, primary, teardown, {
       settings: SERVER_SETTINGS,
@@ -138,6 +139,23 @@ export async function national(
   } finally {
     await teardown.stopAll(log);
     rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The replica is a copy of the whole cluster on this disk: refuse at once,
+ * with the figures, rather than fill the disk half way through the copy.
+ * The checkpoint first lets the primary drop the WAL it no longer needs.
+ */
+async function roomForReplica(db: Db, dir: string): Promise<void> {
+  await sql`checkpoint`.execute(db);
+  const size = await sql<{ bytes: string }>`select sum(pg_database_size(oid)) as bytes from pg_database`.execute(db);
+  const need = Number(size.rows[0]?.bytes ?? 0) * 1.05 + 2 * 2 ** 30;
+  const fs = statfsSync(dir);
+  const free = fs.bavail * fs.bsize;
+  if (free < need) {
+    const gib = (n: number) => `${(n / 2 ** 30).toFixed(1)} GiB`;
+    throw new Error(`the replica needs about ${gib(need)} free in ${dir}; ${gib(free)} are free`);
   }
 }
 
