@@ -32,7 +32,7 @@ export async function loadResponses(
   // Secondary indexes go for the load (their definitions are kept in a table
   // first, so an interrupted load is repaired by the next run).
   await sql`insert into bench_index_def (name, def)
-    select i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+    select i.indexrelid::regclass::text, ${everyPartition}
       from pg_index i
      where i.indrelid in ('response'::regclass, 'answer'::regclass)
        and not i.indisprimary and not i.indisunique and not ${o.keepIndexes}
@@ -145,12 +145,38 @@ export async function loadResponses(
   return answers;
 }
 
-/** Recreates indexes a previous, interrupted load dropped. */
-export async function restoreIndexes(conn: Conn): Promise<void> {
+/**
+ * An index's definition as it builds on every partition: pg_get_indexdef of
+ * a partitioned table's index says `ON ONLY`, which makes an invalid index
+ * on the parent alone (the bench of 2026-12-05 ran without its secondary
+ * indexes that way; repairIndexes mends such a dataset).
+ */
+const everyPartition = sql<string>`replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON ')`;
+
+/**
+ * Builds again, on every partition, the indexes of response and answer
+ * left invalid (made `ON ONLY` the parent).
+ */
+async function repairIndexes(conn: Conn): Promise<string[]> {
+  const invalid = await sql<{ name: string; def: string }>`
+    select i.indexrelid::regclass::text as name, ${everyPartition} as def
+      from pg_index i
+     where i.indrelid in ('response'::regclass, 'answer'::regclass) and not i.indisvalid`.execute(conn);
+  for (const { name, def } of invalid.rows) {
+    await sql`drop index ${sql.id(name)}`.execute(conn);
+    await sql.raw(def).execute(conn);
+  }
+  return invalid.rows.map((r) => r.name);
+}
+
+/** Recreates indexes a previous, interrupted load dropped, and mends invalid ones. */
+export async function restoreIndexes(conn: Conn): Promise<string[]> {
   const left = await sql<{ name: string; def: string }>`select name, def from bench_index_def`.execute(conn);
   for (const { name, def } of left.rows) {
     const exists = await sql<{ x: number }>`select 1 as x from pg_class where oid = to_regclass(${name})`.execute(conn);
-    if (!exists.rows.length) await sql.raw(def).execute(conn);
+    if (!exists.rows.length) await sql.raw(def.replace(' ON ONLY ', ' ON ')).execute(conn);
     await sql`delete from bench_index_def where name = ${name}`.execute(conn);
   }
+  await sql`set maintenance_work_mem = '1GB'`.execute(conn);
+  return repairIndexes(conn);
 }

@@ -101,7 +101,8 @@ export async function ensureDataset(db: Db, opts: DatasetOptions): Promise<Datas
         responses bigint not null, seed integer not null, communes integer not null,
         generated_at timestamptz not null default now(), seconds numeric not null, info jsonb not null)`.execute(conn);
       await sql`create table if not exists bench_index_def (name text primary key, def text not null)`.execute(conn);
-      await restoreIndexes(conn);
+      const repaired = await restoreIndexes(conn);
+      if (repaired.length) log(`dataset: indexes built on every partition (${repaired.join(', ')})`);
 
       const marker = (
         await sql<Marker>`select responses, seed, communes, info from bench_dataset limit 1`.execute(conn)

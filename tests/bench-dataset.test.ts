@@ -61,6 +61,24 @@ t.test('ensureDataset makes the rows asked for, reuses them, and the baseline co
     db,
   );
   t.equal(Number(indexes.rows[0]?.n), 2, 'the indexes dropped for the load are back');
+  // Built on every partition, not on the parent alone (pg_get_indexdef says ON ONLY for those).
+  const built = await sql<{ invalid: string; missing: string }>`
+    select (select count(*) from pg_index where indrelid = 'response'::regclass and not indisvalid) as invalid,
+           (select count(*) from pg_inherits p
+              join pg_class c on c.oid = p.inhrelid
+             where p.inhparent = 'response'::regclass
+               and not exists (select 1 from pg_index i join pg_class x on x.oid = i.indexrelid
+                                where i.indrelid = c.oid and x.relname like '%desk_id_submitted_at_idx')) as missing`.execute(
+    db,
+  );
+  t.same(built.rows[0], { invalid: '0', missing: '0' }, 'every index valid, on every partition');
+  // A dataset made before that mend gets its indexes built at the next run.
+  await sql`drop index response_desk_time_idx`.execute(db);
+  await sql`create index response_desk_time_idx on only response (desk_id, submitted_at)`.execute(db);
+  t.equal((await ensureDataset(db, opts)).reused, true);
+  const mended = await sql<{ valid: boolean }>`
+    select indisvalid as valid from pg_index where indexrelid = 'response_desk_time_idx'::regclass`.execute(db);
+  t.same(mended.rows, [{ valid: true }], 'the index left on the parent alone is built on every partition');
 
   // A new response still gets an id after the generated ones.
   const next = await sql<{ id: string }>`
