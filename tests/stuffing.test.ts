@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { sql } from 'kysely';
+import pg from 'pg';
 import t from 'tap';
 import { buildApp } from '../server/app.ts';
 import { forgetClientKeys } from '../server/features/submission/stuffing-repository.ts';
@@ -14,7 +15,7 @@ import {
   verifyRenderToken,
 } from '../server/features/submission/stuffing-rules.ts';
 import { VALID_FORM_ANSWERS } from './helpers/fixtures.ts';
-import { testConfig } from './helpers/harness.ts';
+import { testConfig, testDatabase } from './helpers/harness.ts';
 import { injectSender, openForm } from './helpers/stuffing-attack.ts';
 import { NAT, postForm, SECRET, setup, stored, THANKS, tokenFor, variant } from './helpers/stuffing-form.ts';
 
@@ -199,6 +200,9 @@ t.test('the client key is a keyed hash, never the address, and changes by day', 
   const next = await buildApp({ config: testConfig({ formSecret: SECRET }), db });
   t.teardown(() => next.close());
   await next.ready();
+  // The sweep runs beside the start, not before it: wait for it.
+  const kept = () => db.selectFrom('response').select('id').where('client_key', 'is not', null).execute();
+  for (let i = 0; i < 200 && (await kept()).length > 1; i++) await new Promise((r) => setTimeout(r, 25));
   const keys = await db
     .selectFrom('response')
     .select(['id', 'client_key', 'render_key'])
@@ -213,6 +217,22 @@ t.test('the client key is a keyed hash, never the address, and changes by day', 
     'the day-old keys are erased, the fresh ones kept',
   );
   t.equal(await forgetClientKeys(db, 24), 0, 'nothing left for a sweep by hand');
+});
+
+t.test('a sweep held up does not hold up the start', async (t) => {
+  // At national size a slow sweep (a missing index, a day of keys after a
+  // long stop) kept the server from starting: the start waited for it.
+  const { db, url } = await testDatabase(t);
+  const locker = new pg.Client({ connectionString: url });
+  await locker.connect();
+  t.teardown(() => locker.end());
+  await locker.query('begin');
+  await locker.query('lock table response in access exclusive mode');
+  const app = await buildApp({ config: testConfig({ formSecret: SECRET }), db });
+  t.teardown(() => app.close());
+  await app.ready();
+  t.equal((await app.inject('/healthz')).statusCode, 200, 'serving while the sweep waits for the table');
+  await locker.query('rollback');
 });
 
 t.test('counting a window only up to the caps never changes a flag or a reach back', async () => {

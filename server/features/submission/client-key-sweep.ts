@@ -32,6 +32,7 @@ export async function forgetOldClientKeys(db: Db, maxBatches = 100): Promise<num
 export default fp(
   async (app) => {
     let timer: NodeJS.Timeout | undefined;
+    let running: Promise<void> | undefined;
     const sweep = async () => {
       try {
         const erased = await forgetOldClientKeys(app.db);
@@ -41,12 +42,23 @@ export default fp(
         app.log.warn({ err: (err as Error).message }, 'client key sweep failed');
       }
     };
+    // One sweep at a time, never awaited by the start: on a database of
+    // tens of millions of responses a slow sweep (a day of keys after a long
+    // stop, a missing index) must not keep the server from serving.
+    const start = () => {
+      running ??= sweep().finally(() => {
+        running = undefined;
+      });
+    };
     app.addHook('onReady', async () => {
-      await sweep();
-      timer = setInterval(() => void sweep(), SWEEP_EVERY_MS);
+      start();
+      timer = setInterval(start, SWEEP_EVERY_MS);
       timer.unref();
     });
-    app.addHook('onClose', async () => clearInterval(timer));
+    app.addHook('onClose', async () => {
+      clearInterval(timer);
+      await running;
+    });
   },
   { name: 'client-key-sweep', dependencies: ['context'] },
 );
