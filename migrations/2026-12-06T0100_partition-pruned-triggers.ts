@@ -13,8 +13,10 @@ import { type Kysely, sql } from 'kysely';
 //   the response by response_answers_follow, never null);
 // - the feedback triage of a statement's answers reads them between the
 //   statement's first and last submission time (feedback_triage's new
-//   three-argument form; the one-argument form stays for the flag trigger,
-//   one response at a time);
+//   three-argument form, in PL/pgSQL so that its plan is made once per
+//   connection, not at every call as a SQL function's is when it cannot be
+//   inlined; the one-argument form stays for the flag trigger, one response
+//   at a time);
 // - the outbox's feedback.created looks in the last two days first, where
 //   a new item's response almost always is, and everywhere only if not.
 // What each trigger counts is unchanged (tests/partitions.test.ts).
@@ -60,8 +62,10 @@ function definitions(pruned: boolean): string {
   return `
     ${
       pruned
-        ? `create function feedback_triage(ids bigint[], lo timestamptz, hi timestamptz)
-    returns table (response_id bigint, kind text, reason text) language sql stable as $$
+        ? `create or replace function feedback_triage(ids bigint[], lo timestamptz, hi timestamptz)
+    returns table (response_id bigint, kind text, reason text) language plpgsql stable as $$
+    begin
+      return query
       select s.response_id,
              case when s.low or not s.happy then 'item' else 'praise' end,
              case when s.low and s.commented then 'both' when s.low then 'low_score' else 'comment' end
@@ -74,8 +78,8 @@ function definitions(pruned: boolean): string {
            where a.response_id = any(ids) and a.submitted_at between lo and hi
            group by a.response_id
         ) s
-       where s.commented or s.low
-    $$;`
+       where s.commented or s.low;
+    end $$;`
         : ''
     }
 
