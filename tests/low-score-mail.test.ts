@@ -152,9 +152,11 @@ t.test('the job runner mails a score of 1 within seconds', async (t) => {
     t.ok(Date.now() - started < 30_000, `mailed after ${Date.now() - started} ms`);
     t.same(mail.to, [manager.email]);
     t.match(mail.subject, ': 1 phiếu');
-    t.ok(
-      await db.selectFrom('mail_throttle').select('unit_id').where('unit_id', '=', mine.centreId).executeTakeFirst(),
-    );
+    // The job commits its throttle row after the mail is handed over: wait for the commit.
+    const throttled = () =>
+      db.selectFrom('mail_throttle').select('unit_id').where('unit_id', '=', mine.centreId).executeTakeFirst();
+    for (let i = 0; i < 200 && !(await throttled()); i++) await new Promise((r) => setTimeout(r, 25));
+    t.ok(await throttled(), 'the mail is recorded against the window');
   } finally {
     // Before the database is dropped at teardown, whatever happened: a
     // runner left on a dropped database fails the whole test process.
