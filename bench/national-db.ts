@@ -36,6 +36,8 @@ export const SERVER_SETTINGS: Record<string, string> = {
   // The profile of the submission runs (national-submissions.ts), statements inside triggers included.
   shared_preload_libraries: 'pg_stat_statements',
   'pg_stat_statements.track': 'all',
+  // Planning too: a statement on a partitioned table is planned for every partition it may touch.
+  'pg_stat_statements.track_planning': 'on',
 };
 
 /** Starts the primary on `dir` (made with initdb the first time). */

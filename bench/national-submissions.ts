@@ -25,7 +25,7 @@ export interface SubmissionRun {
   /** Cores each part used on average, warm-up included. */
   cores: Record<string, number>;
   /** PostgreSQL's busiest statements of the run (pg_stat_statements), triggers' included. */
-  statements: { query: string; calls: number; totalMs: number; meanMs: number }[];
+  statements: { query: string; calls: number; totalMs: number; meanMs: number; planMs: number }[];
 }
 
 export async function nationalSubmissions(
@@ -71,7 +71,9 @@ export async function nationalSubmissions(
       const statements = await busiestStatements(db);
       log(`  ${Math.round(r.rps)} req/s, p99 ${r.p99} ms; cores used: ${profileLine(cores)}`);
       for (const st of statements) {
-        log(`    ${st.totalMs.toFixed(0).padStart(7)} ms ${String(st.calls).padStart(7)} × ${st.query}`);
+        log(
+          `    ${st.totalMs.toFixed(0).padStart(7)} ms (plan ${st.planMs}) ${String(st.calls).padStart(7)} × ${st.query}`,
+        );
       }
       runs.push({ name, rps: r.rps, p99: r.p99, errors: r.errors, acknowledged: r.okWithWarmUp, cores, statements });
     }
@@ -114,16 +116,18 @@ export async function nationalSubmissions(
 }
 
 async function busiestStatements(db: Db): Promise<SubmissionRun['statements']> {
-  const top = await sql<{ query: string; calls: string; total: number; mean: number }>`
-    select regexp_replace(query, '[[:space:]]+', ' ', 'g') as query, calls, total_exec_time as total, mean_exec_time as mean
+  const top = await sql<{ query: string; calls: string; total: number; mean: number; plan: number }>`
+    select regexp_replace(query, '[[:space:]]+', ' ', 'g') as query, calls,
+           total_exec_time + total_plan_time as total, mean_exec_time as mean, total_plan_time as plan
       from pg_stat_statements
      where dbid = (select oid from pg_database where datname = current_database())
-     order by total_exec_time desc limit 8`.execute(db);
+     order by total_exec_time + total_plan_time desc limit 8`.execute(db);
   return top.rows.map((r) => ({
     query: r.query.slice(0, 160),
     calls: Number(r.calls),
     totalMs: Math.round(r.total),
     meanMs: Math.round(r.mean * 1000) / 1000,
+    planMs: Math.round(r.plan),
   }));
 }
 

@@ -12,7 +12,7 @@ import { connect, type Db } from '../server/platform/db/connect.ts';
 import type { DatasetInfo } from './dataset.ts';
 import { type BenchSettings, log } from './harness.ts';
 import { NATIONAL_DATABASE, nationalDataset, SERVER_SETTINGS, startNationalPrimary } from './national-db.ts';
-import { nationalSubmissions } from './national-submissions.ts';
+import { nationalSubmissions, type SubmissionRun } from './national-submissions.ts';
 import { measureReports } from './report-bench.ts';
 import type { Figure } from './results.ts';
 
@@ -38,7 +38,7 @@ export async function national(
   figures: Figure[],
   settings: BenchSettings,
   o: NationalOptions,
-): Promise<{ postgres: string; datasets: DatasetInfo[] }> {
+): Promise<{ postgres: string; datasets: DatasetInfo[]; submissionRuns: SubmissionRun[] }> {
   const missing = missingPrograms();
   if (missing.length) throw new Error(`bench --national needs: ${missing.join('; ')}`);
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'hl-national-'));
@@ -100,6 +100,7 @@ export async function national(
 
     await untilReplicaInUse([a, b]);
     const replicaDb = connect({ url: replica.url(NATIONAL_DATABASE), poolMax: 2 });
+    let submissionRuns: SubmissionRun[] = [];
     try {
       const millions = data.responses >= 1_000_000 ? `${data.responses / 1_000_000}M` : `${data.responses / 1000}k`;
       await measureReports(figures, {
@@ -116,7 +117,7 @@ export async function national(
       // Still in use after the timings: they were the replica's, not a fallback's.
       await untilReplicaInUse([a, b], 0);
 
-      await nationalSubmissions(figures, {
+      submissionRuns = await nationalSubmissions(figures, {
         db,
         settings,
         one,
@@ -135,7 +136,7 @@ export async function national(
       await replicaDb.destroy();
       await db.destroy();
     }
-    return { postgres, datasets: [data] };
+    return { postgres, datasets: [data], submissionRuns };
   } finally {
     await teardown.stopAll(log);
     rmSync(runDir, { recursive: true, force: true });

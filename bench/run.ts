@@ -79,7 +79,7 @@ async function ordinary(figures: Figure[]): Promise<{ postgres: string; datasets
 
 async function main() {
   const figures: Figure[] = [];
-  const { postgres, datasets } = NATIONAL
+  const { postgres, datasets, ...more } = NATIONAL
     ? await national(figures, settings, {
         responses: SIZES[0] ?? 20_000_000,
         communes: SMOKE ? 200 : undefined,
@@ -96,6 +96,8 @@ async function main() {
     settings: { connections: CONNECTIONS, seconds: SECONDS, reportRuns: REPORT_RUNS, sizes: SIZES },
     datasets: datasets.map(({ sample: _, ...d }) => d),
     figures,
+    // The national bench's profile of each submission run: cores per part, busiest statements.
+    ...more,
   });
   log(`written ${path.relative(ROOT, OUT)}`);
   const missed = figures.filter((f) => f.met === false).length;
