@@ -87,7 +87,13 @@ export async function nationalSubmissions(
       throw new Error(`${acknowledged} national submissions acknowledged, ${n} stored`);
     }
   } finally {
-    await sql`delete from response where id > ${before}`.execute(db);
+    // A batch cut off at the end of the last run may still commit: delete
+    // until nothing new has come for a second.
+    for (let quiet = 0; quiet < 2; ) {
+      const gone = await sql`delete from response where id > ${before}`.execute(db);
+      quiet = Number(gone.numAffectedRows ?? 0) === 0 ? quiet + 1 : 0;
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 
   const [one, two] = runs as [SubmissionRun, SubmissionRun];

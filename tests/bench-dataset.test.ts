@@ -79,6 +79,15 @@ t.test('ensureDataset makes the rows asked for, reuses them, and the baseline co
   const mended = await sql<{ valid: boolean }>`
     select indisvalid as valid from pg_index where indexrelid = 'response_desk_time_idx'::regclass`.execute(db);
   t.same(mended.rows, [{ valid: true }], 'the index left on the parent alone is built on every partition');
+  // A response stored after the generated ones (a bench's submission still in
+  // flight at its clean-up) is taken out when the dataset is reused.
+  await sql`insert into response (submission_id, payload_hash, survey_version_id, unit_id, desk_id,
+                                  service_area_code, channel, locale, submitted_at)
+            select gen_random_uuid(), payload_hash, survey_version_id, unit_id, desk_id,
+                   service_area_code, channel, locale, submitted_at from response where id = 1`.execute(db);
+  t.equal((await ensureDataset(db, opts)).reused, true, 'reused, not generated again');
+  const left = await sql<{ n: string; top: string }>`select count(*) as n, max(id) as top from response`.execute(db);
+  t.same(left.rows[0], { n: '3000', top: '3000' }, 'the straggler is gone');
 
   // A new response still gets an id after the generated ones.
   const next = await sql<{ id: string }>`
