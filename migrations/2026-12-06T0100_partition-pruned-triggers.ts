@@ -31,12 +31,17 @@ export async function down(db: Kysely<any>): Promise<void> {
 
 function definitions(pruned: boolean): string {
   const sameMonth = (answer: string) => (pruned ? ` and r.submitted_at = ${answer}.submitted_at` : '');
-  const triage = pruned
-    ? `declare
-      lo timestamptz;
-      hi timestamptz;
-    begin
-      select min(submitted_at), max(submitted_at) into lo, hi from new_answers;
+  // The statement's first and last submission time bound the triage and the join.
+  const bounds = pruned
+    ? {
+        declare: 'declare\n      lo timestamptz;\n      hi timestamptz;\n    ',
+        first: 'select min(submitted_at), max(submitted_at) into lo, hi from new_answers;',
+        args: ', lo, hi',
+        join: ' and r.submitted_at between lo and hi',
+      }
+    : { declare: '', first: '', args: '', join: '' };
+  const triage = `${bounds.declare}begin
+      ${bounds.first}
       insert into feedback_item (response_id, unit_id, desk_id, service_area_code, kind, reason, due_at)
       select r.id, r.unit_id, r.desk_id, r.service_area_code, t.kind, t.reason,
              case when t.kind = 'item'
@@ -44,18 +49,8 @@ function definitions(pruned: boolean): string {
              end
         from feedback_triage(array(
                select distinct n.response_id from new_answers n
-                where (n.indicator_key = 'comment' and btrim(n.value_text) <> '') or n.value_num <= 3), lo, hi) t
-        join response r on r.id = t.response_id and r.submitted_at between lo and hi`
-    : `begin
-      insert into feedback_item (response_id, unit_id, desk_id, service_area_code, kind, reason, due_at)
-      select r.id, r.unit_id, r.desk_id, r.service_area_code, t.kind, t.reason,
-             case when t.kind = 'item'
-               then feedback_add_working_days(r.submitted_at, (select due_working_days from feedback_setting))
-             end
-        from feedback_triage(array(
-               select distinct n.response_id from new_answers n
-                where (n.indicator_key = 'comment' and btrim(n.value_text) <> '') or n.value_num <= 3)) t
-        join response r on r.id = t.response_id`;
+                where (n.indicator_key = 'comment' and btrim(n.value_text) <> '') or n.value_num <= 3)${bounds.args}) t
+        join response r on r.id = t.response_id${bounds.join}`;
   // Recent first (pruned to the last two days' partitions), then anywhere.
   const recentFirst = (query: string, alias: string) =>
     pruned ? `coalesce((${query} and ${alias}.submitted_at > now() - interval '2 days'), (${query}))` : `(${query})`;
