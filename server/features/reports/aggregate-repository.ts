@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/connect.ts';
 import type { Channel } from '../../platform/db/schema.ts';
+import { withUnits } from './aggregate-rows.ts';
 
 // Counts for reports, read from the aggregates kept by triggers in the
 // response's transaction, never from raw responses: whole local months from
@@ -119,12 +120,6 @@ function scopeUnits(q: AggregateQuery) {
         from unit where path like ${`${q.scopePath}%`} offset 0)`;
 }
 
-/** A grouped row's unit: the scope itself, or the direct child of the scope. */
-function childOf(q: AggregateQuery, seg: number | null): { unitId: number; unitPath: string } {
-  if (seg !== null) return { unitId: seg, unitPath: `${q.scopePath}${seg}/` };
-  return { unitId: Number(q.scopePath.split('/').at(-2)), unitPath: q.scopePath };
-}
-
 function filters(alias: string, q: AggregateQuery, leaveOutSuspect: boolean) {
   const t = sql.raw(alias);
   return sql.join(
@@ -199,14 +194,15 @@ export function itemCountsQuery(q: AggregateQuery) {
      order by g.seg, 2, 3, 4`;
 }
 
-const byUnit = <T extends { unitId: number }>(rows: T[]) =>
-  // Children by id, as rows by unit were; the scope's own rows (id from its path) in the same order.
-  rows.sort((a, b) => a.unitId - b.unitId);
-
 /** Scale answers (1–5) by the scope's direct child (or the scope itself), service area and indicator key. */
 export async function itemCounts(db: Db, q: AggregateQuery): Promise<ItemCount[]> {
   const { rows } = await itemCountsQuery(q).execute(db);
-  return byUnit(rows.map(({ seg, ...r }) => ({ ...childOf(q, seg), ...r })));
+  return withUnits(q, rows, (r) => ({
+    serviceAreaCode: r.serviceAreaCode,
+    indicatorKey: r.indicatorKey,
+    value: r.value,
+    n: r.n,
+  }));
 }
 
 /**
@@ -216,7 +212,12 @@ export async function itemCounts(db: Db, q: AggregateQuery): Promise<ItemCount[]
  */
 export async function responseCounts(db: Db, q: AggregateQuery): Promise<ResponseCount[]> {
   const { rows } = await responseCountsQuery(q).execute(db);
-  return byUnit(rows.map(({ seg, ...r }) => ({ ...childOf(q, seg), ...r })));
+  return withUnits(q, rows, (r) => ({
+    serviceAreaCode: r.serviceAreaCode,
+    channel: r.channel,
+    suspect: r.suspect,
+    n: r.n,
+  }));
 }
 
 /** The query behind responseCounts, built but not run (aggregate-repository.sql). */
