@@ -98,7 +98,8 @@ async function main(argv: string[]): Promise<number> {
     } else if (command === 'apikey') {
       return await apikey(database.db, args);
     } else if (command === 'forget-client-keys') {
-      const { CLIENT_KEY_HOURS, forgetOldClientKeys } = await import('./features/submission/client-key-sweep.ts');
+      const { forgetOldClientKeys } = await import('./features/submission/client-key-sweep.ts');
+      const { CLIENT_KEY_HOURS } = await import('./features/submission/stuffing-rules.ts');
       const erased = await forgetOldClientKeys(database.db);
       process.stdout.write(`Erased the client keys of ${erased} responses older than ${CLIENT_KEY_HOURS} hours.\n`);
     } else if (command === 'volumes') {

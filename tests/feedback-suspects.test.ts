@@ -269,3 +269,18 @@ t.test('the migration withholds the items a live database already holds for susp
   const opened = await sql`select 1 from feedback_item where response_id = ${late}`.execute(db);
   t.equal(opened.rows.length, 0, 'and from now on a suspect response opens none');
 });
+
+t.test('an old response cleared on review: its item is announced with its own score and day', async (t) => {
+  // feedback.created looks in the last two days first (migration
+  // 2026-12-06T0100, for the partitions); a response of months ago is found too.
+  const { db, respond, review, itemOf } = await setup(t);
+  const [old] = await respond([LOW], { at: new Date('2026-01-10T03:00:00Z'), suspect: true });
+  await review(old!, 'cleared');
+  const item = await itemOf(old!);
+  t.ok(item, 'the item opens');
+  const { rows } = await sql<{ data: Record<string, unknown> }>`
+    select data from outbox_event where event = 'feedback.created' and (data->>'feedbackId')::int = ${item!.id}`.execute(
+    db,
+  );
+  t.match(rows, [{ data: { score: 1, day: '2026-01-10' } }], 'score and day of January, not null');
+});

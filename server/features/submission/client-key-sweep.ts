@@ -11,8 +11,6 @@ import { CLIENT_KEY_HOURS } from './stuffing-rules.ts';
 
 const SWEEP_EVERY_MS = 10 * 60_000;
 
-export { CLIENT_KEY_HOURS };
-
 /**
  * Erases client and render keys older than CLIENT_KEY_HOURS, a batch at a
  * time (at most `maxBatches`), outside any citizen's transaction: the server
